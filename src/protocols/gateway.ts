@@ -1,0 +1,47 @@
+/**
+ * The ModelGateway port: the single door every model call of an agent goes
+ * through. The system's gateway resolves the provider, reserves the call's
+ * worst-case cost against the budget, prices the real usage, records the call
+ * in the journal and traces it. Agent machines only know this interface.
+ */
+import type { ModelRequest, ModelResponse } from './model.js';
+
+/** Why an agent calls the model; shown in traces, metrics and journals. */
+export type ModelCallPurpose =
+  | 'thinking'
+  | 'acting'
+  | 'reflecting'
+  | 'alternative'
+  | 'consultation'
+  | 'summary'
+  | 'compaction'
+  | 'vote'
+  | 'tool_loop';
+
+export interface ModelCall {
+  readonly agentId: string;
+  readonly purpose: ModelCallPurpose;
+  /** Provider name (`simulated`, `anthropic`, `openai`, a registered name). */
+  readonly provider: string;
+  readonly request: ModelRequest;
+  readonly taskId?: string;
+  readonly workflowId?: string;
+  /**
+   * Stable id of this call within its run (e.g. `wf_1/task/acting/0`), used to
+   * reuse recorded responses on resume and replay. Unique per run.
+   */
+  readonly callKey?: string;
+}
+
+export interface ModelCallOutcome {
+  readonly response: ModelResponse;
+  /** What this call cost, in cents (sub-cent precision). */
+  readonly costCents: number;
+  readonly callId: string;
+  /** True when the response came from a recording instead of a model. */
+  readonly replayed?: boolean;
+}
+
+export interface ModelGateway {
+  call(call: ModelCall): Promise<ModelCallOutcome>;
+}
