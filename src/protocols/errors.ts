@@ -19,6 +19,7 @@ export type TroupeErrorCode =
   | 'INVALID_ARTIFACT_ID'
   | 'ARTIFACT_TOO_LARGE'
   | 'WORKFLOW_VALIDATION'
+  | 'INVALID_VOTE'
   | 'WORKFLOW_NOT_FOUND'
   | 'CONSULTATION_CYCLE'
   | 'CONSULTATION_TIMEOUT'
@@ -187,6 +188,20 @@ export class ArtifactTooLargeError extends TroupeError {
 export class WorkflowValidationError extends TroupeError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('WORKFLOW_VALIDATION', message, details ? { details } : {});
+  }
+}
+
+/** A consensus voter answered with something that is not a valid vote. Asking again may help. */
+export class InvalidVoteError extends TroupeError {
+  readonly agentId: string;
+  readonly round: number;
+  constructor(agentId: string, round: number, reason: string) {
+    super('INVALID_VOTE', `Invalid vote from "${agentId}" in round ${round}: ${reason}`, {
+      retryable: true,
+      details: { agentId, round, reason },
+    });
+    this.agentId = agentId;
+    this.round = round;
   }
 }
 
