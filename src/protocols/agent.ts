@@ -3,7 +3,7 @@
  * asked to do and what they return. All plain data.
  */
 import type { ErrorData } from './errors.js';
-import type { TokenUsage } from './model.js';
+import type { ModelMessage, TokenUsage } from './model.js';
 
 /** How the thinking phase approaches a problem; each changes the thinking prompt. */
 export type ThinkingStyle = 'analytical' | 'creative' | 'systematic';
@@ -131,3 +131,18 @@ export interface AgentFailure {
   readonly usage: TokenUsage;
   readonly costCents: number;
 }
+
+/** An AgentConfig with every default applied, as an agent machine receives it. */
+export type ResolvedAgentConfig = Required<AgentConfig>;
+
+/** An agent's conversation memory, as plain data. */
+export interface AgentMemoryData {
+  /** Model-written summary of everything compacted away. */
+  readonly summary: string | undefined;
+  /** Kept turns, oldest first; pairs of user task and assistant answer. */
+  readonly messages: readonly ModelMessage[];
+  /** Broadcasts and shared notes the agent received, newest last. */
+  readonly observations: readonly string[];
+}
+
+export const EMPTY_MEMORY: AgentMemoryData = Object.freeze({ summary: undefined, messages: [], observations: [] });

@@ -12,6 +12,7 @@ export type TroupeErrorCode =
   | 'AGENT_NOT_FOUND'
   | 'AGENT_FAILED'
   | 'AGENT_STOPPED'
+  | 'AGENT_BUSY'
   | 'BUDGET_EXCEEDED'
   | 'PERMISSION_DENIED'
   | 'VERSION_CONFLICT'
@@ -105,6 +106,15 @@ export class AgentTimeoutError extends TroupeError {
 export class AgentNotFoundError extends TroupeError {
   constructor(agentId: string) {
     super('AGENT_NOT_FOUND', `No live agent "${agentId}"`, { details: { agentId } });
+  }
+}
+
+/** An agent got a task while it was still working on another one. */
+export class AgentBusyError extends TroupeError {
+  constructor(agentId: string, currentTaskId: string | null) {
+    super('AGENT_BUSY', `Agent "${agentId}" is busy with task "${currentTaskId ?? '?'}"`, {
+      details: { agentId, currentTaskId },
+    });
   }
 }
 

@@ -1,0 +1,77 @@
+/**
+ * One shard of the supervisor: the parent of a slice of the agents. It spawns
+ * and stops them, and turns a child's crash into a report to the supervisor
+ * instead of an error that would take the shard down.
+ */
+import { enqueueActions, sendParent, setup, stopChild } from 'xstate';
+import type { AnyActorLogic } from 'xstate';
+import { agentSystemId } from '../protocols/agent-protocol.js';
+import { toErrorData } from '../protocols/errors.js';
+import type { AgentMachine } from './agent.js';
+import type { AgentCrashedEvent, SpawnAgentEvent, StopAgentEvent } from './supervisor.js';
+
+export interface AgentShardOptions {
+  readonly agentMachine: AgentMachine;
+  readonly agentTypes: ReadonlyMap<string, AnyActorLogic>;
+}
+
+interface AgentShardContext {
+  /** Agent ids of custom-type children, by their generated actor id. */
+  readonly customChildren: Readonly<Record<string, string>>;
+}
+
+type ChildErrorEvent = { readonly type: `xstate.error.actor.${string}`; readonly error: unknown };
+
+const CHILD_ERROR_PREFIX = 'xstate.error.actor.';
+
+export function createAgentShardMachine(options: AgentShardOptions) {
+  return setup({
+    types: {
+      context: {} as AgentShardContext,
+      events: {} as SpawnAgentEvent | StopAgentEvent | ChildErrorEvent,
+    },
+    actors: { thinkingAgent: options.agentMachine },
+  }).createMachine({
+    id: 'agentShard',
+    context: { customChildren: {} },
+    on: {
+      'supervisor.spawn': {
+        actions: enqueueActions(({ event, enqueue, system }) => {
+          if (system.get(agentSystemId(event.agentId))) return;
+          const custom = options.agentTypes.get(event.agentType);
+          if (custom) {
+            // A user's machine is not in setup({ actors }), so it is spawned as logic
+            // (XState then picks the actor id); we keep the id → agent id mapping.
+            enqueue.assign(({ context, spawn }) => {
+              const ref = spawn(custom, { systemId: agentSystemId(event.agentId), input: event.input });
+              return { customChildren: { ...context.customChildren, [ref.id]: event.agentId } };
+            });
+            return;
+          }
+          enqueue.spawnChild('thinkingAgent', {
+            id: event.agentId,
+            systemId: agentSystemId(event.agentId),
+            input: event.input,
+          });
+        }),
+      },
+      'supervisor.stop': {
+        // Stopping the child stops its invoked model calls, which aborts their signals.
+        actions: stopChild(({ event, system }) => system.get(agentSystemId(event.agentId))),
+      },
+      'xstate.error.actor.*': {
+        actions: [
+          stopChild(({ event }) => event.type.slice(CHILD_ERROR_PREFIX.length)),
+          sendParent(({ context, event }): AgentCrashedEvent => {
+            const childId = event.type.slice(CHILD_ERROR_PREFIX.length);
+            return {
+              type: 'supervisor.agentCrashed',
+              agentId: context.customChildren[childId] ?? childId,
+              error: toErrorData(event.error),
+            };
+          }),
+        ],
+      },
+    },
+  });
+}

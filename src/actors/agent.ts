@@ -1,0 +1,501 @@
+/**
+ * The thinking agent: idle → thinking → acting (⇄ usingTools) → reflecting
+ * (⇄ exploring) → done | failed, reusable for the next task. Every model call
+ * runs in a `fromPromise` actor whose AbortSignal reaches the provider, so
+ * leaving a state (timeout, abort, stop) cancels the call in flight.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { AnyActorRef, AnyEventObject } from 'xstate';
+import type { AgentFailure, AgentMemoryData, AgentTask, ResolvedAgentConfig } from '../protocols/agent.js';
+import { EMPTY_MEMORY } from '../protocols/agent.js';
+import type {
+  AgentBroadcastEvent,
+  AgentFailureEvent,
+  AgentInboundEvent,
+  AgentResultEvent,
+} from '../protocols/agent-protocol.js';
+import type { AgentServices, CompactionOutcome, ToolRunResult } from '../protocols/agent-runtime.js';
+import { AgentBusyError, AgentTimeoutError, CancelledError, toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
+import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
+import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
+import type { ModelMessage, ToolCall, ToolDefinition } from '../protocols/model.js';
+import type { AgentRun } from './agent-run.js';
+import {
+  accountCall,
+  actingCall,
+  alternativeCall,
+  EMPTY_RUN,
+  evaluateCandidate,
+  reflectingCall,
+  rememberTurn,
+  resultOf,
+  shouldExplore,
+  thinkingCall,
+} from './agent-run.js';
+
+export interface AgentMachineInput {
+  readonly agentId: string;
+  /** Template the agent was spawned from (`default` when none). */
+  readonly template: string;
+  readonly config: ResolvedAgentConfig;
+  /** Definitions of the tools the model may call (resolved from config.tools). */
+  readonly tools?: readonly ToolDefinition[];
+  readonly memory?: AgentMemoryData;
+  /** Debug mode: on a failing step, wait in `paused` for resume or abort. */
+  readonly breakpointOnError?: boolean;
+}
+
+/** The steps that can fail and be resumed from `paused`. */
+export type AgentStep = 'compacting' | 'thinking' | 'acting' | 'usingTools' | 'reflecting' | 'exploring';
+
+export interface AgentContext {
+  readonly agentId: string;
+  readonly template: string;
+  readonly config: ResolvedAgentConfig;
+  readonly tools: readonly ToolDefinition[];
+  readonly memory: AgentMemoryData;
+  readonly task: AgentTask | null;
+  readonly replyTo: AnyActorRef | undefined;
+  /** Epoch ms after which the attempt fails; kept in context so a restore can re-arm it. */
+  readonly deadline: number | null;
+  readonly startedAt: number;
+  readonly run: AgentRun;
+  readonly lastError: ErrorData | null;
+  readonly failedStep: AgentStep | null;
+  readonly breakpointOnError: boolean;
+  readonly tasksCompleted: number;
+  readonly totalCostCents: number;
+}
+
+/** Events the host app can listen to with `agentRef.on(type, ...)`. */
+export type AgentEmitted =
+  | AgentResultEvent
+  | AgentFailureEvent
+  | { readonly type: 'agent.phase'; readonly agentId: string; readonly phase: string; readonly taskId: string | null };
+
+type ToolRunInput = { readonly calls: readonly ToolCall[]; readonly agentId: string; readonly task: AgentTask };
+
+/** Builds the error of a failed step from whatever the step threw. */
+function stepError(error: unknown): ErrorData {
+  return toErrorData(error);
+}
+
+/**
+ * Creates the thinking agent machine bound to the system's services.
+ *
+ * @example
+ * ```ts
+ * const machine = createAgentMachine({ gateway, now: Date.now });
+ * const agent = createActor(machine, { input: { agentId: 'a', template: 'default', config } }).start();
+ * agent.on('agent.result', ({ result }) => console.log(result.output));
+ * agent.send({ type: 'agent.task', task: { taskId: 't1', task: 'Summarise the report' } });
+ * ```
+ */
+export function createAgentMachine(services: AgentServices) {
+  return setup({
+    types: {
+      context: {} as AgentContext,
+      events: {} as AgentInboundEvent,
+      input: {} as AgentMachineInput,
+      emitted: {} as AgentEmitted,
+    },
+    actors: {
+      callModel: fromPromise<ModelCallOutcome, ModelCall>(({ input, signal }) =>
+        services.gateway.call({ ...input, request: { ...input.request, signal } }),
+      ),
+      runTools: fromPromise<ToolRunResult[], ToolRunInput>(async ({ input, signal }) => {
+        const results: ToolRunResult[] = [];
+        for (const toolCall of input.calls) {
+          if (!services.runTool) {
+            results.push({ content: `No tool runner: cannot run "${toolCall.name}"`, isError: true });
+            continue;
+          }
+          try {
+            results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal }));
+          } catch (error) {
+            if (signal.aborted) throw error;
+            results.push({ content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true });
+          }
+        }
+        return results;
+      }),
+      compactMemory: fromPromise<CompactionOutcome | undefined, { agentId: string; memory: AgentMemoryData }>(
+        ({ input, signal }) =>
+          services.compactMemory
+            ? services.compactMemory({
+                agentId: input.agentId,
+                summary: input.memory.summary,
+                messages: input.memory.messages,
+                signal,
+              })
+            : Promise.resolve(undefined),
+      ),
+    },
+    delays: {
+      attemptDeadline: ({ context }) => Math.max(0, (context.deadline ?? services.now()) - services.now()),
+    },
+    guards: {
+      thinkingEnabled: ({ context }) => context.config.enableExtendedThinking,
+      reflectionEnabled: ({ context }) => context.config.enableSelfReflection,
+      mayCompact: ({ context }) => services.compactMemory !== undefined && context.memory.messages.length > 0,
+      shouldExplore: ({ context }) => shouldExplore(context.config, context.run),
+      breakpointOnError: ({ context }) => context.breakpointOnError,
+    },
+    actions: {
+      startTask: assign(({ event }) => {
+        if (event.type !== 'agent.task') return {};
+        const now = services.now();
+        return {
+          task: event.task,
+          replyTo: event.replyTo,
+          startedAt: now,
+          run: EMPTY_RUN,
+          lastError: null,
+          failedStep: null,
+        };
+      }),
+      armDeadline: assign(({ context }) => ({
+        deadline: services.now() + context.config.timeoutSeconds * 1000,
+      })),
+      observe: assign(({ context, event }) => {
+        if (event.type !== 'agent.broadcast') return {};
+        const { fromAgent, eventType, data }: AgentBroadcastEvent = event;
+        const note = `[${eventType} from ${fromAgent}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
+        return { memory: { ...context.memory, observations: [...context.memory.observations, note] } };
+      }),
+      replyResult: enqueueActions(({ context, enqueue }) => {
+        const task = context.task;
+        if (!task) return;
+        const result = resultOf(context.run, context.startedAt, services.now());
+        const event: AgentResultEvent = { type: 'agent.result', agentId: context.agentId, taskId: task.taskId, result };
+        if (context.replyTo) enqueue.sendTo(context.replyTo, event);
+        enqueue.emit(event);
+      }),
+      replyFailure: enqueueActions(({ context, enqueue }) => {
+        const task = context.task;
+        if (!task) return;
+        const failure: AgentFailure = {
+          error: context.lastError ?? toErrorData(new Error('unknown failure')),
+          usage: context.run.usage,
+          costCents: context.run.costCents,
+        };
+        const event: AgentFailureEvent = { type: 'agent.failure', agentId: context.agentId, taskId: task.taskId, failure };
+        if (context.replyTo) enqueue.sendTo(context.replyTo, event);
+        enqueue.emit(event);
+      }),
+      settleTask: assign(({ context }) => {
+        const result = resultOf(context.run, context.startedAt, services.now());
+        return {
+          memory: context.task ? rememberTurn(context.memory, context.task, result.output) : context.memory,
+          tasksCompleted: context.tasksCompleted + 1,
+          totalCostCents: context.totalCostCents + context.run.costCents,
+          deadline: null,
+        };
+      }),
+      replyBusy: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'agent.task') return;
+        const failure: AgentFailure = {
+          error: toErrorData(new AgentBusyError(context.agentId, context.task?.taskId ?? null)),
+          usage: EMPTY_USAGE,
+          costCents: 0,
+        };
+        const reply: AgentFailureEvent = { type: 'agent.failure', agentId: context.agentId, taskId: event.task.taskId, failure };
+        if (event.replyTo) enqueue.sendTo(event.replyTo, reply);
+        enqueue.emit(reply);
+      }),
+      settleFailure: assign(({ context }) => ({
+        totalCostCents: context.totalCostCents + context.run.costCents,
+        deadline: null,
+      })),
+    },
+  }).createMachine({
+    id: 'agent',
+    context: ({ input }) => ({
+      agentId: input.agentId,
+      template: input.template,
+      config: input.config,
+      tools: input.tools ?? [],
+      memory: input.memory ?? EMPTY_MEMORY,
+      task: null,
+      replyTo: undefined,
+      deadline: null,
+      startedAt: 0,
+      run: EMPTY_RUN,
+      lastError: null,
+      failedStep: null,
+      breakpointOnError: input.breakpointOnError ?? false,
+      tasksCompleted: 0,
+      totalCostCents: 0,
+    }),
+    initial: 'idle',
+    on: {
+      'agent.broadcast': { actions: 'observe' },
+    },
+    states: {
+      idle: {
+        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+      },
+      working: {
+        initial: 'starting',
+        after: {
+          attemptDeadline: {
+            target: 'failed',
+            actions: assign(({ context }) => ({
+              lastError: toErrorData(new AgentTimeoutError(context.agentId, context.config.timeoutSeconds)),
+            })),
+          },
+        },
+        on: {
+          'agent.task': { actions: 'replyBusy' },
+          'agent.abort': {
+            target: 'failed',
+            actions: assign(({ event }) => ({ lastError: toErrorData(new CancelledError(event.reason)) })),
+          },
+        },
+        states: {
+          starting: {
+            always: [
+              { guard: 'mayCompact', target: 'compacting' },
+              { guard: 'thinkingEnabled', target: 'thinking' },
+              { target: 'acting' },
+            ],
+          },
+          compacting: {
+            invoke: {
+              src: 'compactMemory',
+              input: ({ context }) => ({ agentId: context.agentId, memory: context.memory }),
+              onDone: [
+                {
+                  guard: 'thinkingEnabled',
+                  target: 'thinking',
+                  actions: assign(({ context, event }) => compactedContext(context, event.output)),
+                },
+                { target: 'acting', actions: assign(({ context, event }) => compactedContext(context, event.output)) },
+              ],
+              onError: { target: 'failing', actions: assign(failedAt('compacting')) },
+            },
+          },
+          thinking: {
+            invoke: {
+              src: 'callModel',
+              input: ({ context }) => thinkingCall(context, taskOf(context), context.run),
+              onDone: {
+                target: 'acting',
+                actions: assign(({ context, event }) => ({
+                  run: {
+                    ...accountCall(context.run, event.output),
+                    thinking: event.output.response.thinking ?? event.output.response.text,
+                  },
+                })),
+              },
+              onError: { target: 'failing', actions: assign(failedAt('thinking')) },
+            },
+          },
+          acting: {
+            invoke: {
+              src: 'callModel',
+              input: ({ context }) => actingCall(context, taskOf(context), context.run),
+              onDone: [
+                {
+                  guard: ({ context, event }) =>
+                    event.output.response.toolCalls.length > 0 && context.run.toolRounds < context.config.maxToolRounds,
+                  target: 'usingTools',
+                  actions: assign(({ context, event }) => ({
+                    run: {
+                      ...accountCall(context.run, event.output),
+                      conversation: [
+                        ...openingOf(context),
+                        {
+                          role: 'assistant',
+                          content: [
+                            ...(event.output.response.text ? [{ type: 'text' as const, text: event.output.response.text }] : []),
+                            ...event.output.response.toolCalls.map((c) => ({
+                              type: 'tool_use' as const,
+                              id: c.id,
+                              name: c.name,
+                              input: c.input,
+                            })),
+                          ],
+                        },
+                      ],
+                    },
+                  })),
+                },
+                {
+                  guard: 'reflectionEnabled',
+                  target: 'reflecting',
+                  actions: assign(({ context, event }) => ({ run: withCandidate(context.run, event.output) })),
+                },
+                {
+                  target: '#agent.done',
+                  actions: assign(({ context, event }) => ({ run: withCandidate(context.run, event.output) })),
+                },
+              ],
+              onError: { target: 'failing', actions: assign(failedAt('acting')) },
+            },
+          },
+          usingTools: {
+            invoke: {
+              src: 'runTools',
+              input: ({ context }) => ({
+                agentId: context.agentId,
+                task: taskOf(context),
+                calls: pendingToolCalls(context.run.conversation),
+              }),
+              onDone: {
+                target: 'acting',
+                actions: assign(({ context, event }) => ({ run: withToolResults(context.run, event.output) })),
+              },
+              onError: { target: 'failing', actions: assign(failedAt('usingTools')) },
+            },
+          },
+          reflecting: {
+            invoke: {
+              src: 'callModel',
+              input: ({ context }) => reflectingCall(context, taskOf(context), context.run),
+              onDone: [
+                {
+                  target: 'exploring',
+                  guard: ({ context, event }) =>
+                    shouldExplore(context.config, evaluateCandidate(accountCall(context.run, event.output), event.output)),
+                  actions: assign(({ context, event }) => ({
+                    run: evaluateCandidate(accountCall(context.run, event.output), event.output),
+                  })),
+                },
+                {
+                  target: '#agent.done',
+                  actions: assign(({ context, event }) => ({
+                    run: evaluateCandidate(accountCall(context.run, event.output), event.output),
+                  })),
+                },
+              ],
+              onError: { target: 'failing', actions: assign(failedAt('reflecting')) },
+            },
+          },
+          exploring: {
+            entry: assign(({ context }) => ({ run: { ...context.run, round: context.run.round + 1 } })),
+            invoke: {
+              src: 'callModel',
+              input: ({ context }) => alternativeCall(context, taskOf(context), context.run),
+              onDone: {
+                target: 'reflecting',
+                actions: assign(({ context, event }) => ({ run: withCandidate(context.run, event.output) })),
+              },
+              onError: { target: 'failing', actions: assign(failedAt('exploring')) },
+            },
+          },
+          failing: {
+            always: [{ guard: 'breakpointOnError', target: '#agent.paused' }, { target: '#agent.failed' }],
+          },
+        },
+      },
+      paused: {
+        on: {
+          'agent.task': { actions: 'replyBusy' },
+          'agent.resume': [
+            { guard: ({ context }) => context.failedStep === 'compacting', target: 'working.compacting', actions: 'armDeadline' },
+            { guard: ({ context }) => context.failedStep === 'thinking', target: 'working.thinking', actions: 'armDeadline' },
+            { guard: ({ context }) => context.failedStep === 'usingTools', target: 'working.usingTools', actions: 'armDeadline' },
+            { guard: ({ context }) => context.failedStep === 'reflecting', target: 'working.reflecting', actions: 'armDeadline' },
+            { guard: ({ context }) => context.failedStep === 'exploring', target: 'working.exploring', actions: 'armDeadline' },
+            { target: 'working.acting', actions: 'armDeadline' },
+          ],
+          'agent.abort': {
+            target: 'failed',
+            actions: assign(({ event }) => ({ lastError: toErrorData(new CancelledError(event.reason)) })),
+          },
+        },
+      },
+      done: {
+        entry: ['replyResult', 'settleTask'],
+        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+      },
+      failed: {
+        entry: ['replyFailure', 'settleFailure'],
+        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+      },
+    },
+  });
+}
+
+/** The machine type, for `ActorRefFrom` and friends. */
+export type AgentMachine = ReturnType<typeof createAgentMachine>;
+
+function taskOf(context: AgentContext): AgentTask {
+  if (!context.task) throw new Error(`agent "${context.agentId}" has no task`);
+  return context.task;
+}
+
+/** Assigner for a step's `onError`: records the error and where it happened. */
+function failedAt(step: AgentStep) {
+  return ({ event }: { event: AnyEventObject }) => {
+    const error: unknown = 'error' in event ? event.error : event;
+    return { lastError: stepError(error), failedStep: step };
+  };
+}
+
+function compactedContext(context: AgentContext, outcome: CompactionOutcome | undefined): Partial<AgentContext> {
+  if (!outcome) return {};
+  return {
+    memory: { ...context.memory, summary: outcome.summary, messages: outcome.messages },
+    run: {
+      ...context.run,
+      usage: addUsage(context.run.usage, outcome.usage),
+      costCents: context.run.costCents + outcome.costCents,
+      modelCalls: context.run.modelCalls + 1,
+    },
+  };
+}
+
+function withCandidate(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
+  const { text, structured } = outcome.response;
+  return {
+    ...accountCall(run, outcome),
+    candidate: structured === undefined ? { output: text } : { output: text, structured },
+  };
+}
+
+/** The acting conversation so far; its opening is the acting prompt. */
+function openingOf(context: AgentContext): readonly ModelMessage[] {
+  if (context.run.conversation.length > 0) return context.run.conversation;
+  return actingCall(context, taskOf(context), context.run).request.messages.slice(context.memory.messages.length);
+}
+
+function pendingToolCalls(conversation: readonly ModelMessage[]): ToolCall[] {
+  const last = conversation[conversation.length - 1];
+  if (!last || last.role !== 'assistant' || typeof last.content === 'string') return [];
+  const calls: ToolCall[] = [];
+  for (const block of last.content) {
+    if (block.type === 'tool_use') calls.push({ id: block.id, name: block.name, input: block.input });
+  }
+  return calls;
+}
+
+function withToolResults(run: AgentRun, results: readonly ToolRunResult[]): AgentRun {
+  const calls = pendingToolCalls(run.conversation);
+  let usage = run.usage;
+  let costCents = run.costCents;
+  for (const result of results) {
+    if (result.usage) usage = addUsage(usage, result.usage);
+    costCents += result.costCents ?? 0;
+  }
+  return {
+    ...run,
+    usage,
+    costCents,
+    toolRounds: run.toolRounds + 1,
+    conversation: [
+      ...run.conversation,
+      {
+        role: 'user',
+        content: calls.map((toolCall, i) => ({
+          type: 'tool_result' as const,
+          toolUseId: toolCall.id,
+          content: results[i]?.content ?? 'no result',
+          ...(results[i]?.isError ? { isError: true } : {}),
+        })),
+      },
+    ],
+  };
+}

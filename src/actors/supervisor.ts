@@ -1,0 +1,174 @@
+/**
+ * The supervisor: root of the actor system. It spawns agent actors by key at
+ * run time, stops them (aborting their model calls), routes every message to
+ * an agent, and survives any child's failure.
+ *
+ * Agents live in shards (children of the supervisor, hashed by agent id)
+ * because XState copies a parent's children map on every spawn and stop: N
+ * children under one parent cost O(N²). With S shards each holds ~N/S.
+ */
+import { enqueueActions, setup } from 'xstate';
+import type { AnyActorLogic, AnyActorRef, AnyEventObject } from 'xstate';
+import type { AgentInboundEvent, AgentFailureEvent, ConsultReplyEvent } from '../protocols/agent-protocol.js';
+import { agentSystemId } from '../protocols/agent-protocol.js';
+import { AgentNotFoundError, toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
+import { EMPTY_USAGE } from '../protocols/model.js';
+import type { AgentMachine, AgentMachineInput } from './agent.js';
+import { createAgentShardMachine } from './agent-shard.js';
+
+/** The built-in agent type name. */
+export const THINKING_AGENT_TYPE = 'thinking';
+
+export interface SpawnAgentEvent {
+  readonly type: 'supervisor.spawn';
+  readonly agentId: string;
+  /** `thinking` or a name registered with `registerAgentType`. */
+  readonly agentType: string;
+  readonly input: AgentMachineInput;
+}
+
+export interface StopAgentEvent {
+  readonly type: 'supervisor.stop';
+  readonly agentId: string;
+}
+
+/** Deliver `event` to agent `agentId`; an unknown agent gets the sender a typed error. */
+export interface DeliverEvent {
+  readonly type: 'supervisor.deliver';
+  readonly agentId: string;
+  readonly event: AgentInboundEvent;
+}
+
+/** Sent by shards when an agent actor crashed (threw outside a handled step). */
+export interface AgentCrashedEvent {
+  readonly type: 'supervisor.agentCrashed';
+  readonly agentId: string;
+  readonly error: ErrorData;
+}
+
+export type SupervisorEvent = SpawnAgentEvent | StopAgentEvent | DeliverEvent | AgentCrashedEvent;
+
+export type SupervisorEmitted =
+  | { readonly type: 'agent.crashed'; readonly agentId: string; readonly error: ErrorData }
+  | { readonly type: 'agent.undeliverable'; readonly agentId: string; readonly eventType: string };
+
+export interface SupervisorOptions {
+  readonly agentMachine: AgentMachine;
+  /** User agent machines by type name (registerAgentType). Read at spawn time. */
+  readonly agentTypes: ReadonlyMap<string, AnyActorLogic>;
+  /** Number of shards agents are spread over. Default 64. */
+  readonly shards?: number;
+}
+
+export interface SupervisorContext {
+  readonly shardCount: number;
+  /** Shards spawned so far, by index. */
+  readonly shards: Readonly<Record<number, true>>;
+}
+
+/** FNV-1a hash of an agent id, to pick its shard. */
+export function shardOf(agentId: string, shardCount: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < agentId.length; i++) {
+    hash ^= agentId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shardCount;
+}
+
+/** The answer an undeliverable event gets, so no sender waits forever. */
+export function undeliverableReply(agentId: string, event: AgentInboundEvent): {
+  target: AnyActorRef;
+  reply: AgentFailureEvent | ConsultReplyEvent;
+} | undefined {
+  const error = toErrorData(new AgentNotFoundError(agentId));
+  if (event.type === 'agent.task' && event.replyTo) {
+    return {
+      target: event.replyTo,
+      reply: {
+        type: 'agent.failure',
+        agentId,
+        taskId: event.task.taskId,
+        failure: { error, usage: EMPTY_USAGE, costCents: 0 },
+      },
+    };
+  }
+  if (event.type === 'agent.consult' && event.replyTo) {
+    return {
+      target: event.replyTo,
+      reply: { type: 'agent.consult.reply', requestId: event.requestId, agentId, error, usage: EMPTY_USAGE, costCents: 0 },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Creates the supervisor machine.
+ *
+ * @example
+ * ```ts
+ * const supervisor = createActor(createSupervisorMachine({ agentMachine, agentTypes: new Map() }), { systemId: 'supervisor' }).start();
+ * supervisor.send({ type: 'supervisor.spawn', agentId: 'a', agentType: 'thinking', input });
+ * ```
+ */
+export function createSupervisorMachine(options: SupervisorOptions) {
+  const shardMachine = createAgentShardMachine(options);
+  return setup({
+    types: {
+      context: {} as SupervisorContext,
+      events: {} as SupervisorEvent,
+      emitted: {} as SupervisorEmitted,
+    },
+    actors: { agentShard: shardMachine },
+  }).createMachine({
+    id: 'supervisor',
+    context: { shardCount: Math.max(1, options.shards ?? 64), shards: {} },
+    on: {
+      'supervisor.spawn': {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const index = shardOf(event.agentId, context.shardCount);
+          if (!context.shards[index]) {
+            enqueue.spawnChild('agentShard', { id: `shard-${index}`, systemId: `shard:${index}` });
+            enqueue.assign({ shards: { ...context.shards, [index]: true } });
+          }
+          enqueue.sendTo(({ system }) => system.get(`shard:${index}`), event);
+        }),
+      },
+      'supervisor.stop': {
+        actions: enqueueActions(({ context, event, enqueue, system }) => {
+          const index = shardOf(event.agentId, context.shardCount);
+          if (context.shards[index] && system.get(`shard:${index}`)) {
+            enqueue.sendTo(({ system: s }) => s.get(`shard:${index}`), event);
+          }
+        }),
+      },
+      'supervisor.deliver': {
+        actions: enqueueActions(({ event, enqueue, system }) => {
+          // The routing helper: never sendTo a missing target (it throws, or
+          // delivers to the sender itself); answer the sender with a typed error.
+          const target: AnyActorRef | undefined = system.get(agentSystemId(event.agentId));
+          if (target && target.getSnapshot().status === 'active') {
+            enqueue.sendTo(target, event.event);
+            return;
+          }
+          const undeliverable = undeliverableReply(event.agentId, event.event);
+          if (undeliverable) enqueue.sendTo(undeliverable.target, undeliverable.reply);
+          enqueue.emit({ type: 'agent.undeliverable', agentId: event.agentId, eventType: event.event.type });
+        }),
+      },
+      'supervisor.agentCrashed': {
+        actions: enqueueActions(({ event, enqueue }) => {
+          enqueue.emit({ type: 'agent.crashed', agentId: event.agentId, error: event.error });
+        }),
+      },
+    },
+  });
+}
+
+export type SupervisorMachine = ReturnType<typeof createSupervisorMachine>;
+
+/** Reads the error out of an `xstate.error.actor.*` event. */
+export function crashErrorOf(event: AnyEventObject): ErrorData {
+  return toErrorData('error' in event ? event.error : new Error('agent actor failed'));
+}

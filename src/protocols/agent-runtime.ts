@@ -1,0 +1,48 @@
+/**
+ * What an agent machine needs from the system it runs in. Bound once when the
+ * machine is created (`createAgentMachine(services)`), so the machine's context
+ * and events stay plain data.
+ */
+import type { AgentTask } from './agent.js';
+import type { ModelGateway } from './gateway.js';
+import type { ModelMessage, ToolCall, TokenUsage } from './model.js';
+
+export interface ToolRunResult {
+  readonly content: string;
+  readonly isError?: boolean;
+  /** Cost of work done by the tool on the agent's behalf (e.g. a consultation). */
+  readonly costCents?: number;
+  readonly usage?: TokenUsage;
+}
+
+export interface ToolRunContext {
+  readonly agentId: string;
+  readonly task: AgentTask;
+  readonly signal: AbortSignal;
+}
+
+/** A memory compaction: the messages to keep and the summary that replaces the rest. */
+export interface CompactionOutcome {
+  readonly messages: readonly ModelMessage[];
+  readonly summary: string;
+  readonly costCents: number;
+  readonly usage: TokenUsage;
+}
+
+export interface AgentServices {
+  readonly gateway: ModelGateway;
+  /** Runs a tool call the model made. Unknown tools answer with an error result. */
+  runTool?(call: ToolCall, context: ToolRunContext): Promise<ToolRunResult>;
+  /**
+   * Compacts an agent's memory when it passes the token threshold; returns
+   * undefined when no compaction is needed.
+   */
+  compactMemory?(input: {
+    readonly agentId: string;
+    readonly summary: string | undefined;
+    readonly messages: readonly ModelMessage[];
+    readonly signal: AbortSignal;
+  }): Promise<CompactionOutcome | undefined>;
+  /** Epoch milliseconds; injectable for tests. */
+  now(): number;
+}

@@ -1,0 +1,132 @@
+/**
+ * Typed progress events of a running system. The orchestrator emits them; the
+ * demo's live view, metrics, the dashboard, tracing and the journal listen.
+ */
+import type { AgentPhase, AgentTaskResult } from '../protocols/agent.js';
+import { toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
+import type { ModelCallPurpose } from '../protocols/gateway.js';
+import type { TokenUsage } from '../protocols/model.js';
+import type { TaskResult, WorkflowResult } from '../protocols/task.js';
+
+export interface TroupeEventMap {
+  'agent.spawned': { agentId: string; template: string; role: string };
+  'agent.stopped': { agentId: string };
+  'agent.phase': { agentId: string; phase: AgentPhase; taskId: string | null };
+  'agent.crashed': { agentId: string; error: ErrorData };
+  'model.call.finished': {
+    callId: string;
+    agentId: string;
+    purpose: ModelCallPurpose;
+    provider: string;
+    model: string;
+    taskId?: string;
+    workflowId?: string;
+    usage: TokenUsage;
+    costCents: number;
+    durationMs: number;
+    simulated: boolean;
+    replayed: boolean;
+  };
+  'model.call.failed': {
+    callId: string;
+    agentId: string;
+    purpose: ModelCallPurpose;
+    provider: string;
+    model: string;
+    taskId?: string;
+    workflowId?: string;
+    error: ErrorData;
+    durationMs: number;
+  };
+  'task.started': { workflowId: string; agentId: string; attempt: number; at: number };
+  'task.retrying': { workflowId: string; agentId: string; attempt: number; delayMs: number; error: ErrorData };
+  'task.finished': { workflowId: string; agentId: string; result: TaskResult };
+  'agent.result': { agentId: string; taskId: string; result: AgentTaskResult };
+  'workflow.started': { workflowId: string; taskCount: number; at: number };
+  'workflow.finished': { workflowId: string; result: WorkflowResult };
+  'budget.exceeded': { agentId: string; limit: string; error: ErrorData };
+  'listener.error': { eventType: string; error: ErrorData };
+}
+
+export type TroupeEventType = keyof TroupeEventMap;
+
+/** One event: its type plus its payload. */
+export type TroupeEvent<T extends TroupeEventType = TroupeEventType> = T extends TroupeEventType
+  ? { type: T } & TroupeEventMap[T]
+  : never;
+
+export type TroupeListener<T extends TroupeEventType> = (event: TroupeEvent<T>) => void;
+
+/**
+ * A small synchronous event hub. A throwing listener does not stop the others;
+ * its error is reported as a `listener.error` event.
+ */
+export class EventHub {
+  readonly #listeners = new Map<string, Set<(event: TroupeEvent) => void>>();
+  readonly #any = new Set<(event: TroupeEvent) => void>();
+
+  /**
+   * Listens to one event type; returns the unsubscribe function.
+   * @example
+   * ```ts
+   * const off = orchestrator.events.on('task.finished', (e) => console.log(e.agentId, e.result.status));
+   * ```
+   */
+  on<T extends TroupeEventType>(type: T, listener: TroupeListener<T>): () => void {
+    const wrapper = (event: TroupeEvent): void => {
+      if (isEventOf(event, type)) listener(event);
+    };
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    set.add(wrapper);
+    return () => {
+      set.delete(wrapper);
+    };
+  }
+
+  /** Listens to every event. */
+  onAny(listener: (event: TroupeEvent) => void): () => void {
+    this.#any.add(listener);
+    return () => {
+      this.#any.delete(listener);
+    };
+  }
+
+  /** Whether anyone listens to `type` (lets hot paths skip building payloads). */
+  has(type: TroupeEventType): boolean {
+    return this.#any.size > 0 || (this.#listeners.get(type)?.size ?? 0) > 0;
+  }
+
+  emit<T extends TroupeEventType>(type: T, payload: TroupeEventMap[T]): void {
+    const set = this.#listeners.get(type);
+    if (!set && this.#any.size === 0) return;
+    const event = eventOf(type, payload);
+    if (set) for (const listener of set) this.#deliver(listener, event);
+    for (const listener of this.#any) this.#deliver(listener, event);
+  }
+
+  #deliver(listener: (event: TroupeEvent) => void, event: TroupeEvent): void {
+    try {
+      listener(event);
+    } catch (error) {
+      if (event.type === 'listener.error') return;
+      this.emit('listener.error', { eventType: event.type, error: toErrorData(error) });
+    }
+  }
+
+  clear(): void {
+    this.#listeners.clear();
+    this.#any.clear();
+  }
+}
+
+function isEventOf<T extends TroupeEventType>(event: TroupeEvent, type: T): event is TroupeEvent<T> {
+  return event.type === type;
+}
+
+function eventOf<T extends TroupeEventType>(type: T, payload: TroupeEventMap[T]): TroupeEvent {
+  const event: { type: T } & TroupeEventMap[T] = { type, ...payload };
+  // Sound widening: TypeScript cannot resolve the distributive TroupeEvent<T> for a generic T.
+  return event as TroupeEvent;
+}

@@ -1,0 +1,131 @@
+/**
+ * The system's ModelGateway: every agent model call passes here. It resolves
+ * the provider, reserves the call's worst-case cost against the budget before
+ * calling, prices the real usage after, and reports the call to listeners
+ * (metrics, tracing, journal). One place, so no call escapes a limit or a record.
+ */
+import { nanoid } from 'nanoid';
+import { ConfigError, toErrorData } from '../protocols/errors.js';
+import type { ModelCall, ModelCallOutcome, ModelGateway } from '../protocols/gateway.js';
+import type { ModelProvider, ModelResponse } from '../protocols/model.js';
+import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
+import { costOfUsage, findPrice } from '../providers/pricing.js';
+import type { EventHub } from './events.js';
+
+/** A hold on budget for one call. Settle with the actual cost, or release. */
+export interface BudgetHold {
+  settle(actualCents: number): void;
+  release(): void;
+}
+
+/** What the gateway needs from a budget: a synchronous worst-case reservation. */
+export interface BudgetGate {
+  /** Throws BudgetExceededError when the hold would pass a limit. */
+  reserve(agentId: string, requestedCents: number): BudgetHold;
+  /** Whether any limit is set (then an unknown model price is an error). */
+  readonly enforcing: boolean;
+  /** Worst-case cost of a call at `price`. */
+  estimate(call: ModelCall, price: ModelPrice): number;
+}
+
+/** Reuses or records model responses by call key (journal, replay). */
+export interface CallRecorder {
+  /** A recorded response for this call, to use instead of calling the model. */
+  lookup?(call: ModelCall): { response: ModelResponse; costCents: number } | undefined;
+  /** Called with every fresh response before the gateway returns it. */
+  record?(call: ModelCall, outcome: ModelCallOutcome): void;
+}
+
+export interface GatewayOptions {
+  /** Provider by name. */
+  readonly resolveProvider: (name: string) => ModelProvider;
+  readonly prices: PriceTable;
+  readonly budget?: BudgetGate;
+  readonly events?: EventHub;
+  readonly recorder?: CallRecorder;
+  readonly now?: () => number;
+}
+
+/**
+ * Creates the gateway.
+ *
+ * @example
+ * ```ts
+ * const gateway = createModelGateway({ resolveProvider: () => simulated, prices: DEFAULT_PRICES });
+ * const { response, costCents } = await gateway.call({ agentId: 'a', purpose: 'acting', provider: 'simulated', request });
+ * ```
+ */
+export function createModelGateway(options: GatewayOptions): ModelGateway {
+  const now = options.now ?? Date.now;
+  const priceCache = new Map<string, ModelPrice | undefined>();
+  const priceOf = (model: string): ModelPrice | undefined => {
+    if (!priceCache.has(model)) priceCache.set(model, findPrice(model, options.prices));
+    return priceCache.get(model);
+  };
+
+  return {
+    async call(call) {
+      const recorded = options.recorder?.lookup?.(call);
+      if (recorded) {
+        const outcome: ModelCallOutcome = { ...recorded, callId: `replay_${nanoid(10)}`, replayed: true };
+        report(options.events, call, outcome, 0);
+        return outcome;
+      }
+      const price = priceOf(call.request.model);
+      if (!price && options.budget?.enforcing) {
+        throw new ConfigError(
+          'pricing',
+          `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
+        );
+      }
+      const hold = price && options.budget ? options.budget.reserve(call.agentId, options.budget.estimate(call, price)) : undefined;
+      const provider = options.resolveProvider(call.provider);
+      const started = now();
+      const callId = `call_${nanoid(12)}`;
+      let response: ModelResponse;
+      try {
+        response = await provider.complete(call.request);
+      } catch (error) {
+        hold?.release();
+        if (options.events?.has('model.call.failed')) {
+          options.events.emit('model.call.failed', {
+            callId,
+            agentId: call.agentId,
+            purpose: call.purpose,
+            provider: call.provider,
+            model: call.request.model,
+            ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
+            ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
+            error: toErrorData(error),
+            durationMs: now() - started,
+          });
+        }
+        throw error;
+      }
+      const costCents = price ? costOfUsage(response.usage, price) : 0;
+      hold?.settle(costCents);
+      const outcome: ModelCallOutcome = { response, costCents, callId };
+      options.recorder?.record?.(call, outcome);
+      report(options.events, call, outcome, now() - started);
+      return outcome;
+    },
+  };
+}
+
+function report(events: EventHub | undefined, call: ModelCall, outcome: ModelCallOutcome, durationMs: number): void {
+  if (!events?.has('model.call.finished')) return;
+  events.emit('model.call.finished', {
+    callId: outcome.callId,
+    agentId: call.agentId,
+    purpose: call.purpose,
+    provider: call.provider,
+    model: outcome.response.model,
+    ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
+    ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
+    usage: outcome.response.usage,
+    costCents: outcome.costCents,
+    durationMs,
+    simulated: outcome.response.simulated === true,
+    replayed: outcome.replayed === true,
+  });
+}
