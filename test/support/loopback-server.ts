@@ -1,0 +1,128 @@
+/**
+ * A tiny HTTP server on 127.0.0.1 (port 0) that stands in for a model API in
+ * tests: it records every request's method, path, headers and body, and answers
+ * from a queue of scripted replies or faults. Real SDKs point their `baseURL` at it.
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** What the server does with the next request. */
+export type ScriptedReply =
+  /** Answer with `body` as JSON (status 200 unless given). */
+  | { readonly kind: 'json'; readonly body: unknown; readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
+  /** Answer with `body` verbatim (for malformed bodies). */
+  | { readonly kind: 'raw'; readonly body: string; readonly status?: number; readonly headers?: Readonly<Record<string, string>> }
+  /** Destroy the socket without answering: a dropped connection. */
+  | { readonly kind: 'drop' }
+  /** Never answer: a stalled server. The socket is closed by the client or by `close()`. */
+  | { readonly kind: 'stall' };
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body parsed as JSON, or the raw text when it is not JSON. */
+  readonly body: unknown;
+}
+
+export interface LoopbackServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: readonly RecordedRequest[];
+  /** Queues replies, consumed one per request. */
+  reply(...replies: readonly ScriptedReply[]): void;
+  /** Resolves once `count` requests in all have arrived. */
+  waitForRequests(count: number): Promise<void>;
+  /** Stops listening and destroys open sockets (stalled ones too). */
+  close(): Promise<void>;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>>, json: boolean): void {
+  res.writeHead(status, { ...(json ? { 'content-type': 'application/json' } : {}), ...headers });
+  res.end(body);
+}
+
+/**
+ * Starts a server on an ephemeral loopback port.
+ *
+ * @example
+ * ```ts
+ * const server = await startLoopbackServer();
+ * server.reply({ kind: 'json', status: 429, headers: { 'retry-after': '3' }, body: { error: { type: 'rate_limit_error', message: 'slow down' } } });
+ * const provider = createAnthropicProvider({ apiKey: 'test', baseURL: server.url });
+ * ```
+ */
+export async function startLoopbackServer(): Promise<LoopbackServer> {
+  const queue: ScriptedReply[] = [];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const waiters: { count: number; resolve: () => void }[] = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: parseBody(Buffer.concat(chunks).toString('utf8')),
+      });
+      for (const waiter of waiters.filter((w) => requests.length >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      const next = queue.shift();
+      if (!next) {
+        send(res, 599, JSON.stringify({ error: { type: 'test_error', message: 'no scripted reply left' } }), {}, true);
+        return;
+      }
+      switch (next.kind) {
+        case 'json':
+          send(res, next.status ?? 200, JSON.stringify(next.body), next.headers ?? {}, true);
+          return;
+        case 'raw':
+          send(res, next.status ?? 200, next.body, next.headers ?? {}, false);
+          return;
+        case 'drop':
+          req.socket.destroy();
+          return;
+        case 'stall':
+          return;
+      }
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the loopback server has no TCP address');
+
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    reply(...replies) {
+      queue.push(...replies);
+    },
+    waitForRequests(count) {
+      if (requests.length >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
