@@ -268,8 +268,10 @@ function toModelResponse(body: unknown, request: ModelRequest, provider: string)
     toolCalls.push({ id: call.id, name: call.function.name, input });
   }
 
+  // A turn that only calls tools carries no answer yet; a refusal carries none at all.
+  const answered = refusal === undefined && (typeof message.content === 'string' || toolCalls.length === 0);
   const structured =
-    request.structuredOutput && refusal === undefined
+    request.structuredOutput && answered
       ? { value: parseJson(message.content ?? '', provider, 'the structured output') }
       : undefined;
 

@@ -41,8 +41,15 @@ export const DEFAULT_PRICES: PriceTable = {
   'gpt-4.1-nano': usd(0.1, 0.4, 0.025, 0.1),
   'gpt-4o': usd(2.5, 10, 1.25, 2.5),
   'gpt-4o-mini': usd(0.15, 0.6, 0.075, 0.15),
+  // The "-pro" and "-mini" variants need their own rows: by prefix they would
+  // otherwise take the base model's price (o1-pro would be billed 10× too low).
+  // The pro models have no cached-input discount.
+  'gpt-5-pro': usd(15, 120, 15, 15),
   o1: usd(15, 60, 7.5, 15),
+  'o1-pro': usd(150, 600, 150, 150),
+  'o1-mini': usd(1.1, 4.4, 0.55, 1.1),
   o3: usd(2, 8, 0.5, 2),
+  'o3-pro': usd(20, 80, 20, 20),
   'o3-mini': usd(1.1, 4.4, 0.55, 1.1),
   'o4-mini': usd(1.1, 4.4, 0.275, 1.1),
   // Offline: the simulated model's own name costs nothing.

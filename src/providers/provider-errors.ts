@@ -76,7 +76,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     if (secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
   // Key-shaped tokens, including masked echoes such as "sk-ant-***abcd".
-  return out.replace(/\b(sk|pk|key)-[A-Za-z0-9_*.-]{4,}/g, '[redacted]');
+  return out.replace(/\b(sk|pk)-[A-Za-z0-9_*.-]{4,}/g, '[redacted]');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
