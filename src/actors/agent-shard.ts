@@ -15,7 +15,7 @@ export interface AgentShardOptions {
   readonly agentTypes: ReadonlyMap<string, AnyActorLogic>;
 }
 
-interface AgentShardContext {
+export interface AgentShardContext {
   /** Agent ids of custom-type children, by their generated actor id. */
   readonly customChildren: Readonly<Record<string, string>>;
 }

@@ -7,7 +7,7 @@
  * because XState copies a parent's children map on every spawn and stop: N
  * children under one parent cost O(N²). With S shards each holds ~N/S.
  */
-import { enqueueActions, setup } from 'xstate';
+import { enqueueActions, setup, stopChild } from 'xstate';
 import type { AnyActorLogic, AnyActorRef, AnyEventObject } from 'xstate';
 import type { AgentInboundEvent, AgentFailureEvent, ConsultReplyEvent } from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
@@ -16,6 +16,7 @@ import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { AgentMachine, AgentMachineInput } from './agent.js';
 import { createAgentShardMachine } from './agent-shard.js';
+import type { WorkflowInput, WorkflowMachine } from './workflow.js';
 
 /** The built-in agent type name. */
 export const THINKING_AGENT_TYPE = 'thinking';
@@ -47,14 +48,32 @@ export interface AgentCrashedEvent {
   readonly error: ErrorData;
 }
 
-export type SupervisorEvent = SpawnAgentEvent | StopAgentEvent | DeliverEvent | AgentCrashedEvent;
+/** Start a workflow run as a child of the supervisor (systemId `workflow:<id>`). */
+export interface StartWorkflowEvent {
+  readonly type: 'supervisor.startWorkflow';
+  readonly input: WorkflowInput;
+}
+
+type WorkflowEndEvent =
+  | { readonly type: `xstate.done.actor.${string}`; readonly output: unknown }
+  | { readonly type: `xstate.error.actor.${string}`; readonly error: unknown };
+
+export type SupervisorEvent =
+  | SpawnAgentEvent
+  | StopAgentEvent
+  | DeliverEvent
+  | AgentCrashedEvent
+  | StartWorkflowEvent
+  | WorkflowEndEvent;
 
 export type SupervisorEmitted =
   | { readonly type: 'agent.crashed'; readonly agentId: string; readonly error: ErrorData }
+  | { readonly type: 'workflow.crashed'; readonly workflowId: string; readonly error: ErrorData }
   | { readonly type: 'agent.undeliverable'; readonly agentId: string; readonly eventType: string };
 
 export interface SupervisorOptions {
   readonly agentMachine: AgentMachine;
+  readonly workflowMachine: WorkflowMachine;
   /** User agent machines by type name (registerAgentType). Read at spawn time. */
   readonly agentTypes: ReadonlyMap<string, AnyActorLogic>;
   /** Number of shards agents are spread over. Default 64. */
@@ -65,6 +84,11 @@ export interface SupervisorContext {
   readonly shardCount: number;
   /** Shards spawned so far, by index. */
   readonly shards: Readonly<Record<number, true>>;
+}
+
+/** systemId of a workflow run. */
+export function workflowSystemId(workflowId: string): string {
+  return `workflow:${workflowId}`;
 }
 
 /** FNV-1a hash of an agent id, to pick its shard. */
@@ -120,7 +144,7 @@ export function createSupervisorMachine(options: SupervisorOptions) {
       events: {} as SupervisorEvent,
       emitted: {} as SupervisorEmitted,
     },
-    actors: { agentShard: shardMachine },
+    actors: { agentShard: shardMachine, workflow: options.workflowMachine },
   }).createMachine({
     id: 'supervisor',
     context: { shardCount: Math.max(1, options.shards ?? 64), shards: {} },
@@ -155,6 +179,24 @@ export function createSupervisorMachine(options: SupervisorOptions) {
           const undeliverable = undeliverableReply(event.agentId, event.event);
           if (undeliverable) enqueue.sendTo(undeliverable.target, undeliverable.reply);
           enqueue.emit({ type: 'agent.undeliverable', agentId: event.agentId, eventType: event.event.type });
+        }),
+      },
+      'supervisor.startWorkflow': {
+        actions: enqueueActions(({ event, enqueue }) => {
+          enqueue.spawnChild('workflow', {
+            id: event.input.workflowId,
+            systemId: workflowSystemId(event.input.workflowId),
+            input: event.input,
+          });
+        }),
+      },
+      // A finished (or crashed) workflow run leaves the tree; the supervisor stays up.
+      'xstate.done.actor.*': { actions: stopChild(({ event }) => event.type.slice('xstate.done.actor.'.length)) },
+      'xstate.error.actor.*': {
+        actions: enqueueActions(({ event, enqueue }) => {
+          const childId = event.type.slice('xstate.error.actor.'.length);
+          enqueue.stopChild(childId);
+          enqueue.emit({ type: 'workflow.crashed', workflowId: childId, error: toErrorData('error' in event ? event.error : event) });
         }),
       },
       'supervisor.agentCrashed': {

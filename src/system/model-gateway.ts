@@ -10,23 +10,9 @@ import type { ModelCall, ModelCallOutcome, ModelGateway } from '../protocols/gat
 import type { ModelProvider, ModelResponse } from '../protocols/model.js';
 import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
 import { costOfUsage, findPrice } from '../providers/pricing.js';
+import type { BudgetLedger } from './budget.js';
+import { estimateWorstCaseCents } from './budget.js';
 import type { EventHub } from './events.js';
-
-/** A hold on budget for one call. Settle with the actual cost, or release. */
-export interface BudgetHold {
-  settle(actualCents: number): void;
-  release(): void;
-}
-
-/** What the gateway needs from a budget: a synchronous worst-case reservation. */
-export interface BudgetGate {
-  /** Throws BudgetExceededError when the hold would pass a limit. */
-  reserve(agentId: string, requestedCents: number): BudgetHold;
-  /** Whether any limit is set (then an unknown model price is an error). */
-  readonly enforcing: boolean;
-  /** Worst-case cost of a call at `price`. */
-  estimate(call: ModelCall, price: ModelPrice): number;
-}
 
 /** Reuses or records model responses by call key (journal, replay). */
 export interface CallRecorder {
@@ -40,7 +26,8 @@ export interface GatewayOptions {
   /** Provider by name. */
   readonly resolveProvider: (name: string) => ModelProvider;
   readonly prices: PriceTable;
-  readonly budget?: BudgetGate;
+  /** Cost limits; with a limit set, a model of unknown price is refused. */
+  readonly budget?: BudgetLedger;
   readonly events?: EventHub;
   readonly recorder?: CallRecorder;
   readonly now?: () => number;
@@ -72,13 +59,17 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
         return outcome;
       }
       const price = priceOf(call.request.model);
-      if (!price && options.budget?.enforcing) {
+      if (!price && options.budget?.isLimited) {
         throw new ConfigError(
           'pricing',
           `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
         );
       }
-      const hold = price && options.budget ? options.budget.reserve(call.agentId, options.budget.estimate(call, price)) : undefined;
+      // Reserve the worst case before calling: spent can then never pass a limit.
+      const hold =
+        price && options.budget
+          ? options.budget.reserve({ agentId: call.agentId, requestedCents: estimateWorstCaseCents(call.request, price) })
+          : undefined;
       const provider = options.resolveProvider(call.provider);
       const started = now();
       const callId = `call_${nanoid(12)}`;

@@ -1,0 +1,375 @@
+/**
+ * One workflow run as an actor: it holds the task DAG, starts ready tasks in
+ * priority order under maxParallelAgents (a Sequential task alone), collects
+ * results, skips tasks whose condition is false or whose dependencies failed,
+ * and on the first failure (continueOnFailure off) stops the tasks in flight,
+ * which aborts their model calls.
+ *
+ * For scale the DAG bookkeeping (TaskGraph, the results record) is owned by
+ * the run and mutated in place: copying 10,000 results on every event would
+ * make a run O(n²). Only tasks in flight are child actors (at most maxParallel).
+ * The journal, not this snapshot, is what a run resumes from.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { AnyEventObject } from 'xstate';
+import { toErrorData } from '../protocols/errors.js';
+import { EMPTY_USAGE } from '../protocols/model.js';
+import type { ConditionResults, TaskResult, TaskStatus, WorkflowStatus } from '../protocols/task.js';
+import { TaskGraph } from './workflow-schedule.js';
+import type { NormalizedTask } from './workflow-tasks.js';
+
+/** A task as the workflow actor holds it: plain data, the condition left with the orchestrator. */
+export type WorkflowTask = Omit<NormalizedTask, 'condition'> & { readonly hasCondition: boolean };
+
+export interface WorkflowInput {
+  readonly workflowId: string;
+  readonly tasks: readonly WorkflowTask[];
+  readonly maxParallel: number;
+  readonly continueOnFailure: boolean;
+}
+
+export interface RunTaskInput {
+  readonly workflowId: string;
+  readonly task: WorkflowTask;
+  readonly dependencyOutputs: Readonly<Record<string, string>>;
+}
+
+export interface WorkflowServices {
+  /** Runs one task to its result (retries, fallback, alternatives). Must not reject. */
+  runTask(input: RunTaskInput, signal: AbortSignal): Promise<TaskResult>;
+  /** Evaluates a task's user condition (kept outside the actor) on the results so far. */
+  evaluateCondition(workflowId: string, agentId: string, results: ConditionResults): boolean;
+  now(): number;
+}
+
+/** The run's mutable ledger (see the module comment for why it is not copied). */
+interface RunLedger {
+  readonly graph: TaskGraph;
+  readonly results: Record<string, TaskResult>;
+  readonly byId: ReadonlyMap<string, WorkflowTask>;
+}
+
+export interface WorkflowContext {
+  readonly workflowId: string;
+  readonly maxParallel: number;
+  readonly continueOnFailure: boolean;
+  readonly ledger: RunLedger;
+  readonly running: number;
+  readonly runningSequential: boolean;
+  readonly settled: number;
+  readonly total: number;
+  readonly startedAt: number;
+  /** Why the run stopped early, if it did. */
+  readonly haltReason: string | null;
+  readonly cancelledByCaller: boolean;
+}
+
+export interface WorkflowOutput {
+  readonly workflowId: string;
+  readonly status: WorkflowStatus;
+  readonly results: Readonly<Record<string, TaskResult>>;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
+
+export type WorkflowEmitted = {
+  readonly type: 'task.finished';
+  readonly workflowId: string;
+  readonly agentId: string;
+  readonly result: TaskResult;
+};
+
+export type WorkflowEvent =
+  | { readonly type: 'workflow.start' }
+  /** The caller cancels the run. */
+  | { readonly type: 'workflow.cancel'; readonly reason: string }
+  /** Raised inside: the first failure stops the run (continueOnFailure off). */
+  | { readonly type: 'workflow.halt'; readonly reason: string };
+
+/** What task children report: done with a TaskResult, or an error. */
+type TaskChildEvent =
+  | { readonly type: `xstate.done.actor.${string}`; readonly output: unknown }
+  | { readonly type: `xstate.error.actor.${string}`; readonly error: unknown };
+
+const CHILD_PREFIX = 'task:';
+
+/** The result of a task that never ran. */
+export function notRunResult(agentId: string, status: TaskStatus, reason: string, now: number): TaskResult {
+  return {
+    agentId,
+    status,
+    output: null,
+    confidence: null,
+    attempts: 0,
+    costCents: 0,
+    usage: EMPTY_USAGE,
+    startedAt: null,
+    finishedAt: now,
+    durationSeconds: 0,
+    reason,
+    alternatives: [],
+    simulated: false,
+  };
+}
+
+/** How the run ended, from its results. */
+export function workflowStatusOf(results: Readonly<Record<string, TaskResult>>, context: Pick<WorkflowContext, 'continueOnFailure' | 'cancelledByCaller'>): WorkflowStatus {
+  if (context.cancelledByCaller) return 'cancelled';
+  let failed = 0;
+  let succeeded = 0;
+  for (const result of Object.values(results)) {
+    if (result.status === 'failed' || result.status === 'budget_exceeded') failed++;
+    if (result.status === 'succeeded') succeeded++;
+  }
+  if (failed === 0) return 'succeeded';
+  return context.continueOnFailure && succeeded > 0 ? 'partial' : 'failed';
+}
+
+function isFailure(status: TaskStatus): boolean {
+  return status === 'failed' || status === 'budget_exceeded';
+}
+
+/**
+ * Creates the workflow machine bound to the system's services.
+ *
+ * @example
+ * ```ts
+ * const machine = createWorkflowMachine({ runTask, evaluateCondition: () => true, now: Date.now });
+ * const run = createActor(machine, { input: { workflowId: 'wf_1', tasks, maxParallel: 5, continueOnFailure: true } }).start();
+ * run.send({ type: 'workflow.start' });
+ * const output = await toPromise(run);
+ * ```
+ */
+export function createWorkflowMachine(services: WorkflowServices) {
+  /**
+   * Settles a task and decides its newly decidable dependents (skip or
+   * enqueue), transitively. Returns every result settled, in order.
+   */
+  const settle = (context: WorkflowContext, result: TaskResult): TaskResult[] => {
+    const { graph, results } = context.ledger;
+    const settled: TaskResult[] = [];
+    const pending: TaskResult[] = [result];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      results[next.agentId] = next;
+      settled.push(next);
+      for (const task of graph.settle(next.agentId, next.status)) decide(context, task, pending);
+    }
+    return settled;
+  };
+
+  /** A decidable task: skipped when blocked or its condition is false, else queued. */
+  const decide = (context: WorkflowContext, task: NormalizedTask, pending: TaskResult[]): void => {
+    const { graph, byId } = context.ledger;
+    const readiness = graph.readiness(task.agentId);
+    if (readiness !== 'ready') {
+      pending.push(notRunResult(task.agentId, 'skipped', readiness.blocked, services.now()));
+      return;
+    }
+    if (byId.get(task.agentId)?.hasCondition) {
+      let proceed: boolean;
+      try {
+        proceed = services.evaluateCondition(context.workflowId, task.agentId, context.ledger.results);
+      } catch (error) {
+        pending.push({
+          ...notRunResult(task.agentId, 'failed', 'its condition threw', services.now()),
+          error: toErrorData(error),
+        });
+        return;
+      }
+      if (!proceed) {
+        pending.push(notRunResult(task.agentId, 'skipped', 'its condition was false', services.now()));
+        return;
+      }
+    }
+    graph.enqueue(task.agentId);
+  };
+
+  return setup({
+    types: {
+      context: {} as WorkflowContext,
+      events: {} as WorkflowEvent | TaskChildEvent,
+      input: {} as WorkflowInput,
+      output: {} as WorkflowOutput,
+      emitted: {} as WorkflowEmitted,
+    },
+    actors: {
+      runTask: fromPromise<TaskResult, RunTaskInput>(({ input, signal }) => services.runTask(input, signal)),
+    },
+    actions: {
+      /** Starts every task the scheduler allows now. */
+      schedule: enqueueActions(({ context, enqueue }) => {
+        if (context.haltReason !== null) return;
+        const { graph, results, byId } = context.ledger;
+        const starting = graph.nextStartable({
+          running: context.running,
+          runningSequential: context.runningSequential,
+          maxParallel: context.maxParallel,
+        });
+        if (starting.length === 0) return;
+        let sequential = context.runningSequential;
+        for (const task of starting) {
+          const workflowTask = byId.get(task.agentId);
+          if (!workflowTask) continue;
+          const dependencyOutputs: Record<string, string> = {};
+          for (const dependency of task.dependencies) {
+            const output = results[dependency]?.output;
+            if (output !== null && output !== undefined) dependencyOutputs[dependency] = output;
+          }
+          sequential ||= task.executionMode === 'sequential';
+          enqueue.spawnChild('runTask', {
+            id: `${CHILD_PREFIX}${task.agentId}`,
+            input: { workflowId: context.workflowId, task: workflowTask, dependencyOutputs },
+          });
+        }
+        enqueue.assign({ running: context.running + starting.length, runningSequential: sequential });
+      }),
+      halt: enqueueActions(({ context, event, enqueue, self }) => {
+        if (!('reason' in event)) return;
+        // Stop tasks in flight (their model calls abort) and cancel the rest.
+        const now = services.now();
+        const { graph, results } = context.ledger;
+        const settled: TaskResult[] = [];
+        for (const childId of Object.keys(self.getSnapshot().children)) {
+          if (!childId.startsWith(CHILD_PREFIX)) continue;
+          const agentId = childId.slice(CHILD_PREFIX.length);
+          enqueue.stopChild(childId);
+          if (graph.state(agentId) === 'running') {
+            settled.push(...settle(context, notRunResult(agentId, 'cancelled', event.reason, now)));
+          }
+        }
+        for (const task of graph.cancelRemaining()) {
+          const result = notRunResult(task.agentId, 'cancelled', event.reason, now);
+          results[task.agentId] = result;
+          settled.push(result);
+        }
+        for (const result of settled) {
+          enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: result.agentId, result });
+        }
+        enqueue.assign({
+          running: 0,
+          runningSequential: false,
+          settled: context.settled + settled.length,
+          haltReason: event.reason,
+          cancelledByCaller: context.cancelledByCaller || event.type === 'workflow.cancel',
+        });
+      }),
+    },
+    guards: {
+      complete: ({ context }) => context.ledger.graph.isComplete && context.running === 0,
+    },
+  }).createMachine({
+    id: 'workflow',
+    context: ({ input }) => {
+      const graph = new TaskGraph(input.tasks.map((task) => ({ ...task })));
+      return {
+        workflowId: input.workflowId,
+        maxParallel: input.maxParallel,
+        continueOnFailure: input.continueOnFailure,
+        ledger: { graph, results: {}, byId: new Map(input.tasks.map((task) => [task.agentId, task])) },
+        running: 0,
+        runningSequential: false,
+        settled: 0,
+        total: input.tasks.length,
+        startedAt: 0,
+        haltReason: null,
+        cancelledByCaller: false,
+      };
+    },
+    initial: 'pending',
+    states: {
+      pending: {
+        on: {
+          'workflow.start': {
+            target: 'running',
+            actions: enqueueActions(({ context, enqueue }) => {
+              const pending: TaskResult[] = [];
+              for (const root of context.ledger.graph.roots()) decide(context, root, pending);
+              const settled = pending.flatMap((result) => settle(context, result));
+              for (const result of settled) {
+                enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: result.agentId, result });
+              }
+              enqueue.assign({ startedAt: services.now(), settled: settled.length });
+            }),
+          },
+          'workflow.cancel': { target: 'finished', actions: assign({ cancelledByCaller: true }) },
+        },
+      },
+      running: {
+        entry: ['schedule'],
+        always: { guard: 'complete', target: 'finished' },
+        on: {
+          'xstate.done.actor.*': {
+            actions: [
+              enqueueActions(({ context, event, enqueue }) => {
+                const agentId = childAgentId(event);
+                if (agentId === undefined) return;
+                const result = taskResultOf(event, agentId, services.now());
+                const task = context.ledger.byId.get(agentId);
+                const settled = settle(context, result);
+                enqueue.assign({
+                  running: context.running - 1,
+                  runningSequential: context.runningSequential && task?.executionMode !== 'sequential',
+                  settled: context.settled + settled.length,
+                });
+                for (const each of settled) {
+                  enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
+                }
+                if (isFailure(result.status) && !context.continueOnFailure && context.haltReason === null) {
+                  enqueue.raise({ type: 'workflow.halt', reason: `task "${agentId}" ${result.status}` });
+                }
+              }),
+              'schedule',
+            ],
+          },
+          'xstate.error.actor.*': {
+            actions: [
+              enqueueActions(({ context, event, enqueue }) => {
+                const agentId = childAgentId(event);
+                if (agentId === undefined) return;
+                const result: TaskResult = {
+                  ...notRunResult(agentId, 'failed', 'the task runner threw', services.now()),
+                  error: toErrorData('error' in event ? event.error : event),
+                };
+                const settled = settle(context, result);
+                enqueue.assign({ running: context.running - 1, settled: context.settled + settled.length, runningSequential: false });
+                for (const each of settled) {
+                  enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
+                }
+                if (!context.continueOnFailure && context.haltReason === null) {
+                  enqueue.raise({ type: 'workflow.halt', reason: `task "${agentId}" failed` });
+                }
+              }),
+              'schedule',
+            ],
+          },
+          'workflow.cancel': { actions: 'halt' },
+          'workflow.halt': { actions: 'halt' },
+        },
+      },
+      finished: { type: 'final' },
+    },
+    output: ({ context }) => ({
+      workflowId: context.workflowId,
+      status: workflowStatusOf(context.ledger.results, context),
+      results: context.ledger.results,
+      startedAt: context.startedAt,
+      finishedAt: services.now(),
+    }),
+  });
+}
+
+export type WorkflowMachine = ReturnType<typeof createWorkflowMachine>;
+
+function childAgentId(event: AnyEventObject): string | undefined {
+  const match = /^xstate\.(?:done|error)\.actor\.task:(.*)$/.exec(event.type);
+  return match?.[1];
+}
+
+function isTaskResult(value: unknown): value is TaskResult {
+  return typeof value === 'object' && value !== null && 'status' in value && 'agentId' in value && 'usage' in value;
+}
+
+function taskResultOf(event: AnyEventObject, agentId: string, now: number): TaskResult {
+  const output: unknown = 'output' in event ? event.output : undefined;
+  return isTaskResult(output) ? output : notRunResult(agentId, 'failed', 'the task runner returned no result', now);
+}

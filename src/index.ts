@@ -1,0 +1,118 @@
+/**
+ * troupe: an actor-model runtime for LLM multi-agent orchestration, on XState v5.
+ * Public API: explicit named re-exports only.
+ */
+
+// Orchestrator and agents
+export { Orchestrator, EnhancedAgentOrchestrator } from './system/orchestrator.js';
+export type { AgentRef, AgentInspection } from './system/orchestrator.js';
+export { ThinkingAgent } from './system/thinking-agent.js';
+export type { ThinkingAgentOptions, ExecuteTaskOptions } from './system/thinking-agent.js';
+export type { OrchestratorConfig, ResolvedConfig } from './system/config.js';
+export type { SpawnRequest, AgentRecord } from './system/agent-pool.js';
+export type { AgentTool, ZodTool, JsonSchemaTool } from './system/tools.js';
+export { EventHub } from './system/events.js';
+export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './system/events.js';
+export { BudgetLedger, estimateWorstCaseCents } from './system/budget.js';
+export type { BudgetSnapshot, BudgetLimits, Reservation } from './system/budget.js';
+export { retryDelayMs } from './system/retry.js';
+export type { RetryPolicy } from './system/retry.js';
+
+// Actors, for embedding and custom agents
+export { createAgentMachine } from './actors/agent.js';
+export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent.js';
+export { createSupervisorMachine, THINKING_AGENT_TYPE } from './actors/supervisor.js';
+export type { SupervisorMachine } from './actors/supervisor.js';
+export { SubAgentTask } from './actors/workflow-tasks.js';
+
+// Providers
+export { createSimulatedProvider } from './providers/simulated.js';
+export type { SimulatedProviderOptions } from './providers/simulated.js';
+export { createAnthropicProvider } from './providers/anthropic.js';
+export { createOpenAIProvider } from './providers/openai.js';
+export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './providers/pricing.js';
+
+// Contracts
+export { agentSystemId } from './protocols/agent-protocol.js';
+export type {
+  AgentAbortEvent,
+  AgentBroadcastEvent,
+  AgentConsultEvent,
+  AgentFailureEvent,
+  AgentInboundEvent,
+  AgentOutboundEvent,
+  AgentResultEvent,
+  AgentResumeEvent,
+  AgentTaskEvent,
+  ConsultReplyEvent,
+} from './protocols/agent-protocol.js';
+export type {
+  AgentConfig,
+  AgentTemplate,
+  AgentTask,
+  AgentTaskResult,
+  AgentDescriptor,
+  AgentPhase,
+  AlternativeResult,
+  LoadedArtifact,
+  ResolvedAgentConfig,
+  ThinkingStyle,
+} from './protocols/agent.js';
+export type { AgentServices, ToolRunContext, ToolRunResult } from './protocols/agent-runtime.js';
+export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './protocols/gateway.js';
+export { EMPTY_USAGE, addUsage, estimateTokens, estimateRequestTokens } from './protocols/model.js';
+export type {
+  ContentBlock,
+  JsonSchema,
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ReasoningEffort,
+  StopReason,
+  StructuredOutputRequest,
+  SystemBlock,
+  SystemPrompt,
+  TokenUsage,
+  ToolCall,
+  ToolDefinition,
+} from './protocols/model.js';
+export type { ModelPrice, PriceTable } from './protocols/pricing.js';
+export { ExecutionMode } from './protocols/task.js';
+export type {
+  ConsensusConfig,
+  ConsensusMethod,
+  ConsensusResult,
+  ConsensusVote,
+  SubAgentTaskSpec,
+  TaskPriority,
+  TaskResult,
+  TaskStatus,
+  WorkflowResult,
+  WorkflowStatus,
+} from './protocols/task.js';
+export {
+  TroupeError,
+  ConfigError,
+  MissingApiKeyError,
+  AgentTimeoutError,
+  AgentNotFoundError,
+  AgentBusyError,
+  AgentFailedError,
+  BudgetExceededError,
+  PermissionDeniedError,
+  VersionConflictError,
+  ArtifactNotFoundError,
+  InvalidArtifactIdError,
+  ArtifactTooLargeError,
+  WorkflowValidationError,
+  WorkflowNotFoundError,
+  ConsultationCycleError,
+  ConsultationTimeoutError,
+  CrossAgentQueriesDisabledError,
+  CancelledError,
+  ShutDownError,
+  ProviderError,
+  toErrorData,
+} from './protocols/errors.js';
+export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';

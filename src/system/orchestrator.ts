@@ -1,0 +1,343 @@
+/**
+ * `Orchestrator` (alias `EnhancedAgentOrchestrator`): the seed's facade over
+ * one XState actor system whose root is the supervisor.
+ */
+import { createActor } from 'xstate';
+import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
+import type { AgentConfig, AgentTemplate } from '../protocols/agent.js';
+import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
+import type { ModelProvider } from '../protocols/model.js';
+import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
+import { createAgentMachine } from '../actors/agent.js';
+import { createSupervisorMachine } from '../actors/supervisor.js';
+import { createWorkflowMachine } from '../actors/workflow.js';
+import type { SupervisorMachine } from '../actors/supervisor.js';
+import { mergePrices } from '../providers/pricing.js';
+import type { AgentDefaults } from './agent-config.js';
+import { resolveAgentConfig } from './agent-config.js';
+import { AgentPool } from './agent-pool.js';
+import type { AgentRecord, SpawnRequest } from './agent-pool.js';
+import { BudgetLedger } from './budget.js';
+import { resolveConfig } from './config.js';
+import type { OrchestratorConfig, ResolvedConfig } from './config.js';
+import { EventHub } from './events.js';
+import { createModelGateway } from './model-gateway.js';
+import { defaultProviderName, ProviderRegistry } from './providers.js';
+import { TaskRunner } from './task-runner.js';
+import { ToolRegistry } from './tools.js';
+import { WorkflowRunner } from './workflow-runner.js';
+import type { ExecuteWorkflowOptions } from './workflow-runner.js';
+import type { AgentTool } from './tools.js';
+
+/** A spawned agent, as `spawnAgent` returns it. */
+export interface AgentRef {
+  readonly id: string;
+  readonly template: string;
+  /** The agent's actor (for `.on`, `.subscribe`, the inspector). */
+  readonly actor: AnyActorRef | undefined;
+}
+
+/** What `inspectAgent` reports. */
+export interface AgentInspection {
+  readonly agentId: string;
+  readonly template: string;
+  readonly live: boolean;
+  /** The agent machine's state (`idle`, `working.acting`, `paused`, ...), or `stopped`. */
+  readonly state: string;
+  readonly currentTask: string | null;
+  readonly memoryTokens: number;
+  readonly thinkingTrace: string;
+  readonly costCents: number;
+  readonly tasksCompleted: number;
+  readonly attempts: number;
+  readonly lastError: AgentRecord['lastError'];
+}
+
+export class Orchestrator {
+  readonly config: ResolvedConfig;
+  /** Typed progress events: `task.started`, `task.finished`, `workflow.finished`, ... */
+  readonly events = new EventHub();
+  readonly providers: ProviderRegistry;
+  readonly budget: BudgetLedger;
+  protected readonly templates = new Map<string, AgentTemplate>();
+  protected readonly tools = new ToolRegistry();
+  protected readonly agentTypes = new Map<string, AnyActorLogic>();
+  protected readonly supervisor: Actor<SupervisorMachine>;
+  protected readonly pool: AgentPool;
+  protected readonly runner: TaskRunner;
+  protected readonly workflows: WorkflowRunner;
+  protected readonly defaults: AgentDefaults;
+  #breakpointOnError = false;
+  #taskCounter = 0;
+  #shutDown = false;
+
+  /**
+   * @example
+   * ```ts
+   * const orchestrator = new Orchestrator({
+   *   model: 'claude-3-5-sonnet',
+   *   maxParallelAgents: 5,
+   *   totalCostLimitCents: 1000,
+   * });
+   * const result = await orchestrator.executeTask({ agentId: 'analyst', taskDescription: 'Assess Q3 risk' });
+   * await orchestrator.shutdown();
+   * ```
+   * @throws ConfigError naming the first bad field.
+   */
+  constructor(config: OrchestratorConfig = {}) {
+    this.config = resolveConfig(config);
+    this.providers = new ProviderRegistry(this.config);
+    const provider = this.config.provider;
+    let providerName: string;
+    if (typeof provider === 'object') {
+      this.providers.register(provider);
+      providerName = provider.name;
+    } else {
+      providerName = provider ?? defaultProviderName();
+    }
+    const model = config.model ?? (providerName === 'openai' ? 'gpt-4o' : this.config.model);
+    this.defaults = {
+      model,
+      provider: providerName,
+      temperature: this.config.temperature,
+      maxTokens: this.config.maxTokens,
+      enableThinking: this.config.enableThinkingAgents,
+      timeoutSeconds: this.config.agentTimeoutSeconds,
+      enableCrossAgentQueries: this.config.enableCrossAgentQueries,
+      sharedContextAccess: this.config.enableSharedContext,
+    };
+    this.providers.get(providerName); // fail now on an unknown provider or a missing key
+    const prices = mergePrices(this.config.pricing);
+    this.budget = new BudgetLedger({
+      ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
+      ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
+    });
+    const gateway = createModelGateway({
+      resolveProvider: (name) => this.providers.get(name),
+      prices,
+      budget: this.budget,
+      events: this.events,
+    });
+    const agentMachine = createAgentMachine({
+      gateway,
+      now: Date.now,
+      runTool: (call, context) => this.tools.run(call, context),
+    });
+    const workflowMachine = createWorkflowMachine({
+      runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
+        this.runner.run({ workflowId, spec: task, dependencyOutputs, signal }),
+      evaluateCondition: (workflowId, agentId, results) => this.workflows.evaluateCondition(workflowId, agentId, results),
+      now: Date.now,
+    });
+    this.supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes: this.agentTypes }), {
+      systemId: 'supervisor',
+      ...(this.config.inspect ? { inspect: this.config.inspect } : {}),
+    }).start();
+    this.pool = new AgentPool({
+      supervisor: this.supervisor,
+      defaults: this.defaults,
+      templates: this.templates,
+      agentTypes: this.agentTypes,
+      toolDefinitions: (agentId, agentConfig) => this.tools.definitions(agentConfig.tools, `agents.${agentId}.tools`),
+      events: this.events,
+      breakpointOnError: () => this.#breakpointOnError,
+    });
+    this.runner = new TaskRunner({
+      pool: this.pool,
+      events: this.events,
+      retry: this.config.retryFailedAgents ? this.config.retry : { ...this.config.retry, maxAttempts: 1 },
+      enableAlternativePaths: this.config.enableAlternativePaths,
+      hasTemplate: (name) => this.templates.has(name),
+      now: Date.now,
+    });
+    this.workflows = new WorkflowRunner({
+      supervisor: this.supervisor,
+      events: this.events,
+      gateway,
+      defaultModel: () => ({ model: this.defaults.model, provider: this.defaults.provider }),
+      maxParallelAgents: this.config.maxParallelAgents,
+      knownTemplates: () => new Set(this.templates.keys()),
+      knownAgents: () => new Set(this.listAgents()),
+      now: Date.now,
+    });
+  }
+
+  /** The root actor: the supervisor (its `system` holds every agent by `agent:<id>`). */
+  get actor(): Actor<SupervisorMachine> {
+    return this.supervisor;
+  }
+
+  /**
+   * Registers an agent template under `name`; tasks whose agentId names a
+   * template get an agent spawned from it.
+   * @throws ConfigError naming the bad field.
+   */
+  registerTemplate(name: string, template: AgentTemplate): this {
+    this.#assertOpen();
+    if (!name) throw new ConfigError('template', 'a template needs a name');
+    const resolved = resolveAgentConfig(template, this.defaults, `templates.${name}`);
+    this.tools.definitions(resolved.tools, `templates.${name}.tools`);
+    if (!this.providers.has(resolved.provider)) {
+      throw new ConfigError(`templates.${name}.provider`, `unknown provider "${resolved.provider}"`);
+    }
+    this.templates.set(name, template);
+    return this;
+  }
+
+  /** Registers a tool agents can list in their `tools`. */
+  registerTool<TInput>(tool: AgentTool<TInput>): this {
+    this.tools.register(tool);
+    return this;
+  }
+
+  /** Registers a ModelProvider under its name, for templates' `provider`. */
+  registerProvider(provider: ModelProvider, name = provider.name): this {
+    this.providers.register(provider, name);
+    return this;
+  }
+
+  /**
+   * Registers a custom agent machine: it must speak the agent protocol
+   * (docs/custom-agents.md). Spawn it with `spawnAgent({ agentType: name })`.
+   */
+  registerAgentType(name: string, logic: AnyActorLogic): this {
+    if (!name || name === 'thinking') throw new ConfigError('agentType', `"${name}" cannot be registered`);
+    this.agentTypes.set(name, logic);
+    return this;
+  }
+
+  /**
+   * Spawns an agent at run time from a template name or a config.
+   * @example
+   * ```ts
+   * orchestrator.registerTemplate('researcher', { model: 'claude-3-5-sonnet', temperature: 0.3 });
+   * const agent = orchestrator.spawnAgent('researcher');               // id researcher_1
+   * const other = orchestrator.spawnAgent({ agentId: 'generic_ml', config: { systemPrompt: 'You are a specialist in ML' } });
+   * ```
+   */
+  spawnAgent(request: string | SpawnRequest): AgentRef {
+    this.#assertOpen();
+    const spawnRequest: SpawnRequest = typeof request === 'string' ? { template: request } : request;
+    if (spawnRequest.template !== undefined && !this.templates.has(spawnRequest.template)) {
+      throw new ConfigError('template', `unknown template "${spawnRequest.template}"`);
+    }
+    const record = this.pool.spawn(spawnRequest);
+    return { id: record.agentId, template: record.template, actor: this.pool.ref(record.agentId) };
+  }
+
+  /** Stops an agent: its model calls in flight are aborted; its record stays for inspection. */
+  stopAgent(agentId: string): void {
+    this.pool.stop(agentId);
+  }
+
+  /** Ids of live agents. */
+  listAgents(): string[] {
+    return this.pool.list().filter((record) => record.live).map((record) => record.agentId);
+  }
+
+  /**
+   * Runs one task (a SubAgentTask, or just its description) with retries,
+   * fallback and alternative paths; never rejects for a task failure (see `status`).
+   */
+  async executeTask(task: SubAgentTaskSpec | string): Promise<TaskResult> {
+    this.#assertOpen();
+    const spec: SubAgentTaskSpec =
+      typeof task === 'string' ? { agentId: `task_${++this.#taskCounter}`, taskDescription: task } : task;
+    if (!spec.agentId || !spec.taskDescription) {
+      throw new WorkflowValidationError('A task needs a non-empty agentId and taskDescription');
+    }
+    return this.runner.run({ workflowId: `task_${++this.#taskCounter}`, spec });
+  }
+
+  /**
+   * Runs a task DAG: dependencies, priorities, maxParallelAgents, Sequential
+   * tasks alone, conditions, fallbacks, retries, alternative paths.
+   * @throws WorkflowValidationError before any model call when the tasks are invalid.
+   * @example
+   * ```ts
+   * const run = await orchestrator.executeWorkflow({
+   *   tasks: [
+   *     { agentId: 'market_researcher', taskDescription: 'Research current market trends', priority: 'high' },
+   *     { agentId: 'strategy_synthesizer', taskDescription: 'Synthesize', dependencies: ['market_researcher'] },
+   *   ],
+   *   continueOnFailure: true,
+   *   generateSummary: true,
+   * });
+   * console.log(run.summary, run.totalCostCents, run.results.strategy_synthesizer?.confidence);
+   * ```
+   */
+  executeWorkflow(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
+    this.#assertOpen();
+    return this.workflows.execute(options);
+  }
+
+  /**
+   * Runs independent tasks in parallel (bounded by maxParallelAgents) and
+   * returns each result by agentId. One failure does not stop the others.
+   */
+  async executeTasks(tasks: readonly SubAgentTaskSpec[]): Promise<Record<string, TaskResult>> {
+    const run = await this.executeWorkflow({ tasks, continueOnFailure: true });
+    return { ...run.results };
+  }
+
+  /** State, memory, cost and last error of an agent (live or stopped). */
+  inspectAgent(agentId: string): AgentInspection | undefined {
+    const record = this.pool.get(agentId);
+    if (!record) return undefined;
+    const snapshot: unknown = this.pool.ref(agentId)?.getSnapshot();
+    return inspectionOf(record, snapshot);
+  }
+
+  /** Debug: agents spawned from now on wait in `paused` on a failing step. */
+  protected setBreakpointOnError(enabled: boolean): void {
+    this.#breakpointOnError = enabled;
+  }
+
+  /** Stops every actor and timer; pending work ends `cancelled`. Idempotent. */
+  async shutdown(): Promise<void> {
+    if (this.#shutDown) return;
+    this.#shutDown = true;
+    this.pool.close();
+    this.supervisor.stop();
+    this.events.clear();
+  }
+
+  get isShutDown(): boolean {
+    return this.#shutDown;
+  }
+
+  #assertOpen(): void {
+    if (this.#shutDown) throw new ShutDownError();
+  }
+}
+
+/** The seed's name. */
+export { Orchestrator as EnhancedAgentOrchestrator };
+
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([key, child]) => `${key}.${stateName(child)}`)
+      .join(',');
+  }
+  return 'unknown';
+}
+
+function inspectionOf(record: AgentRecord, snapshot: unknown): AgentInspection {
+  const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
+  const memoryText = [record.memory.summary ?? '', ...record.memory.messages.map((m) => JSON.stringify(m.content)), ...record.memory.observations].join('');
+  return {
+    agentId: record.agentId,
+    template: record.template,
+    live: record.live,
+    state: record.live ? stateName(value) : 'stopped',
+    currentTask: record.currentTask,
+    memoryTokens: Math.ceil(memoryText.length / 4),
+    thinkingTrace: record.thinkingTrace,
+    costCents: record.costCents,
+    tasksCompleted: record.tasksCompleted,
+    attempts: record.tasksCompleted + (record.lastError ? 1 : 0),
+    lastError: record.lastError,
+  };
+}

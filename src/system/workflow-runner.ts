@@ -1,0 +1,182 @@
+/**
+ * `executeWorkflow`: validates the tasks, starts a workflow actor under the
+ * supervisor, forwards its progress, and assembles the WorkflowResult
+ * (summary, costs, usage, thinking traces).
+ */
+import { toPromise } from 'xstate';
+import type { Actor, ActorRefFrom } from 'xstate';
+import { nanoid } from 'nanoid';
+import { CancelledError, WorkflowValidationError } from '../protocols/errors.js';
+import type { ModelGateway } from '../protocols/gateway.js';
+import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
+import type { TokenUsage } from '../protocols/model.js';
+import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
+import { workflowSystemId } from '../actors/supervisor.js';
+import type { SupervisorMachine } from '../actors/supervisor.js';
+import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/workflow.js';
+import { normalizeTasks } from '../actors/workflow-tasks.js';
+import type { NormalizedTask } from '../actors/workflow-tasks.js';
+import type { EventHub } from './events.js';
+
+export interface ExecuteWorkflowOptions {
+  readonly tasks: readonly SubAgentTaskSpec[];
+  /** true: dependents of a failed task are skipped, the rest runs. false (default): the first failure cancels the run. */
+  readonly continueOnFailure?: boolean;
+  /** Put every task's thinking trace in `thinkingTraces`. Default false. */
+  readonly collectThinkingTraces?: boolean;
+  /** Ask the model for a summary (a costed call); off, the summary is a deterministic digest. Default false. */
+  readonly generateSummary?: boolean;
+  /** Overrides the orchestrator's maxParallelAgents for this run. */
+  readonly maxParallelAgents?: number;
+  /** Cancels the run: tasks in flight are aborted, the rest are `cancelled`. */
+  readonly signal?: AbortSignal;
+  /** Use this id instead of a generated one (resume, replay). */
+  readonly workflowId?: string;
+}
+
+export interface WorkflowRunnerOptions {
+  readonly supervisor: Actor<SupervisorMachine>;
+  readonly events: EventHub;
+  readonly gateway: ModelGateway;
+  readonly defaultModel: () => { model: string; provider: string };
+  readonly maxParallelAgents: number;
+  readonly knownTemplates: () => ReadonlySet<string>;
+  readonly knownAgents: () => ReadonlySet<string>;
+  readonly now: () => number;
+}
+
+type TaskCondition = NonNullable<NormalizedTask['condition']>;
+
+/** A deterministic digest of a run, used when generateSummary is off. */
+export function digestOf(results: Readonly<Record<string, TaskResult>>, status: string): string {
+  const counts = new Map<string, number>();
+  for (const result of Object.values(results)) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+  const tally = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+  const lines = Object.values(results).map((result) => {
+    const head = `- ${result.agentId}: ${result.status}`;
+    if (result.status !== 'succeeded' || result.output === null) {
+      return `${head}${result.reason ? ` (${result.reason})` : result.error ? ` (${result.error.message})` : ''}`;
+    }
+    const firstLine = result.output.split('\n').find((line) => line.trim().length > 0) ?? '';
+    const confidence = result.confidence === null ? '' : `, confidence ${result.confidence.toFixed(2)}`;
+    return `${head}${confidence}: ${firstLine.slice(0, 160)}`;
+  });
+  return [`Workflow ${status}: ${tally}.`, ...lines].join('\n');
+}
+
+export class WorkflowRunner {
+  readonly #options: WorkflowRunnerOptions;
+  /** Conditions of running workflows, kept here: functions never enter an actor. */
+  readonly #conditions = new Map<string, Map<string, TaskCondition>>();
+
+  constructor(options: WorkflowRunnerOptions) {
+    this.#options = options;
+  }
+
+  /** Evaluates a task's condition; the workflow actor calls this through its services. */
+  evaluateCondition(workflowId: string, agentId: string, results: Parameters<TaskCondition>[0]): boolean {
+    const condition = this.#conditions.get(workflowId)?.get(agentId);
+    return condition ? Boolean(condition(results)) : true;
+  }
+
+  /** Validates tasks (throws WorkflowValidationError before any model call). */
+  validate(tasks: readonly SubAgentTaskSpec[]): NormalizedTask[] {
+    return normalizeTasks(tasks, {
+      knownTemplates: this.#options.knownTemplates(),
+      knownAgents: this.#options.knownAgents(),
+    });
+  }
+
+  async execute(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
+    const normalized = this.validate(options.tasks);
+    const maxParallel = options.maxParallelAgents ?? this.#options.maxParallelAgents;
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) {
+      throw new WorkflowValidationError(`maxParallelAgents must be a whole number ≥ 1, got ${String(maxParallel)}`);
+    }
+    const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
+    const { events, supervisor } = this.#options;
+    const taskConditions = new Map<string, TaskCondition>();
+    const tasks: WorkflowTask[] = normalized.map(({ condition, ...task }) => {
+      if (condition) taskConditions.set(task.agentId, condition);
+      return { ...task, hasCondition: condition !== undefined };
+    });
+    this.#conditions.set(workflowId, taskConditions);
+    const started = this.#options.now();
+    events.emit('workflow.started', { workflowId, taskCount: tasks.length, at: started });
+    supervisor.send({
+      type: 'supervisor.startWorkflow',
+      input: { workflowId, tasks, maxParallel, continueOnFailure: options.continueOnFailure ?? false },
+    });
+    const ref: ActorRefFrom<WorkflowMachine> | undefined = supervisor.system.get(workflowSystemId(workflowId));
+    if (!ref) throw new Error(`workflow actor ${workflowId} did not start`);
+    const listening = events.has('task.finished');
+    const subscription = listening
+      ? ref.on('task.finished', ({ agentId, result }) => events.emit('task.finished', { workflowId, agentId, result }))
+      : undefined;
+    const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let output: WorkflowOutput;
+    try {
+      const done = toPromise(ref);
+      ref.send({ type: 'workflow.start' });
+      if (options.signal?.aborted) onAbort();
+      output = await done;
+    } finally {
+      subscription?.unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#conditions.delete(workflowId);
+    }
+    const result = await this.#assemble(output, options, started);
+    events.emit('workflow.finished', { workflowId, result });
+    return result;
+  }
+
+  async #assemble(output: WorkflowOutput, options: ExecuteWorkflowOptions, started: number): Promise<WorkflowResult> {
+    let usage: TokenUsage = EMPTY_USAGE;
+    let totalCostCents = 0;
+    let simulated = false;
+    const thinkingTraces: Record<string, string> = {};
+    for (const result of Object.values(output.results)) {
+      usage = addUsage(usage, result.usage);
+      totalCostCents += result.costCents;
+      simulated ||= result.simulated;
+      if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
+    }
+    let summary = digestOf(output.results, output.status);
+    if (options.generateSummary) {
+      const { model, provider } = this.#options.defaultModel();
+      try {
+        const outcome = await this.#options.gateway.call({
+          agentId: 'orchestrator',
+          purpose: 'summary',
+          provider,
+          workflowId: output.workflowId,
+          callKey: `${output.workflowId}/summary`,
+          request: {
+            model,
+            maxTokens: 1024,
+            system: 'You write concise executive summaries of multi-agent workflow results.',
+            messages: [{ role: 'user', content: `Summarise these workflow results for a decision maker:\n\n${summary}` }],
+          },
+        });
+        summary = outcome.response.text;
+        usage = addUsage(usage, outcome.response.usage);
+        totalCostCents += outcome.costCents;
+        simulated ||= outcome.response.simulated === true;
+      } catch (error) {
+        summary = `${summary}\n\n(The summary could not be generated: ${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    return {
+      workflowId: output.workflowId,
+      status: output.status,
+      results: output.results,
+      summary,
+      durationSeconds: (this.#options.now() - started) / 1000,
+      totalCostCents,
+      thinkingTraces,
+      usage,
+      simulated,
+    };
+  }
+}
