@@ -208,16 +208,17 @@ describe('compactionCut', () => {
   });
 
   it('moves before a chain of tool pairs that each straddle the cut', () => {
-    // use t1 at 1, use t2 at 2 (parallel-ish), results at 3 and 4; keep 2 → cut 4 → 2 → 1.
-    const messages = [
+    // Keep 3 → cut at 4, inside pair B (2..5) → cut at 2, now inside pair A (1..3) → cut at 1.
+    const messages: ModelMessage[] = [
       user('go'),
-      toolUse('t1'),
-      { role: 'assistant', content: [{ type: 'tool_use', id: 't2', name: 'search', input: {} }] } satisfies ModelMessage,
-      toolResult('t2'),
-      { role: 'user', content: [{ type: 'tool_result', toolUseId: 't1', content: 'r1' }] } satisfies ModelMessage,
+      toolUse('A'),
+      toolUse('B'),
+      toolResult('A'),
+      assistant('waiting for B'),
+      toolResult('B'),
       assistant('done'),
     ];
-    expect(compactionCut(messages, 2)).toBe(1);
+    expect(compactionCut(messages, 3)).toBe(1);
   });
 
   it('keeps a tool_use whose result has not arrived yet', () => {
