@@ -6,7 +6,10 @@ import { createActor } from 'xstate';
 import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
 import type { AgentConfig, AgentTemplate } from '../protocols/agent.js';
 import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
-import type { ModelProvider } from '../protocols/model.js';
+import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
+import type { ModelProvider, TokenUsage } from '../protocols/model.js';
+import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtime.js';
+import type { ModelGateway } from '../protocols/gateway.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
 import { createAgentMachine } from '../actors/agent.js';
 import { createSupervisorMachine } from '../actors/supervisor.js';
@@ -21,6 +24,9 @@ import { BudgetLedger } from './budget.js';
 import { resolveConfig } from './config.js';
 import type { OrchestratorConfig, ResolvedConfig } from './config.js';
 import { EventHub } from './events.js';
+import { ConversationMemory, createModelSummarizer } from './memory.js';
+import { createPipeline, mapReduce } from './patterns.js';
+import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from './patterns.js';
 import { createModelGateway } from './model-gateway.js';
 import { defaultProviderName, ProviderRegistry } from './providers.js';
 import { TaskRunner } from './task-runner.js';
@@ -122,6 +128,7 @@ export class Orchestrator {
       gateway,
       now: Date.now,
       runTool: (call, context) => this.tools.run(call, context),
+      compactMemory: (input) => this.#compactMemory(gateway, input),
     });
     const workflowMachine = createWorkflowMachine({
       runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
@@ -278,6 +285,66 @@ export class Orchestrator {
   async executeTasks(tasks: readonly SubAgentTaskSpec[]): Promise<Record<string, TaskResult>> {
     const run = await this.executeWorkflow({ tasks, continueOnFailure: true });
     return { ...run.results };
+  }
+
+  /**
+   * Creates a pipeline: each stage's output is the next stage's input;
+   * adjacent stages named in `parallelStages` run concurrently.
+   * @example
+   * ```ts
+   * const pipeline = orchestrator.createPipeline([
+   *   ['data_cleaner', 'Clean and validate input data'],
+   *   ['reporter', 'Generate final report'],
+   * ]);
+   * const { output, intermediates } = await pipeline.execute({ inputData: rawData, collectIntermediates: true });
+   * ```
+   */
+  createPipeline(stages: readonly PipelineStage[]): Pipeline {
+    return createPipeline(this, stages);
+  }
+
+  /**
+   * Map-reduce: one agent per document in parallel, then a synthesizer.
+   * @example
+   * ```ts
+   * const { mapResults, result } = await orchestrator.mapReduce(documents);
+   * ```
+   */
+  mapReduce<TDocument>(documents: readonly TDocument[], options?: MapReduceOptions<TDocument>): Promise<MapReduceResult> {
+    return mapReduce(this, documents, options);
+  }
+
+  /** Compacts an agent's memory past memoryConfig.tokenThreshold with a costed, budgeted summary call. */
+  async #compactMemory(
+    gateway: ModelGateway,
+    input: Parameters<NonNullable<AgentServices['compactMemory']>>[0],
+  ): Promise<CompactionOutcome | undefined> {
+    const { tokenThreshold, preserveLastNMessages } = this.config.memoryConfig;
+    const memory = ConversationMemory.fromJSON(
+      { ...(input.summary === undefined ? {} : { summary: input.summary }), messages: [...input.messages] },
+      { tokenThreshold, preserveLastNMessages },
+    );
+    if (!(await memory.needsCompaction())) return undefined;
+    const agent = this.pool.get(input.agentId)?.config;
+    const model = agent?.model ?? this.defaults.model;
+    let usage: TokenUsage = EMPTY_USAGE;
+    const summarize = createModelSummarizer(
+      async (request) => {
+        const outcome = await gateway.call({
+          agentId: input.agentId,
+          purpose: 'compaction',
+          provider: agent?.provider ?? this.defaults.provider,
+          request: { ...request, signal: input.signal },
+        });
+        usage = addUsage(usage, outcome.response.usage);
+        return { text: outcome.response.text, costCents: outcome.costCents };
+      },
+      { model, maxTokens: 1024 },
+    );
+    const outcome = await memory.compact(summarize);
+    if (!outcome.compacted) return undefined;
+    const data = memory.toJSON();
+    return { messages: data.messages, summary: data.summary ?? '', costCents: outcome.costCents, usage };
   }
 
   /** State, memory, cost and last error of an agent (live or stopped). */

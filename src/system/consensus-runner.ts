@@ -1,0 +1,106 @@
+/**
+ * Runs a consensus task: each voter answers through structured output, the
+ * votes are tallied in code (src/actors/consensus.ts), and a deliberative
+ * consensus shows the voters each other's opinions for bounded rounds until
+ * the quorum is reached.
+ */
+import { InvalidVoteError } from '../protocols/errors.js';
+import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
+import type { TokenUsage } from '../protocols/model.js';
+import type { ConsensusResult, ConsensusVote, SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
+import { deliberationPrompt, parseVote, resolveConsensusConfig, tallyVotes, voteSchema } from '../actors/consensus.js';
+import { renderValue } from '../actors/agent-prompts.js';
+import type { TaskRunRequest } from './task-runner.js';
+
+/** Runs one voter's task and returns its TaskResult (the task runner's `run`). */
+export type RunVoter = (request: TaskRunRequest) => Promise<TaskResult>;
+
+/**
+ * Who votes: the configured voters, else the task's dependencies, else the
+ * keys of its inputData when that is a record of results by agent id.
+ */
+export function votersOf(spec: SubAgentTaskSpec): string[] {
+  const configured = spec.consensusConfig?.voters;
+  if (configured && configured.length > 0) return [...configured];
+  if (spec.dependencies && spec.dependencies.length > 0) return [...spec.dependencies];
+  const input = spec.inputData;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return Object.keys(input);
+  return [];
+}
+
+/** The consensus task's result; its output states the decision. */
+export async function runConsensus(request: TaskRunRequest, runVoter: RunVoter, now: () => number): Promise<TaskResult> {
+  const { spec } = request;
+  const config = resolveConsensusConfig(spec.consensusConfig ?? { method: 'majority' });
+  const voters = votersOf(spec);
+  const startedAt = now();
+  let usage: TokenUsage = EMPTY_USAGE;
+  let costCents = 0;
+  let attempts = 0;
+  let simulated = false;
+  const votes: ConsensusVote[] = [];
+  const rounds = config.method === 'deliberative' ? config.maxRounds : 1;
+  let tally = tallyVotes([], spec.consensusConfig ?? { method: 'majority' });
+  let round = 0;
+  const context = spec.inputData === undefined ? '' : `\n\nMaterial to decide on:\n${renderValue(spec.inputData)}`;
+
+  for (round = 1; round <= rounds; round++) {
+    const prompt = `${deliberationPrompt(spec.taskDescription, votes, round, config.options)}${context}`;
+    const results = await Promise.all(
+      voters.map((voter) =>
+        runVoter({
+          workflowId: `${request.workflowId}/consensus:${spec.agentId}/r${round}`,
+          spec: { agentId: voter, taskDescription: prompt },
+          ...(request.signal ? { signal: request.signal } : {}),
+          taskExtras: { outputSchema: { name: 'vote', schema: voteSchema(config.options) } },
+        }),
+      ),
+    );
+    const roundVotes: ConsensusVote[] = [];
+    for (const result of results) {
+      usage = addUsage(usage, result.usage);
+      costCents += result.costCents;
+      attempts += result.attempts;
+      simulated ||= result.simulated;
+      if (result.status !== 'succeeded') continue;
+      const vote = parseVote(result.structured ?? result.output, result.agentId, round, config.options);
+      if (!(vote instanceof InvalidVoteError)) roundVotes.push(vote);
+    }
+    votes.push(...roundVotes);
+    tally = tallyVotes(roundVotes, spec.consensusConfig ?? { method: 'majority' });
+    if (tally.quorumMet) break;
+  }
+  const finalRound = Math.min(round, rounds);
+  const counted = votes.filter((vote) => vote.round === finalRound).map((vote) => ({ ...vote, weight: tally.weights[vote.agentId] ?? vote.weight }));
+  const consensus: ConsensusResult = {
+    method: config.method,
+    decision: tally.decision,
+    votes: [...votes.filter((vote) => vote.round !== finalRound), ...counted],
+    agreement: tally.agreement,
+    quorumMet: tally.quorumMet,
+    rounds: finalRound,
+  };
+  const finishedAt = now();
+  const output =
+    tally.decision === null
+      ? `No consensus after ${finalRound} round(s): agreement ${tally.agreement.toFixed(2)} is under the quorum.`
+      : `Decision: ${tally.decision} (agreement ${tally.agreement.toFixed(2)}, ${tally.quorumMet ? 'quorum met' : 'quorum not met'}, ${finalRound} round(s))`;
+  return {
+    agentId: spec.agentId,
+    status: votes.length === 0 ? 'failed' : 'succeeded',
+    output,
+    confidence: tally.agreement,
+    attempts,
+    costCents,
+    usage,
+    startedAt,
+    finishedAt,
+    durationSeconds: (finishedAt - startedAt) / 1000,
+    alternatives: [],
+    consensus,
+    simulated,
+    ...(votes.length === 0
+      ? { error: { code: 'AGENT_FAILED', name: 'ConsensusError', message: 'no valid vote was cast', retryable: false } }
+      : {}),
+  };
+}
