@@ -1,0 +1,161 @@
+/**
+ * The main demo (`npm start`): the seed's hierarchical workflow, research in
+ * parallel → synthesis → conditional review, on the offline simulated model,
+ * with a live terminal view of every agent's state and the cost so far.
+ *
+ * Runs with no network and no API key. In a terminal the view redraws in
+ * place; piped (CI, tests) it prints one line per change.
+ */
+import { pathToFileURL } from 'node:url';
+import { ExecutionMode, Orchestrator } from '../src/index.js';
+import type { SubAgentTaskSpec, WorkflowResult } from '../src/index.js';
+
+export interface DemoOptions {
+  /** Simulated model latency per call, in ms. */
+  readonly latencyMs?: number;
+  readonly out?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
+}
+
+interface AgentRow {
+  state: string;
+  calls: number;
+  costCents: number;
+}
+
+const tasks: SubAgentTaskSpec[] = [
+  // Phase 1: research (parallel)
+  {
+    agentId: 'market_researcher',
+    taskDescription: 'Research current market trends',
+    executionMode: ExecutionMode.Parallel,
+    priority: 'high',
+    estimatedDurationSeconds: 120,
+  },
+  {
+    agentId: 'competitor_analyst',
+    taskDescription: 'Analyze competitor strategies',
+    executionMode: ExecutionMode.Parallel,
+    priority: 'high',
+  },
+  // Phase 2: synthesis (depends on phase 1)
+  {
+    agentId: 'strategy_synthesizer',
+    taskDescription: 'Synthesize research into strategic recommendations',
+    dependencies: ['market_researcher', 'competitor_analyst'],
+    executionMode: ExecutionMode.Sequential,
+    requireAllDependencies: true,
+    confidenceThreshold: 0.8,
+    alternativePathsAllowed: true,
+  },
+  // Phase 3: review, only when the synthesis is not already very confident
+  {
+    agentId: 'senior_reviewer',
+    taskDescription: 'Review and refine strategy',
+    dependencies: ['strategy_synthesizer'],
+    condition: (results) => (results.strategy_synthesizer?.confidence ?? 0) < 0.9,
+    fallbackAgent: 'expert_consultant',
+  },
+];
+
+function stateOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value)
+      .map(([key, child]) => (key === 'working' ? stateOf(child) : `${key}.${stateOf(child)}`))
+      .join(',');
+  }
+  return '?';
+}
+
+/** Runs the demo and returns the workflow result. */
+export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowResult> {
+  const out = options.out ?? process.stdout;
+  const live = out.isTTY === true;
+  const orchestrator = new Orchestrator({
+    provider: 'simulated',
+    model: 'claude-3-5-sonnet',
+    simulated: { latencyMs: options.latencyMs ?? 250, jitterMs: (options.latencyMs ?? 250) / 2 },
+    maxParallelAgents: 5,
+    enableAlternativePaths: true,
+    totalCostLimitCents: 1000,
+    maxCostPerAgentCents: 100,
+  });
+  orchestrator.registerTemplate('expert_consultant', {
+    systemPrompt: 'You are a senior strategy consultant.',
+    thinkingStyle: 'systematic',
+  });
+
+  const rows = new Map<string, AgentRow>();
+  let costCents = 0;
+  let lastFrameLines = 0;
+  const started = Date.now();
+
+  const render = () => {
+    const lines = [
+      `troupe main demo: hierarchical workflow on the simulated model (offline) · ${((Date.now() - started) / 1000).toFixed(1)}s · cost ${costCents.toFixed(3)}¢ of 1000¢`,
+      '',
+      `${'agent'.padEnd(24)}${'state'.padEnd(16)}${'calls'.padStart(6)}${'cost ¢'.padStart(10)}`,
+      ...[...rows.entries()].map(
+        ([id, row]) => `${id.padEnd(24)}${row.state.padEnd(16)}${String(row.calls).padStart(6)}${row.costCents.toFixed(3).padStart(10)}`,
+      ),
+    ];
+    if (lastFrameLines > 0) out.write(`\x1b[${lastFrameLines}A\x1b[0J`);
+    out.write(`${lines.join('\n')}\n`);
+    lastFrameLines = lines.length;
+  };
+  const log = (line: string) => (live ? render() : out.write(`${line}\n`));
+
+  orchestrator.events.on('agent.spawned', ({ agentId }) => {
+    rows.set(agentId, { state: 'idle', calls: 0, costCents: 0 });
+    const actor = orchestrator.actor.system.get(`agent:${agentId}`);
+    actor?.subscribe((snapshot: { value: unknown }) => {
+      const row = rows.get(agentId);
+      if (!row) return;
+      const state = stateOf(snapshot.value);
+      if (state === row.state) return;
+      row.state = state;
+      log(`  ${agentId.padEnd(22)} → ${state}`);
+    });
+  });
+  orchestrator.events.on('model.call.finished', (event) => {
+    costCents += event.costCents;
+    const row = rows.get(event.agentId);
+    if (row) {
+      row.calls++;
+      row.costCents += event.costCents;
+    }
+    if (live) render();
+  });
+  orchestrator.events.on('task.finished', ({ agentId, result }) => {
+    log(`✔ ${agentId} ${result.status}${result.confidence === null ? '' : ` (confidence ${result.confidence.toFixed(2)})`}${result.reason ? `: ${result.reason}` : ''}`);
+  });
+
+  try {
+    const result = await orchestrator.executeWorkflow({
+      tasks,
+      continueOnFailure: true,
+      collectThinkingTraces: true,
+      generateSummary: true,
+    });
+    if (live) render();
+    out.write('\n');
+    out.write(`Workflow ${result.workflowId}: ${result.status}${result.simulated ? ' (simulated model: no real LLM was called)' : ''}\n`);
+    for (const task of Object.values(result.results)) {
+      out.write(`  ${task.agentId.padEnd(22)} ${task.status.padEnd(10)} attempts ${task.attempts}  ${task.costCents.toFixed(3)}¢\n`);
+    }
+    out.write(`\nWorkflow summary:\n${result.summary}\n\n`);
+    out.write(`Total duration: ${result.durationSeconds.toFixed(2)}s\n`);
+    out.write(`Total cost: $${(result.totalCostCents / 100).toFixed(4)} (${result.totalCostCents.toFixed(3)}¢)\n`);
+    out.write(`Thinking traces collected: ${Object.keys(result.thinkingTraces).length}\n`);
+    return result;
+  } finally {
+    await orchestrator.shutdown();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runMainDemo().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
