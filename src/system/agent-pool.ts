@@ -187,6 +187,11 @@ export class AgentPool {
   stop(agentId: string): void {
     const record = this.#records.get(agentId);
     if (!record?.live) return;
+    if (this.#closed) {
+      // The supervisor stopped with the pool: its children are already gone.
+      record.live = false;
+      return;
+    }
     this.#capture(record);
     this.#options.supervisor.send({ type: 'supervisor.stop', agentId });
     record.live = false;
