@@ -7,7 +7,7 @@ import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
 import type { AgentConfig, AgentTemplate } from '../protocols/agent.js';
 import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ModelProvider, TokenUsage } from '../protocols/model.js';
+import type { ModelMessage, ModelProvider, TokenUsage } from '../protocols/model.js';
 import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtime.js';
 import type { ModelGateway } from '../protocols/gateway.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
@@ -320,13 +320,18 @@ export class Orchestrator {
     input: Parameters<NonNullable<AgentServices['compactMemory']>>[0],
   ): Promise<CompactionOutcome | undefined> {
     const { tokenThreshold, preserveLastNMessages } = this.config.memoryConfig;
-    const memory = ConversationMemory.fromJSON(
-      { ...(input.summary === undefined ? {} : { summary: input.summary }), messages: [...input.messages] },
-      { tokenThreshold, preserveLastNMessages },
-    );
-    if (!(await memory.needsCompaction())) return undefined;
     const agent = this.pool.get(input.agentId)?.config;
     const model = agent?.model ?? this.defaults.model;
+    const provider = this.providers.get(agent?.provider ?? this.defaults.provider);
+    // The provider's own token count when it has one (Anthropic's count_tokens), else the text estimate.
+    const countTokens = provider.countTokens
+      ? (messages: readonly ModelMessage[]) => provider.countTokens?.({ model, messages, maxTokens: 1 }) ?? 0
+      : undefined;
+    const memory = ConversationMemory.fromJSON(
+      { ...(input.summary === undefined ? {} : { summary: input.summary }), messages: [...input.messages] },
+      { tokenThreshold, preserveLastNMessages, ...(countTokens ? { countTokens } : {}) },
+    );
+    if (!(await memory.needsCompaction())) return undefined;
     let usage: TokenUsage = EMPTY_USAGE;
     const summarize = createModelSummarizer(
       async (request) => {
