@@ -302,6 +302,21 @@ describe('SharedContextStore: concurrent writers', () => {
   );
 });
 
+describe('SharedContextStore: ordering', () => {
+  it('handles requests one at a time in the order they were sent, however many are queued', async () => {
+    const store = memoryStore();
+    const receipts = await Promise.all(
+      Array.from({ length: 700 }, (_, i) => store.storeArtifact({ artifactId: 'log', content: i, agentId: `w${i}` })),
+    );
+    expect(receipts.map((receipt) => receipt.version)).toEqual(Array.from({ length: 700 }, (_, i) => i + 1));
+    const versions = await store.listVersions({ artifactId: 'log', agentId: 'r' });
+    expect(versions.map((info) => [info.version, info.agentId])).toEqual(
+      Array.from({ length: 10 }, (_, i) => [691 + i, `w${690 + i}`]),
+    );
+    expect(store.actorRef.getSnapshot().context.answered).toBe(701);
+  });
+});
+
 describe('SharedContextStore: TTL cleanup', () => {
   const HOUR = 3_600_000;
 

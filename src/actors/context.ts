@@ -61,14 +61,30 @@ export interface ContextServices {
 }
 
 export interface ContextActorContext {
-  /** Requests waiting for the worker. */
-  readonly queue: readonly ContextRequest[];
+  /**
+   * Requests waiting for the worker, in chunks of at most {@link QUEUE_CHUNK}:
+   * appending copies one chunk and the list of chunks, never the whole queue,
+   * so a burst of N requests costs O(N·(N/QUEUE_CHUNK + QUEUE_CHUNK)), not O(N²).
+   */
+  readonly queue: readonly (readonly ContextRequest[])[];
   /** Requests the worker is handling now, in order. */
   readonly batch: readonly ContextRequest[];
   /** Why requests are refused (storage failed to open, or the actor is closed). */
   readonly refusal: ErrorData | null;
   /** Requests answered so far. */
   readonly answered: number;
+}
+
+/** Requests per queue chunk. */
+export const QUEUE_CHUNK = 256;
+
+function appendRequest(
+  queue: readonly (readonly ContextRequest[])[],
+  request: ContextRequest,
+): readonly (readonly ContextRequest[])[] {
+  const last = queue.at(-1);
+  if (!last || last.length >= QUEUE_CHUNK) return [...queue, [request]];
+  return [...queue.slice(0, -1), [...last, request]];
 }
 
 interface BatchOutput {
@@ -306,8 +322,8 @@ export function createContextMachine(services: ContextServices) {
       runBatch: fromPromise<BatchOutput, readonly ContextRequest[]>(({ input }) => runBatch(services, input)),
     },
     actions: {
-      enqueue: assign({ queue: ({ context, event }) => [...context.queue, event] }),
-      takeBatch: assign({ batch: ({ context }) => context.queue, queue: [] }),
+      enqueue: assign({ queue: ({ context, event }) => appendRequest(context.queue, event) }),
+      takeBatch: assign({ batch: ({ context }) => context.queue.flat(), queue: [] }),
       /** Answers the batch with the worker's outcomes. */
       answerBatch: enqueueActions(({ context, enqueue }, output: BatchOutput) => {
         context.batch.forEach((request, index) => {
@@ -318,8 +334,9 @@ export function createContextMachine(services: ContextServices) {
       }),
       /** Answers the queued requests with the refusal (on entering `failed` or `closed`). */
       refuseQueued: enqueueActions(({ context, enqueue }) => {
-        for (const request of context.queue) reply(enqueue, request, { ok: false, error: context.refusal ?? CLOSED });
-        enqueue.assign({ queue: [], answered: context.answered + context.queue.length });
+        const queued = context.queue.flat();
+        for (const request of queued) reply(enqueue, request, { ok: false, error: context.refusal ?? CLOSED });
+        enqueue.assign({ queue: [], answered: context.answered + queued.length });
       }),
       /** Answers a request that arrives in `failed` or `closed` with the refusal. */
       refuseRequest: enqueueActions(({ context, event, enqueue }) => {
@@ -361,7 +378,7 @@ export function createContextMachine(services: ContextServices) {
                 },
                 { target: 'idle', actions: { type: 'answerBatch', params: ({ event }) => event.output } },
               ],
-              // runBatch catches per request, so this is a bug or a storage that threw synchronously.
+              // runBatch turns every request's failure into its outcome, so only a bug in it lands here.
               onError: {
                 target: 'idle',
                 actions: {
