@@ -233,7 +233,8 @@ export class TaskGraph {
     // A queued entry is dropped lazily: #peekQueued skips tasks no longer 'queued'.
     this.#states[index] = status;
     this.#settledCount++;
-    const decidable: number[] = [];
+    // Dependents were listed in declaration order, so `decidable` comes out in that order.
+    const decidable: NormalizedTask[] = [];
     for (const dependent of this.#dependents[index] ?? []) {
       const remaining = (this.#unsettledDependencies[dependent] ?? 0) - 1;
       this.#unsettledDependencies[dependent] = remaining;
@@ -242,11 +243,10 @@ export class TaskGraph {
       }
       if (remaining === 0 && this.#states[dependent] === 'waiting') {
         this.#states[dependent] = 'decidable';
-        decidable.push(dependent);
+        decidable.push(this.#at(dependent));
       }
     }
-    decidable.sort((a, b) => a - b);
-    return decidable.map((i) => this.#at(i));
+    return decidable;
   }
 
   /**
