@@ -70,6 +70,16 @@ export const orchestratorConfigSchema = z.strictObject({
   // Storage and shared context
   workspacePath: z.string().min(1).default('.troupe'),
   agentPermissions: z.record(z.string(), permissionList).optional(),
+  /** The orchestrator's artifact store (enableSharedContext). */
+  sharedContext: z
+    .strictObject({
+      storage: z.enum(['fs', 'memory']).default('fs'),
+      enableVersioning: z.boolean().default(true),
+      maxVersionsPerArtifact: int(1, 1_000_000).default(10),
+      autoCleanup: z.boolean().default(false),
+      ttlHours: z.number().positive('must be a positive number of hours').default(24),
+    })
+    .prefault({}),
   defaultPermissions: permissionList.optional(),
   // Offline model
   seed: z.number().int().default(42),

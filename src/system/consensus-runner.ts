@@ -71,11 +71,11 @@ export async function runConsensus(request: TaskRunRequest, runVoter: RunVoter, 
     if (tally.quorumMet) break;
   }
   const finalRound = Math.min(round, rounds);
-  const counted = votes.filter((vote) => vote.round === finalRound).map((vote) => ({ ...vote, weight: tally.weights[vote.agentId] ?? vote.weight }));
   const consensus: ConsensusResult = {
     method: config.method,
     decision: tally.decision,
-    votes: [...votes.filter((vote) => vote.round !== finalRound), ...counted],
+    // Earlier rounds as cast; the counted round with the weight each vote had.
+    votes: [...votes.filter((vote) => vote.round !== finalRound), ...tally.votes],
     agreement: tally.agreement,
     quorumMet: tally.quorumMet,
     rounds: finalRound,

@@ -4,7 +4,7 @@
  */
 import { createActor } from 'xstate';
 import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
-import type { AgentConfig, AgentTemplate } from '../protocols/agent.js';
+import type { AgentConfig, AgentTemplate, LoadedArtifact } from '../protocols/agent.js';
 import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { ModelMessage, ModelProvider, TokenUsage } from '../protocols/model.js';
@@ -24,6 +24,16 @@ import { BudgetLedger } from './budget.js';
 import { resolveConfig } from './config.js';
 import type { OrchestratorConfig, ResolvedConfig } from './config.js';
 import { EventHub } from './events.js';
+import {
+  ARTIFACT_TOOLS,
+  isArtifactTool,
+  loadArtifacts,
+  loadSharedMemories,
+  memoryArtifactId,
+  runArtifactTool,
+  SYSTEM_AGENT_ID,
+} from './artifact-tools.js';
+import { SharedContextStore } from './context-store.js';
 import { ConversationMemory, createModelSummarizer } from './memory.js';
 import { createPipeline, mapReduce } from './patterns.js';
 import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from './patterns.js';
@@ -65,6 +75,8 @@ export class Orchestrator {
   readonly events = new EventHub();
   readonly providers: ProviderRegistry;
   readonly budget: BudgetLedger;
+  /** The artifact store agents share, when `enableSharedContext` is on. */
+  readonly context: SharedContextStore | undefined;
   protected readonly templates = new Map<string, AgentTemplate>();
   protected readonly tools = new ToolRegistry();
   protected readonly agentTypes = new Map<string, AnyActorLogic>();
@@ -114,6 +126,7 @@ export class Orchestrator {
     };
     this.providers.get(providerName); // fail now on an unknown provider or a missing key
     const prices = mergePrices(this.config.pricing);
+    this.context = this.config.enableSharedContext ? this.#createContextStore() : undefined;
     this.budget = new BudgetLedger({
       ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
       ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
@@ -127,7 +140,8 @@ export class Orchestrator {
     const agentMachine = createAgentMachine({
       gateway,
       now: Date.now,
-      runTool: (call, context) => this.tools.run(call, context),
+      runTool: (call, context) =>
+        this.context && isArtifactTool(call.name) ? runArtifactTool(this.context, call, context) : this.tools.run(call, context),
       compactMemory: (input) => this.#compactMemory(gateway, input),
     });
     const workflowMachine = createWorkflowMachine({
@@ -145,7 +159,10 @@ export class Orchestrator {
       defaults: this.defaults,
       templates: this.templates,
       agentTypes: this.agentTypes,
-      toolDefinitions: (agentId, agentConfig) => this.tools.definitions(agentConfig.tools, `agents.${agentId}.tools`),
+      toolDefinitions: (agentId, agentConfig) => [
+        ...this.tools.definitions(agentConfig.tools, `agents.${agentId}.tools`),
+        ...(agentConfig.sharedContextAccess && this.context ? ARTIFACT_TOOLS : []),
+      ],
       events: this.events,
       breakpointOnError: () => this.#breakpointOnError,
     });
@@ -155,6 +172,7 @@ export class Orchestrator {
       retry: this.config.retryFailedAgents ? this.config.retry : { ...this.config.retry, maxAttempts: 1 },
       enableAlternativePaths: this.config.enableAlternativePaths,
       hasTemplate: (name) => this.templates.has(name),
+      loadArtifacts: (agentId, artifactIds) => this.#loadArtifacts(agentId, artifactIds),
       now: Date.now,
     });
     this.workflows = new WorkflowRunner({
@@ -314,6 +332,35 @@ export class Orchestrator {
     return mapReduce(this, documents, options);
   }
 
+  #createContextStore(): SharedContextStore {
+    const { sharedContext, enableCrossAgentMemory, workspacePath, agentPermissions, defaultPermissions } = this.config;
+    return new SharedContextStore({
+      workspacePath,
+      storage: sharedContext.storage,
+      enableVersioning: sharedContext.enableVersioning,
+      maxVersionsPerArtifact: sharedContext.maxVersionsPerArtifact,
+      autoCleanup: sharedContext.autoCleanup,
+      ttlHours: sharedContext.ttlHours,
+      // Cross-agent memory is written and read by the system itself.
+      agentPermissions: {
+        ...agentPermissions,
+        ...(enableCrossAgentMemory ? { [SYSTEM_AGENT_ID]: ['read', 'write'] } : {}),
+      },
+      ...(defaultPermissions ? { defaultPermissions } : {}),
+      ...(this.config.inspect ? { inspect: this.config.inspect } : {}),
+    });
+  }
+
+  /** What a task's prompt gets from the store: its sharedArtifacts (as the agent) and other agents' memories. */
+  async #loadArtifacts(agentId: string, artifactIds: readonly string[]): Promise<LoadedArtifact[]> {
+    if (!this.context) {
+      if (artifactIds.length === 0) return [];
+      throw new ConfigError('enableSharedContext', `task "${agentId}" names sharedArtifacts, but enableSharedContext is off`);
+    }
+    const own = await loadArtifacts(this.context, agentId, artifactIds);
+    return this.config.enableCrossAgentMemory ? [...own, ...(await loadSharedMemories(this.context, agentId))] : own;
+  }
+
   /** Compacts an agent's memory past memoryConfig.tokenThreshold with a costed, budgeted summary call. */
   async #compactMemory(
     gateway: ModelGateway,
@@ -349,6 +396,14 @@ export class Orchestrator {
     const outcome = await memory.compact(summarize);
     if (!outcome.compacted) return undefined;
     const data = memory.toJSON();
+    if (this.config.enableCrossAgentMemory && this.context && data.summary) {
+      await this.context.storeArtifact({
+        artifactId: memoryArtifactId(input.agentId),
+        content: { agentId: input.agentId, summary: data.summary },
+        metadata: { tags: ['agent-memory'], agentId: input.agentId },
+        agentId: SYSTEM_AGENT_ID,
+      });
+    }
     return { messages: data.messages, summary: data.summary ?? '', costCents: outcome.costCents, usage };
   }
 
@@ -370,6 +425,7 @@ export class Orchestrator {
     if (this.#shutDown) return;
     this.#shutDown = true;
     this.pool.close();
+    await this.context?.close();
     this.supervisor.stop();
     this.events.clear();
   }

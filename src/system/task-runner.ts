@@ -24,7 +24,7 @@ export interface TaskRunnerOptions {
   readonly enableAlternativePaths: boolean;
   /** Whether a name is a registered template. */
   readonly hasTemplate: (name: string) => boolean;
-  /** Loads artifacts for an agent, permission-checked. */
+  /** Loads the artifacts a task's prompt gets (its sharedArtifacts, permission-checked, and shared memories). */
   readonly loadArtifacts?: (agentId: string, artifactIds: readonly string[]) => Promise<LoadedArtifact[]>;
   readonly now: () => number;
   readonly random?: () => number;
@@ -75,8 +75,8 @@ export class TaskRunner {
     const tally: Tally = { attempts: 0, costCents: 0, usage: EMPTY_USAGE };
     let artifacts: LoadedArtifact[] = [];
     try {
-      if (spec.sharedArtifacts?.length && this.#options.loadArtifacts) {
-        artifacts = await this.#options.loadArtifacts(spec.agentId, spec.sharedArtifacts);
+      if (this.#options.loadArtifacts) {
+        artifacts = await this.#options.loadArtifacts(spec.agentId, spec.sharedArtifacts ?? []);
       }
     } catch (error) {
       return this.#result(spec, startedAt, tally, { error: toErrorData(error) });
