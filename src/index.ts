@@ -16,6 +16,38 @@ export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } fro
 export { BudgetLedger, estimateWorstCaseCents } from './system/budget.js';
 export type { BudgetSnapshot, BudgetLimits, Reservation } from './system/budget.js';
 export { retryDelayMs } from './system/retry.js';
+export { ConversationMemory, createModelSummarizer } from './system/memory.js';
+export type { ConversationMemoryOptions, CompactionResult } from './system/memory.js';
+export { createPipeline, mapReduce } from './system/patterns.js';
+export type {
+  Pipeline,
+  PipelineStage,
+  PipelineExecuteOptions,
+  PipelineResult,
+  PipelineIntermediate,
+  MapReduceOptions,
+  MapReduceResult,
+} from './system/patterns.js';
+export type { ExecuteWorkflowOptions } from './system/workflow-runner.js';
+
+// Shared context store
+export { SharedContextStore } from './system/context-store.js';
+export type { SharedContextStoreOptions, StoreArtifactOptions, GetArtifactOptions } from './system/context-store.js';
+export { PermissionTable } from './system/permissions.js';
+export { MemoryArtifactStorage } from './storage/memory-artifacts.js';
+export { FsArtifactStorage } from './storage/fs-artifacts.js';
+export type { ArtifactStorage } from './storage/artifact-storage.js';
+export { StoreClosedError } from './protocols/artifact.js';
+export type {
+  Artifact,
+  ArtifactLineage,
+  ArtifactMetadata,
+  ArtifactModification,
+  ArtifactSummary,
+  ArtifactVersionInfo,
+  DeletedArtifactReceipt,
+  StoredArtifactReceipt,
+} from './protocols/artifact.js';
 export type { RetryPolicy } from './system/retry.js';
 
 // Actors, for embedding and custom agents
