@@ -8,7 +8,7 @@ import type { AnyActorLogic } from 'xstate';
 import { agentSystemId } from '../protocols/agent-protocol.js';
 import { toErrorData } from '../protocols/errors.js';
 import type { AgentMachine } from './agent.js';
-import type { AgentCrashedEvent, SpawnAgentEvent, StopAgentEvent } from './supervisor.js';
+import type { AgentCrashedEvent, SpawnAgentEvent, StopAgentEvent } from './supervisor-events.js';
 
 export interface AgentShardOptions {
   readonly agentMachine: AgentMachine;

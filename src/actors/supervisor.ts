@@ -9,44 +9,37 @@
  */
 import { enqueueActions, setup, stopChild } from 'xstate';
 import type { AnyActorLogic, AnyActorRef, AnyEventObject } from 'xstate';
-import type { AgentInboundEvent, AgentFailureEvent, ConsultReplyEvent } from '../protocols/agent-protocol.js';
+import type {
+  AgentBroadcastEvent,
+  AgentInboundEvent,
+  AgentFailureEvent,
+  ConsultReplyEvent,
+} from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
-import { AgentNotFoundError, toErrorData } from '../protocols/errors.js';
+import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { AgentMachine, AgentMachineInput } from './agent.js';
 import { createAgentShardMachine } from './agent-shard.js';
+import type {
+  AgentCrashedEvent,
+  BroadcastToAgentsEvent,
+  DeliverEvent,
+  SpawnAgentEvent,
+  StopAgentEvent,
+} from './supervisor-events.js';
 import type { WorkflowInput, WorkflowMachine } from './workflow.js';
+
+export type {
+  AgentCrashedEvent,
+  BroadcastToAgentsEvent,
+  DeliverEvent,
+  SpawnAgentEvent,
+  StopAgentEvent,
+} from './supervisor-events.js';
 
 /** The built-in agent type name. */
 export const THINKING_AGENT_TYPE = 'thinking';
-
-export interface SpawnAgentEvent {
-  readonly type: 'supervisor.spawn';
-  readonly agentId: string;
-  /** `thinking` or a name registered with `registerAgentType`. */
-  readonly agentType: string;
-  readonly input: AgentMachineInput;
-}
-
-export interface StopAgentEvent {
-  readonly type: 'supervisor.stop';
-  readonly agentId: string;
-}
-
-/** Deliver `event` to agent `agentId`; an unknown agent gets the sender a typed error. */
-export interface DeliverEvent {
-  readonly type: 'supervisor.deliver';
-  readonly agentId: string;
-  readonly event: AgentInboundEvent;
-}
-
-/** Sent by shards when an agent actor crashed (threw outside a handled step). */
-export interface AgentCrashedEvent {
-  readonly type: 'supervisor.agentCrashed';
-  readonly agentId: string;
-  readonly error: ErrorData;
-}
 
 /** Start a workflow run as a child of the supervisor (systemId `workflow:<id>`). */
 export interface StartWorkflowEvent {
@@ -62,6 +55,7 @@ export type SupervisorEvent =
   | SpawnAgentEvent
   | StopAgentEvent
   | DeliverEvent
+  | BroadcastToAgentsEvent
   | AgentCrashedEvent
   | StartWorkflowEvent
   | WorkflowEndEvent;
@@ -78,6 +72,22 @@ export interface SupervisorOptions {
   readonly agentTypes: ReadonlyMap<string, AnyActorLogic>;
   /** Number of shards agents are spread over. Default 64. */
   readonly shards?: number;
+  /** Longest consultation chain (agents asking, in turn) that is delivered. Default {@link DEFAULT_MAX_CONSULTATION_DEPTH}. */
+  readonly maxConsultationDepth?: number;
+}
+
+/** Default bound on a consultation chain: A asks B asks C asks D asks E. */
+export const DEFAULT_MAX_CONSULTATION_DEPTH = 4;
+
+/**
+ * Why a consultation must not reach `agentId`: the target already asks
+ * upstream in this chain (a cycle, which would wait on itself), or the chain is
+ * longer than `maxDepth`. `chain` lists the askers, oldest first.
+ */
+export function consultationRefusal(agentId: string, chain: readonly string[], maxDepth: number): ConsultationCycleError | undefined {
+  if (chain.includes(agentId)) return new ConsultationCycleError([...chain, agentId], 'cycle');
+  if (chain.length > maxDepth) return new ConsultationCycleError([...chain, agentId], 'depth');
+  return undefined;
 }
 
 export interface SupervisorContext {
@@ -127,6 +137,11 @@ export function undeliverableReply(agentId: string, event: AgentInboundEvent): {
   return undefined;
 }
 
+/** The reply a refused consultation gets: the refusal as data, nothing spent. */
+function refusedConsultation(agentId: string, requestId: string, refusal: Error): ConsultReplyEvent {
+  return { type: 'agent.consult.reply', requestId, agentId, error: toErrorData(refusal), usage: EMPTY_USAGE, costCents: 0 };
+}
+
 /**
  * Creates the supervisor machine.
  *
@@ -138,6 +153,7 @@ export function undeliverableReply(agentId: string, event: AgentInboundEvent): {
  */
 export function createSupervisorMachine(options: SupervisorOptions) {
   const shardMachine = createAgentShardMachine(options);
+  const maxConsultationDepth = options.maxConsultationDepth ?? DEFAULT_MAX_CONSULTATION_DEPTH;
   return setup({
     types: {
       context: {} as SupervisorContext,
@@ -171,6 +187,14 @@ export function createSupervisorMachine(options: SupervisorOptions) {
         actions: enqueueActions(({ event, enqueue, system }) => {
           // The routing helper: never sendTo a missing target (it throws, or
           // delivers to the sender itself); answer the sender with a typed error.
+          const inbound = event.event;
+          if (inbound.type === 'agent.consult') {
+            const refusal = consultationRefusal(event.agentId, inbound.chain, maxConsultationDepth);
+            if (refusal) {
+              if (inbound.replyTo) enqueue.sendTo(inbound.replyTo, refusedConsultation(event.agentId, inbound.requestId, refusal));
+              return;
+            }
+          }
           const target: AnyActorRef | undefined = system.get(agentSystemId(event.agentId));
           if (target && target.getSnapshot().status === 'active') {
             enqueue.sendTo(target, event.event);
@@ -179,6 +203,15 @@ export function createSupervisorMachine(options: SupervisorOptions) {
           const undeliverable = undeliverableReply(event.agentId, event.event);
           if (undeliverable) enqueue.sendTo(undeliverable.target, undeliverable.reply);
           enqueue.emit({ type: 'agent.undeliverable', agentId: event.agentId, eventType: event.event.type });
+        }),
+      },
+      'supervisor.broadcast': {
+        actions: enqueueActions(({ event, enqueue, system }) => {
+          for (const agentId of event.agentIds) {
+            const target: AnyActorRef | undefined = system.get(agentSystemId(agentId));
+            if (target && target.getSnapshot().status === 'active') enqueue.sendTo(target, event.event);
+            else enqueue.emit({ type: 'agent.undeliverable', agentId, eventType: event.event.type });
+          }
         }),
       },
       'supervisor.startWorkflow': {

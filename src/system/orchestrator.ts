@@ -40,6 +40,8 @@ import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from 
 import { createModelGateway } from './model-gateway.js';
 import { defaultProviderName, ProviderRegistry } from './providers.js';
 import { TaskRunner } from './task-runner.js';
+import type { TaskRunRequest } from './task-runner.js';
+import { runConsensus } from './consensus-runner.js';
 import { ToolRegistry } from './tools.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { ExecuteWorkflowOptions } from './workflow-runner.js';
@@ -146,7 +148,7 @@ export class Orchestrator {
     });
     const workflowMachine = createWorkflowMachine({
       runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-        this.runner.run({ workflowId, spec: task, dependencyOutputs, signal }),
+        this.#runTask({ workflowId, spec: task, dependencyOutputs, signal }),
       evaluateCondition: (workflowId, agentId, results) => this.workflows.evaluateCondition(workflowId, agentId, results),
       now: Date.now,
     });
@@ -271,7 +273,7 @@ export class Orchestrator {
     if (!spec.agentId || !spec.taskDescription) {
       throw new WorkflowValidationError('A task needs a non-empty agentId and taskDescription');
     }
-    return this.runner.run({ workflowId: `task_${++this.#taskCounter}`, spec });
+    return this.#runTask({ workflowId: `task_${++this.#taskCounter}`, spec });
   }
 
   /**
@@ -330,6 +332,13 @@ export class Orchestrator {
    */
   mapReduce<TDocument>(documents: readonly TDocument[], options?: MapReduceOptions<TDocument>): Promise<MapReduceResult> {
     return mapReduce(this, documents, options);
+  }
+
+  /** One task to its result: a consensus among voters, or a task on its agent. */
+  #runTask(request: TaskRunRequest): Promise<TaskResult> {
+    return request.spec.consensusConfig
+      ? runConsensus(request, (voter) => this.runner.run(voter), Date.now)
+      : this.runner.run(request);
   }
 
   #createContextStore(): SharedContextStore {

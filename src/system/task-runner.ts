@@ -10,7 +10,6 @@ import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus } from '../protocols/task.js';
 import type { AgentPool, AgentRunOutcome } from './agent-pool.js';
-import { runConsensus } from './consensus-runner.js';
 import type { EventHub } from './events.js';
 import type { RetryPolicy } from './retry.js';
 import { isRetryable, retryDelayMs, sleep } from './retry.js';
@@ -70,7 +69,6 @@ export class TaskRunner {
   /** Runs the task to a result; never rejects. */
   async run(request: TaskRunRequest): Promise<TaskResult> {
     const { spec, signal } = request;
-    if (spec.consensusConfig) return runConsensus(request, (voter) => this.run(voter), this.#options.now);
     const startedAt = this.#options.now();
     const tally: Tally = { attempts: 0, costCents: 0, usage: EMPTY_USAGE };
     let artifacts: LoadedArtifact[] = [];
