@@ -12,6 +12,19 @@ export type { OrchestratorConfig, ResolvedConfig } from './system/config.js';
 export type { SpawnRequest, AgentRecord } from './system/agent-pool.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './system/tools.js';
 export { EventHub } from './system/events.js';
+export { Messaging } from './system/messaging.js';
+export type {
+  BroadcastCallback,
+  BroadcastMessage,
+  BroadcastReport,
+  BroadcastRequest,
+  ConsultationMessage,
+  ConsultationReply,
+  RouteMessageRequest,
+  SubscribeRequest,
+} from './system/messaging.js';
+export { CollaborativeAgent } from './system/collaborative-agent.js';
+export type { CollaborativeAgentOptions, CollaborationContext, CollaborationHost } from './system/collaborative-agent.js';
 export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './system/events.js';
 export { BudgetLedger, estimateWorstCaseCents } from './system/budget.js';
 export type { BudgetSnapshot, BudgetLimits, Reservation } from './system/budget.js';
@@ -53,7 +66,8 @@ export type { RetryPolicy } from './system/retry.js';
 // Actors, for embedding and custom agents
 export { createAgentMachine } from './actors/agent.js';
 export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent.js';
-export { createSupervisorMachine, THINKING_AGENT_TYPE } from './actors/supervisor.js';
+export { createSupervisorMachine, THINKING_AGENT_TYPE, DEFAULT_MAX_CONSULTATION_DEPTH } from './actors/supervisor.js';
+export { CONSULT_TOOL_NAME } from './actors/agent-prompts.js';
 export type { SupervisorMachine } from './actors/supervisor.js';
 export { SubAgentTask } from './actors/workflow-tasks.js';
 
@@ -65,7 +79,7 @@ export { createOpenAIProvider } from './providers/openai.js';
 export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './providers/pricing.js';
 
 // Contracts
-export { agentSystemId } from './protocols/agent-protocol.js';
+export { agentSystemId, agentTaskResult, consultReply } from './protocols/agent-protocol.js';
 export type {
   AgentAbortEvent,
   AgentBroadcastEvent,
@@ -91,6 +105,7 @@ export type {
   ThinkingStyle,
 } from './protocols/agent.js';
 export type { AgentServices, ToolRunContext, ToolRunResult } from './protocols/agent-runtime.js';
+export type { ConsultAnswer, ConsultRequest } from './protocols/agent-runtime.js';
 export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './protocols/gateway.js';
 export { EMPTY_USAGE, addUsage, estimateTokens, estimateRequestTokens } from './protocols/model.js';
 export type {

@@ -3,7 +3,7 @@
  * the same task always produces the same requests (replay depends on it).
  */
 import type { AgentTask, ThinkingStyle } from '../protocols/agent.js';
-import type { JsonSchema, ModelMessage, StructuredOutputRequest } from '../protocols/model.js';
+import type { JsonSchema, ModelMessage, StructuredOutputRequest, ToolDefinition } from '../protocols/model.js';
 
 const STYLE_GUIDANCE: Record<ThinkingStyle, string> = {
   analytical:
@@ -121,4 +121,44 @@ export function readReflection(value: unknown, fallbackText: string): { confiden
   }
   const match = /confidence\D*([01](?:\.\d+)?)/i.exec(fallbackText);
   return { confidence: match ? Math.min(1, Number(match[1])) : 0, critique: fallbackText };
+}
+
+/** Name of the built-in tool through which an agent consults another one. */
+export const CONSULT_TOOL_NAME = 'consult_agent';
+
+/**
+ * The `consult_agent` tool, listing the agents this one may ask. Offered while
+ * acting when the agent has cross-agent queries enabled and a task that names
+ * `availableAgents`.
+ */
+export function consultToolDefinition(availableAgents: readonly string[]): ToolDefinition {
+  return {
+    name: CONSULT_TOOL_NAME,
+    description:
+      'Ask another agent a question and wait for its answer. Use it when a peer knows more about part of the task. ' +
+      `Agents you may consult: ${availableAgents.join(', ')}.`,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        agentId: { type: 'string', enum: [...availableAgents], description: 'The agent to ask.' },
+        question: { type: 'string', description: 'The question, self-contained.' },
+        context: { type: 'string', description: 'What the other agent needs to know to answer.' },
+      },
+      required: ['agentId', 'question'],
+      additionalProperties: false,
+    },
+  };
+}
+
+/** The user turn of a consultation: who asks, what, and in which context. */
+export function consultationPrompt(fromAgent: string, question: string, context: unknown): ModelMessage[] {
+  const rendered = context === undefined || context === null || context === '' ? '' : `\n\nTheir context:\n${renderValue(context)}`;
+  return [
+    {
+      role: 'user',
+      content:
+        `Agent "${fromAgent}" consults you.\n\nQuestion: ${question}${rendered}\n\n` +
+        'Answer the question directly and concisely, from your own expertise and what you have observed.',
+    },
+  ];
 }

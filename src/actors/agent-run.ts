@@ -11,10 +11,15 @@ import type {
 } from '../protocols/agent.js';
 import type { ModelCall, ModelCallOutcome, ModelCallPurpose } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolDefinition } from '../protocols/model.js';
+import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolCall, ToolDefinition } from '../protocols/model.js';
+import type { AgentBroadcastEvent, AgentConsultEvent } from '../protocols/agent-protocol.js';
+import type { ToolRunResult } from '../protocols/agent-runtime.js';
 import {
   actingPrompt,
   alternativePrompt,
+  CONSULT_TOOL_NAME,
+  consultationPrompt,
+  consultToolDefinition,
   readReflection,
   REFLECTION_OUTPUT,
   reflectionPrompt,
@@ -110,15 +115,48 @@ export function thinkingCall(identity: AgentIdentity, task: AgentTask, run: Agen
   });
 }
 
-export function actingCall(identity: AgentIdentity, task: AgentTask, run: AgentRun): ModelCall {
+/** The agents this one may consult for `task`: its `availableAgents`, itself excluded. */
+export function consultableAgents(identity: AgentIdentity, task: AgentTask): string[] {
+  if (!identity.config.enableCrossAgentQueries) return [];
+  return [...new Set(task.availableAgents ?? [])].filter((agentId) => agentId !== identity.agentId);
+}
+
+/**
+ * The acting call. With `canConsult` (the system routes consultations) and
+ * agents to consult, the model is also offered the `consult_agent` tool.
+ */
+export function actingCall(identity: AgentIdentity, task: AgentTask, run: AgentRun, canConsult = false): ModelCall {
   const opening = run.conversation.length > 0 ? run.conversation : actingPrompt(task, run.thinking);
+  const peers = canConsult ? consultableAgents(identity, task) : [];
+  const tools = peers.length > 0 ? [...identity.tools.filter((t) => t.name !== CONSULT_TOOL_NAME), consultToolDefinition(peers)] : identity.tools;
   return call(identity, task, run, run.toolRounds > 0 ? 'tool_loop' : 'acting', {
     messages: [...identity.memory.messages, ...opening],
-    ...(identity.tools.length > 0 ? { tools: identity.tools } : {}),
-    ...(task.outputSchema && identity.tools.length === 0
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(task.outputSchema && tools.length === 0
       ? { structuredOutput: { name: task.outputSchema.name, schema: task.outputSchema.schema } }
       : {}),
   });
+}
+
+/**
+ * The model call that answers another agent's question: the agent's own
+ * system prompt and memory, then the question in the asker's context.
+ */
+export function consultationCall(identity: AgentIdentity, consult: AgentConsultEvent): ModelCall {
+  const { config } = identity;
+  return {
+    agentId: identity.agentId,
+    purpose: 'consultation',
+    provider: config.provider,
+    callKey: `consult:${consult.fromAgent}:${consult.requestId}`,
+    request: {
+      model: config.model,
+      system: systemPromptOf(identity),
+      temperature: config.temperature,
+      maxTokens: config.maxTokens,
+      messages: [...identity.memory.messages, ...consultationPrompt(consult.fromAgent, consult.question, consult.context)],
+    },
+  };
 }
 
 export function reflectingCall(identity: AgentIdentity, task: AgentTask, run: AgentRun): ModelCall {
@@ -210,5 +248,38 @@ export function rememberTurn(memory: AgentMemoryData, task: AgentTask, output: s
       { role: 'user', content: `Task: ${task.task}` },
       { role: 'assistant', content: output },
     ],
+  };
+}
+
+/**
+ * Observations an agent keeps, newest last. Every one goes into the system
+ * prompt of every call, so the list is bounded: the oldest fall off.
+ */
+export const MAX_OBSERVATIONS = 100;
+
+/** A broadcast as the line the agent's prompt shows. */
+export function observationOf(event: AgentBroadcastEvent): string {
+  const { fromAgent, eventType, data } = event;
+  let rendered: string;
+  try {
+    rendered = typeof data === 'string' ? data : (JSON.stringify(data) ?? String(data));
+  } catch {
+    rendered = String(data);
+  }
+  return `[${eventType} from ${fromAgent}] ${rendered}`;
+}
+
+/** Memory with one more observation (the oldest dropped past {@link MAX_OBSERVATIONS}). */
+export function withObservation(memory: AgentMemoryData, note: string): AgentMemoryData {
+  const kept = memory.observations.length >= MAX_OBSERVATIONS ? memory.observations.slice(1 - MAX_OBSERVATIONS) : memory.observations;
+  return { ...memory, observations: [...kept, note] };
+}
+
+/** The answer of an acting call becomes the candidate. */
+export function withCandidate(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
+  const { text, structured } = outcome.response;
+  return {
+    ...accountCall(run, outcome),
+    candidate: structured === undefined ? { output: text } : { output: text, structured },
   };
 }

@@ -1,38 +1,48 @@
 /**
- * The thinking agent: idle → thinking → acting (⇄ usingTools) → reflecting
- * (⇄ exploring) → done | failed, reusable for the next task. Every model call
- * runs in a `fromPromise` actor whose AbortSignal reaches the provider, so
- * leaving a state (timeout, abort, stop) cancels the call in flight.
+ * The thinking agent: idle → thinking → acting (⇄ usingTools | consulting) →
+ * reflecting (⇄ exploring) → done | failed, reusable for the next task. Every
+ * model call runs in a `fromPromise` actor whose AbortSignal reaches the
+ * provider, so leaving a state (timeout, abort, stop) cancels the call in flight.
+ *
+ * Consultations from other agents are answered in any state, each by its own
+ * child actor, so two agents that consult each other mid-task never deadlock.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { AnyActorRef, AnyEventObject } from 'xstate';
 import type { AgentFailure, AgentMemoryData, AgentTask, ResolvedAgentConfig } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
 import type {
-  AgentBroadcastEvent,
+  AgentConsultEvent,
   AgentFailureEvent,
   AgentInboundEvent,
   AgentResultEvent,
+  ConsultReplyEvent,
 } from '../protocols/agent-protocol.js';
 import type { AgentServices, CompactionOutcome, ToolRunResult } from '../protocols/agent-runtime.js';
 import { AgentBusyError, AgentTimeoutError, CancelledError, toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ModelMessage, ToolCall, ToolDefinition } from '../protocols/model.js';
+import type { ToolDefinition } from '../protocols/model.js';
 import type { AgentRun } from './agent-run.js';
 import {
   accountCall,
   actingCall,
   alternativeCall,
+  consultationCall,
   EMPTY_RUN,
   evaluateCandidate,
+  observationOf,
   reflectingCall,
   rememberTurn,
   resultOf,
   shouldExplore,
   thinkingCall,
+  withCandidate,
+  withObservation,
 } from './agent-run.js';
+import { asksPeer, runToolCalls, toolRunInput, withToolCalls, withToolResults } from './agent-tools.js';
+import type { ToolRunInput } from './agent-tools.js';
 
 export interface AgentMachineInput {
   readonly agentId: string;
@@ -47,7 +57,14 @@ export interface AgentMachineInput {
 }
 
 /** The steps that can fail and be resumed from `paused`. */
-export type AgentStep = 'compacting' | 'thinking' | 'acting' | 'usingTools' | 'reflecting' | 'exploring';
+export type AgentStep = 'compacting' | 'thinking' | 'acting' | 'usingTools' | 'consulting' | 'reflecting' | 'exploring';
+
+/** A consultation this agent is answering, by the id of the child actor answering it. */
+export interface PendingConsultation {
+  readonly requestId: string;
+  readonly fromAgent: string;
+  readonly replyTo: AnyActorRef | undefined;
+}
 
 export interface AgentContext {
   readonly agentId: string;
@@ -65,7 +82,11 @@ export interface AgentContext {
   readonly failedStep: AgentStep | null;
   readonly breakpointOnError: boolean;
   readonly tasksCompleted: number;
+  /** Lifetime spending: tasks and the consultations it answered. */
   readonly totalCostCents: number;
+  readonly consultations: Readonly<Record<string, PendingConsultation>>;
+  /** Consultations received so far; names their child actors (`consult.<n>`). */
+  readonly consultCount: number;
 }
 
 /** Events the host app can listen to with `agentRef.on(type, ...)`. */
@@ -74,7 +95,15 @@ export type AgentEmitted =
   | AgentFailureEvent
   | { readonly type: 'agent.phase'; readonly agentId: string; readonly phase: string; readonly taskId: string | null };
 
-type ToolRunInput = { readonly calls: readonly ToolCall[]; readonly agentId: string; readonly task: AgentTask };
+type ConsultationInput = { readonly call: ModelCall; readonly requestId: string };
+
+/** Ends of the child actors answering consultations (ids `consult.<n>`). */
+type ConsultationEndEvent =
+  | { readonly type: `xstate.done.actor.consult.${string}`; readonly output: ConsultReplyEvent }
+  | { readonly type: `xstate.error.actor.consult.${string}`; readonly error: unknown };
+
+const CONSULTATION_DONE = 'xstate.done.actor.';
+const CONSULTATION_ERROR = 'xstate.error.actor.';
 
 /** Builds the error of a failed step from whatever the step threw. */
 function stepError(error: unknown): ErrorData {
@@ -93,10 +122,11 @@ function stepError(error: unknown): ErrorData {
  * ```
  */
 export function createAgentMachine(services: AgentServices) {
+  const canConsult = services.consult !== undefined;
   return setup({
     types: {
       context: {} as AgentContext,
-      events: {} as AgentInboundEvent,
+      events: {} as AgentInboundEvent | ConsultationEndEvent,
       input: {} as AgentMachineInput,
       emitted: {} as AgentEmitted,
     },
@@ -104,21 +134,23 @@ export function createAgentMachine(services: AgentServices) {
       callModel: fromPromise<ModelCallOutcome, ModelCall>(({ input, signal }) =>
         services.gateway.call({ ...input, request: { ...input.request, signal } }),
       ),
-      runTools: fromPromise<ToolRunResult[], ToolRunInput>(async ({ input, signal }) => {
-        const results: ToolRunResult[] = [];
-        for (const toolCall of input.calls) {
-          if (!services.runTool) {
-            results.push({ content: `No tool runner: cannot run "${toolCall.name}"`, isError: true });
-            continue;
-          }
-          try {
-            results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal }));
-          } catch (error) {
-            if (signal.aborted) throw error;
-            results.push({ content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true });
-          }
+      runTools: fromPromise<ToolRunResult[], ToolRunInput>(({ input, signal }) => runToolCalls(services, input, signal)),
+      answerConsultation: fromPromise<ConsultReplyEvent, ConsultationInput>(async ({ input, signal }) => {
+        const { call, requestId } = input;
+        try {
+          const outcome = await services.gateway.call({ ...call, request: { ...call.request, signal } });
+          return {
+            type: 'agent.consult.reply',
+            requestId,
+            agentId: call.agentId,
+            answer: outcome.response.text,
+            usage: outcome.response.usage,
+            costCents: outcome.costCents,
+          };
+        } catch (error) {
+          if (signal.aborted) throw error; // the agent was stopped: nobody to answer
+          return { type: 'agent.consult.reply', requestId, agentId: call.agentId, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
         }
-        return results;
       }),
       compactMemory: fromPromise<CompactionOutcome | undefined, { agentId: string; memory: AgentMemoryData }>(
         ({ input, signal }) =>
@@ -160,9 +192,44 @@ export function createAgentMachine(services: AgentServices) {
       })),
       observe: assign(({ context, event }) => {
         if (event.type !== 'agent.broadcast') return {};
-        const { fromAgent, eventType, data }: AgentBroadcastEvent = event;
-        const note = `[${eventType} from ${fromAgent}] ${typeof data === 'string' ? data : JSON.stringify(data)}`;
-        return { memory: { ...context.memory, observations: [...context.memory.observations, note] } };
+        return { memory: withObservation(context.memory, observationOf(event)) };
+      }),
+      startConsultation: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'agent.consult') return;
+        const consult: AgentConsultEvent = event;
+        const id = `consult.${context.consultCount}`;
+        enqueue.assign({
+          consultCount: context.consultCount + 1,
+          consultations: {
+            ...context.consultations,
+            [id]: { requestId: consult.requestId, fromAgent: consult.fromAgent, replyTo: consult.replyTo },
+          },
+        });
+        enqueue.spawnChild('answerConsultation', {
+          id,
+          input: { call: consultationCall(context, consult), requestId: consult.requestId },
+        });
+      }),
+      finishConsultation: enqueueActions(({ context, event, enqueue }) => {
+        const done = event.type.startsWith(CONSULTATION_DONE);
+        const childId = event.type.slice((done ? CONSULTATION_DONE : CONSULTATION_ERROR).length);
+        const pending = context.consultations[childId];
+        enqueue.stopChild(childId);
+        if (!pending) return;
+        const { [childId]: _finished, ...rest } = context.consultations;
+        const reply: ConsultReplyEvent =
+          'output' in event
+            ? { ...event.output, requestId: pending.requestId }
+            : {
+                type: 'agent.consult.reply',
+                requestId: pending.requestId,
+                agentId: context.agentId,
+                error: stepError('error' in event ? event.error : event),
+                usage: EMPTY_USAGE,
+                costCents: 0,
+              };
+        enqueue.assign({ consultations: rest, totalCostCents: context.totalCostCents + reply.costCents });
+        if (pending.replyTo) enqueue.sendTo(pending.replyTo, reply);
       }),
       replyResult: enqueueActions(({ context, enqueue }) => {
         const task = context.task;
@@ -227,10 +294,15 @@ export function createAgentMachine(services: AgentServices) {
       breakpointOnError: input.breakpointOnError ?? false,
       tasksCompleted: 0,
       totalCostCents: 0,
+      consultations: {},
+      consultCount: 0,
     }),
     initial: 'idle',
     on: {
       'agent.broadcast': { actions: 'observe' },
+      'agent.consult': { actions: 'startConsultation' },
+      'xstate.done.actor.consult.*': { actions: 'finishConsultation' },
+      'xstate.error.actor.consult.*': { actions: 'finishConsultation' },
     },
     states: {
       idle: {
@@ -295,32 +367,20 @@ export function createAgentMachine(services: AgentServices) {
           acting: {
             invoke: {
               src: 'callModel',
-              input: ({ context }) => actingCall(context, taskOf(context), context.run),
+              input: ({ context }) => actingCall(context, taskOf(context), context.run, canConsult),
               onDone: [
+                {
+                  // Asking a peer: wait in `consulting` (other tool calls of the turn run there too).
+                  guard: ({ context, event }) =>
+                    asksPeer(event.output.response.toolCalls) && context.run.toolRounds < context.config.maxToolRounds,
+                  target: 'consulting',
+                  actions: assign(({ context, event }) => ({ run: withToolCalls(context, taskOf(context), event.output) })),
+                },
                 {
                   guard: ({ context, event }) =>
                     event.output.response.toolCalls.length > 0 && context.run.toolRounds < context.config.maxToolRounds,
                   target: 'usingTools',
-                  actions: assign(({ context, event }) => ({
-                    run: {
-                      ...accountCall(context.run, event.output),
-                      conversation: [
-                        ...openingOf(context),
-                        {
-                          role: 'assistant',
-                          content: [
-                            ...(event.output.response.text ? [{ type: 'text' as const, text: event.output.response.text }] : []),
-                            ...event.output.response.toolCalls.map((c) => ({
-                              type: 'tool_use' as const,
-                              id: c.id,
-                              name: c.name,
-                              input: c.input,
-                            })),
-                          ],
-                        },
-                      ],
-                    },
-                  })),
+                  actions: assign(({ context, event }) => ({ run: withToolCalls(context, taskOf(context), event.output) })),
                 },
                 {
                   guard: 'reflectionEnabled',
@@ -338,16 +398,24 @@ export function createAgentMachine(services: AgentServices) {
           usingTools: {
             invoke: {
               src: 'runTools',
-              input: ({ context }) => ({
-                agentId: context.agentId,
-                task: taskOf(context),
-                calls: pendingToolCalls(context.run.conversation),
-              }),
+              input: ({ context }) => toolRunInput(context, taskOf(context)),
               onDone: {
                 target: 'acting',
                 actions: assign(({ context, event }) => ({ run: withToolResults(context.run, event.output) })),
               },
               onError: { target: 'failing', actions: assign(failedAt('usingTools')) },
+            },
+          },
+          consulting: {
+            // Waits for the peers' answers (routed through the supervisor), then acts on them.
+            invoke: {
+              src: 'runTools',
+              input: ({ context }) => toolRunInput(context, taskOf(context)),
+              onDone: {
+                target: 'acting',
+                actions: assign(({ context, event }) => ({ run: withToolResults(context.run, event.output) })),
+              },
+              onError: { target: 'failing', actions: assign(failedAt('consulting')) },
             },
           },
           reflecting: {
@@ -397,6 +465,7 @@ export function createAgentMachine(services: AgentServices) {
             { guard: ({ context }) => context.failedStep === 'compacting', target: 'working.compacting', actions: 'armDeadline' },
             { guard: ({ context }) => context.failedStep === 'thinking', target: 'working.thinking', actions: 'armDeadline' },
             { guard: ({ context }) => context.failedStep === 'usingTools', target: 'working.usingTools', actions: 'armDeadline' },
+            { guard: ({ context }) => context.failedStep === 'consulting', target: 'working.consulting', actions: 'armDeadline' },
             { guard: ({ context }) => context.failedStep === 'reflecting', target: 'working.reflecting', actions: 'armDeadline' },
             { guard: ({ context }) => context.failedStep === 'exploring', target: 'working.exploring', actions: 'armDeadline' },
             { target: 'working.acting', actions: 'armDeadline' },
@@ -448,54 +517,3 @@ function compactedContext(context: AgentContext, outcome: CompactionOutcome | un
   };
 }
 
-function withCandidate(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
-  const { text, structured } = outcome.response;
-  return {
-    ...accountCall(run, outcome),
-    candidate: structured === undefined ? { output: text } : { output: text, structured },
-  };
-}
-
-/** The acting conversation so far; its opening is the acting prompt. */
-function openingOf(context: AgentContext): readonly ModelMessage[] {
-  if (context.run.conversation.length > 0) return context.run.conversation;
-  return actingCall(context, taskOf(context), context.run).request.messages.slice(context.memory.messages.length);
-}
-
-function pendingToolCalls(conversation: readonly ModelMessage[]): ToolCall[] {
-  const last = conversation[conversation.length - 1];
-  if (!last || last.role !== 'assistant' || typeof last.content === 'string') return [];
-  const calls: ToolCall[] = [];
-  for (const block of last.content) {
-    if (block.type === 'tool_use') calls.push({ id: block.id, name: block.name, input: block.input });
-  }
-  return calls;
-}
-
-function withToolResults(run: AgentRun, results: readonly ToolRunResult[]): AgentRun {
-  const calls = pendingToolCalls(run.conversation);
-  let usage = run.usage;
-  let costCents = run.costCents;
-  for (const result of results) {
-    if (result.usage) usage = addUsage(usage, result.usage);
-    costCents += result.costCents ?? 0;
-  }
-  return {
-    ...run,
-    usage,
-    costCents,
-    toolRounds: run.toolRounds + 1,
-    conversation: [
-      ...run.conversation,
-      {
-        role: 'user',
-        content: calls.map((toolCall, i) => ({
-          type: 'tool_result' as const,
-          toolUseId: toolCall.id,
-          content: results[i]?.content ?? 'no result',
-          ...(results[i]?.isError ? { isError: true } : {}),
-        })),
-      },
-    ],
-  };
-}

@@ -6,6 +6,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { AgentFailure, AgentTask, AgentTaskResult } from './agent.js';
 import type { ErrorData } from './errors.js';
+import { EMPTY_USAGE } from './model.js';
 import type { TokenUsage } from './model.js';
 
 /** Run a task; answer `replyTo` with {@link AgentResultEvent} or {@link AgentFailureEvent}. */
@@ -85,4 +86,53 @@ export type AgentOutboundEvent = AgentResultEvent | AgentFailureEvent | ConsultR
 /** systemId under which an agent is registered in the actor system. */
 export function agentSystemId(agentId: string): string {
   return `agent:${agentId}`;
+}
+
+/**
+ * A complete {@link AgentTaskResult} for `output`, for custom agents that do
+ * not think, reflect or call a model: confidence 1, no usage, no cost.
+ *
+ * @example
+ * ```ts
+ * enqueue.sendTo(event.replyTo, { type: 'agent.result', agentId, taskId: event.task.taskId, result: agentTaskResult('done') });
+ * ```
+ */
+export function agentTaskResult(output: string, fields: Partial<AgentTaskResult> = {}): AgentTaskResult {
+  return {
+    output,
+    thinkingProcess: '',
+    confidence: 1,
+    critique: '',
+    alternatives: [],
+    usage: EMPTY_USAGE,
+    costCents: 0,
+    durationSeconds: 0,
+    modelCalls: 0,
+    simulated: false,
+    ...fields,
+  };
+}
+
+/**
+ * The reply to a consultation: `answer`, or `error` when it could not be answered.
+ *
+ * @example
+ * ```ts
+ * if (event.replyTo) enqueue.sendTo(event.replyTo, consultReply(event, agentId, { answer: 'Yes, use a B-tree.' }));
+ * ```
+ */
+export function consultReply(
+  consult: AgentConsultEvent,
+  agentId: string,
+  outcome: { readonly answer: string } | { readonly error: ErrorData },
+  cost: { readonly usage?: TokenUsage; readonly costCents?: number } = {},
+): ConsultReplyEvent {
+  return {
+    type: 'agent.consult.reply',
+    requestId: consult.requestId,
+    agentId,
+    ...outcome,
+    usage: cost.usage ?? EMPTY_USAGE,
+    costCents: cost.costCents ?? 0,
+  };
 }

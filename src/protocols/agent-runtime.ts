@@ -21,6 +21,29 @@ export interface ToolRunContext {
   readonly signal: AbortSignal;
 }
 
+/** A question an agent asks another agent while it works (the `consult_agent` tool). */
+export interface ConsultRequest {
+  readonly fromAgent: string;
+  readonly toAgent: string;
+  readonly question: string;
+  /** The asker's context, rendered for the answering agent. */
+  readonly context?: unknown;
+  /** Agents already in this consultation chain, oldest first; ends with `fromAgent`. */
+  readonly chain: readonly string[];
+  /** The asker's task, when it consults while working on one. */
+  readonly taskId?: string;
+  readonly signal: AbortSignal;
+}
+
+/** The answer to a {@link ConsultRequest}, with what answering cost the other agent. */
+export interface ConsultAnswer {
+  /** The agent that answered. */
+  readonly agentId: string;
+  readonly answer: string;
+  readonly usage: TokenUsage;
+  readonly costCents: number;
+}
+
 /** A memory compaction: the messages to keep and the summary that replaces the rest. */
 export interface CompactionOutcome {
   readonly messages: readonly ModelMessage[];
@@ -43,6 +66,13 @@ export interface AgentServices {
     readonly messages: readonly ModelMessage[];
     readonly signal: AbortSignal;
   }): Promise<CompactionOutcome | undefined>;
+  /**
+   * Routes a consultation to another agent through the supervisor and resolves
+   * with its answer; rejects with a typed error (AgentNotFoundError,
+   * ConsultationCycleError, ConsultationTimeoutError, CrossAgentQueriesDisabledError).
+   * Without it, agents are not offered the `consult_agent` tool.
+   */
+  consult?(request: ConsultRequest): Promise<ConsultAnswer>;
   /** Epoch milliseconds; injectable for tests. */
   now(): number;
 }

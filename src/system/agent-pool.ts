@@ -14,13 +14,19 @@ import type {
   ResolvedAgentConfig,
 } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
-import type { AgentInboundEvent, AgentOutboundEvent } from '../protocols/agent-protocol.js';
+import type {
+  AgentBroadcastEvent,
+  AgentInboundEvent,
+  AgentOutboundEvent,
+  ConsultReplyEvent,
+} from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
 import {
   AgentFailedError,
   AgentNotFoundError,
   CancelledError,
   ConfigError,
+  ConsultationTimeoutError,
   ShutDownError,
   toErrorData,
 } from '../protocols/errors.js';
@@ -28,6 +34,7 @@ import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage, ToolDefinition } from '../protocols/model.js';
 import type { AgentContext } from '../actors/agent.js';
+import { observationOf, withObservation } from '../actors/agent-run.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
 import type { AgentDefaults } from './agent-config.js';
@@ -62,7 +69,38 @@ interface PendingTask {
   readonly settle: (outcome: AgentRunOutcome) => void;
 }
 
-function failed(error: Error): AgentRunOutcome {
+/** A consultation to route: who asks whom what, and how long to wait. */
+export interface ConsultationRequest {
+  readonly fromAgent: string;
+  readonly toAgent: string;
+  readonly question: string;
+  readonly context?: unknown;
+  /** Askers in this chain, oldest first, ending with `fromAgent`. */
+  readonly chain: readonly string[];
+  readonly timeoutSeconds: number;
+  readonly signal?: AbortSignal;
+}
+
+/** How a consultation ended: never a rejection, like {@link AgentRunOutcome}. */
+export type ConsultationOutcome =
+  | {
+      readonly ok: true;
+      readonly agentId: string;
+      readonly answer: string;
+      readonly usage: TokenUsage;
+      readonly costCents: number;
+    }
+  | { readonly ok: false; readonly error: ErrorData; readonly usage: TokenUsage; readonly costCents: number };
+
+interface PendingConsultation {
+  readonly toAgent: string;
+  readonly settle: (outcome: ConsultationOutcome) => void;
+}
+
+/** The failure both outcome kinds share. */
+type FailedOutcome = Extract<AgentRunOutcome, { readonly ok: false }>;
+
+function failed(error: Error): FailedOutcome {
   return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
 }
 
@@ -93,6 +131,8 @@ export class AgentPool {
   readonly #options: AgentPoolOptions;
   readonly #records = new Map<string, AgentRecord>();
   readonly #pending = new Map<string, PendingTask>();
+  readonly #consultations = new Map<string, PendingConsultation>();
+  #consultCounter = 0;
   readonly #inbox: AnyActorRef;
   #counter = 0;
   #closed = false;
@@ -238,17 +278,81 @@ export class AgentPool {
     });
   }
 
+  /**
+   * Routes a consultation through the supervisor and reports its answer (never
+   * rejects). The reply comes back to the pool's inbox, correlated by request
+   * id; past `timeoutSeconds` the consultation fails with
+   * ConsultationTimeoutError and a late reply is dropped.
+   */
+  consult(request: ConsultationRequest): Promise<ConsultationOutcome> {
+    if (this.#closed) return Promise.resolve(failed(new ShutDownError()));
+    if (!this.#records.get(request.toAgent)?.live) return Promise.resolve(failed(new AgentNotFoundError(request.toAgent)));
+    if (request.signal?.aborted) return Promise.resolve(failed(new CancelledError('aborted before the consultation')));
+    const requestId = `consult_${++this.#consultCounter}`;
+    return new Promise<ConsultationOutcome>((resolve) => {
+      const { signal } = request;
+      const settle = (outcome: ConsultationOutcome): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#consultations.delete(requestId);
+        resolve(outcome);
+      };
+      const onAbort = (): void => settle(failed(new CancelledError(`consultation of "${request.toAgent}" was aborted`)));
+      const timer = setTimeout(
+        () => settle(failed(new ConsultationTimeoutError(request.fromAgent, request.toAgent, request.timeoutSeconds))),
+        request.timeoutSeconds * 1000,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#consultations.set(requestId, { toAgent: request.toAgent, settle });
+      this.deliver(request.toAgent, {
+        type: 'agent.consult',
+        requestId,
+        fromAgent: request.fromAgent,
+        question: request.question,
+        ...(request.context === undefined ? {} : { context: request.context }),
+        chain: request.chain,
+        replyTo: this.#inbox,
+      });
+    });
+  }
+
+  /**
+   * Gives a broadcast to agents as an observation: live ones get it as an
+   * `agent.broadcast` event (one supervisor step fans out to all), stopped ones
+   * keep it in their record's memory so it is there when they respawn.
+   * Unknown agent ids are skipped.
+   */
+  observe(agentIds: Iterable<string>, event: AgentBroadcastEvent): void {
+    const live: string[] = [];
+    let note: string | undefined;
+    for (const agentId of agentIds) {
+      const record = this.#records.get(agentId);
+      if (!record) continue;
+      if (record.live) {
+        live.push(agentId);
+        continue;
+      }
+      note ??= observationOf(event);
+      record.memory = withObservation(record.memory, note);
+    }
+    if (live.length > 0) this.#options.supervisor.send({ type: 'supervisor.broadcast', agentIds: live, event });
+  }
+
   /** Stops every agent and fails every pending task. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const pending of this.#pending.values()) pending.settle(failed(new ShutDownError()));
     this.#pending.clear();
+    for (const pending of [...this.#consultations.values()]) pending.settle(failed(new ShutDownError()));
     this.#inbox.stop?.();
   }
 
   #onReply(event: AgentOutboundEvent): void {
-    if (event.type === 'agent.consult.reply') return;
+    if (event.type === 'agent.consult.reply') {
+      this.#onConsultReply(event);
+      return;
+    }
     const pending = this.#pending.get(event.taskId);
     if (!pending) return; // a late reply to an aborted task: dropped
     this.#pending.delete(event.taskId);
@@ -274,6 +378,17 @@ export class AgentPool {
     }
   }
 
+  #onConsultReply(event: ConsultReplyEvent): void {
+    const pending = this.#consultations.get(event.requestId);
+    if (!pending) return; // a reply after its timeout (or abort): dropped
+    const { usage, costCents } = event;
+    if (event.error) {
+      pending.settle({ ok: false, error: event.error, usage, costCents });
+      return;
+    }
+    pending.settle({ ok: true, agentId: event.agentId, answer: event.answer ?? '', usage, costCents });
+  }
+
   /** Copies what survives a stop out of the live actor (memory for a later respawn). */
   #capture(record: AgentRecord): void {
     const snapshot: unknown = this.ref(record.agentId)?.getSnapshot();
@@ -286,6 +401,10 @@ export class AgentPool {
       if (pending.agentId !== agentId) continue;
       this.#pending.delete(taskId);
       pending.settle(failed(error));
+    }
+    // A stopped or crashed agent will not answer the questions it was asked.
+    for (const pending of [...this.#consultations.values()]) {
+      if (pending.toAgent === agentId) pending.settle(failed(error));
     }
   }
 

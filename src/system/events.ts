@@ -47,6 +47,10 @@ export interface TroupeEventMap {
   'workflow.finished': { workflowId: string; result: WorkflowResult };
   'budget.exceeded': { agentId: string; limit: string; error: ErrorData };
   'listener.error': { eventType: string; error: ErrorData };
+  /** A subscriber's broadcast callback threw or rejected; delivery to the others went on. */
+  'broadcast.callback.failed': { fromAgent: string; eventType: string; agentId: string; error: ErrorData };
+  /** A consultation (`routeMessage`, or an agent's `consult_agent` tool) ended. */
+  'consultation.finished': { fromAgent: string; toAgent: string; ok: boolean; costCents: number; error?: ErrorData };
 }
 
 export type TroupeEventType = keyof TroupeEventMap;

@@ -12,7 +12,7 @@ import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtim
 import type { ModelGateway } from '../protocols/gateway.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
 import { createAgentMachine } from '../actors/agent.js';
-import { createSupervisorMachine } from '../actors/supervisor.js';
+import { createSupervisorMachine, DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
 import { createWorkflowMachine } from '../actors/workflow.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { mergePrices } from '../providers/pricing.js';
@@ -24,6 +24,8 @@ import { BudgetLedger } from './budget.js';
 import { resolveConfig } from './config.js';
 import type { OrchestratorConfig, ResolvedConfig } from './config.js';
 import { EventHub } from './events.js';
+import { Messaging } from './messaging.js';
+import type { BroadcastReport, BroadcastRequest, ConsultationReply, RouteMessageRequest, SubscribeRequest } from './messaging.js';
 import {
   ARTIFACT_TOOLS,
   isArtifactTool,
@@ -84,6 +86,8 @@ export class Orchestrator {
   protected readonly agentTypes = new Map<string, AnyActorLogic>();
   protected readonly supervisor: Actor<SupervisorMachine>;
   protected readonly pool: AgentPool;
+  /** Consultations, broadcasts and subscriptions. */
+  protected readonly messaging: Messaging;
   protected readonly runner: TaskRunner;
   protected readonly workflows: WorkflowRunner;
   protected readonly defaults: AgentDefaults;
@@ -145,6 +149,7 @@ export class Orchestrator {
       runTool: (call, context) =>
         this.context && isArtifactTool(call.name) ? runArtifactTool(this.context, call, context) : this.tools.run(call, context),
       compactMemory: (input) => this.#compactMemory(gateway, input),
+      consult: (request) => this.messaging.consultForAgent(request),
     });
     const workflowMachine = createWorkflowMachine({
       runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
@@ -167,6 +172,13 @@ export class Orchestrator {
       ],
       events: this.events,
       breakpointOnError: () => this.#breakpointOnError,
+    });
+    this.messaging = new Messaging({
+      pool: this.pool,
+      events: this.events,
+      crossAgentQueries: this.config.enableCrossAgentQueries,
+      defaultTimeoutSeconds: this.config.agentTimeoutSeconds,
+      maxConsultationDepth: DEFAULT_MAX_CONSULTATION_DEPTH,
     });
     this.runner = new TaskRunner({
       pool: this.pool,
@@ -416,6 +428,67 @@ export class Orchestrator {
     return { messages: data.messages, summary: data.summary ?? '', costCents: outcome.costCents, usage };
   }
 
+  /**
+   * Asks `toAgent` a question on behalf of `fromAgent` and resolves with its
+   * reply. The question travels through the supervisor to the target's actor,
+   * which answers in any state (a model call with the question and the
+   * sender's context, or a custom machine's own answer).
+   * @throws AgentNotFoundError (no live `toAgent`), ConsultationCycleError (a
+   * cycle or a chain past the maximum depth), CrossAgentQueriesDisabledError,
+   * ConsultationTimeoutError, CancelledError.
+   * @example
+   * ```ts
+   * const reply = await orchestrator.routeMessage({
+   *   fromAgent: 'analyst',
+   *   toAgent: 'domain_specialist',
+   *   message: { type: 'consultation', question: 'Please review this analysis', context: { draft } },
+   * });
+   * console.log(reply.answer, reply.costCents);
+   * ```
+   */
+  routeMessage(request: RouteMessageRequest): Promise<ConsultationReply> {
+    this.#assertOpen();
+    return this.messaging.routeMessage(request);
+  }
+
+  /**
+   * Broadcasts an event to the subscriptions that match `eventType` (exactly or
+   * by prefix, `risk.*`) and pass `subscriberFilter`: their callbacks run, and
+   * each subscribed agent gets it as an observation in its memory (kept for
+   * stopped agents until they respawn). A throwing callback is reported as a
+   * `broadcast.callback.failed` event and does not stop the others.
+   * @example
+   * ```ts
+   * await orchestrator.broadcast({
+   *   fromAgent: 'researcher',
+   *   eventType: 'discovery',
+   *   data: { finding: 'New market opportunity identified', confidence: 0.9, impact: 'high' },
+   *   subscriberFilter: (agent) => agent.role.includes('analyst'),
+   * });
+   * ```
+   */
+  broadcast(request: BroadcastRequest): Promise<BroadcastReport> {
+    this.#assertOpen();
+    return this.messaging.broadcast(request);
+  }
+
+  /**
+   * Subscribes an agent to event types (`discovery`, `risk.*`, `*`); returns
+   * the unsubscribe function.
+   * @example
+   * ```ts
+   * const unsubscribe = orchestrator.subscribe({
+   *   agentId: 'portfolio_manager',
+   *   eventTypes: ['discovery', 'risk_alert'],
+   *   callback: (event) => console.log(event.fromAgent, event.eventType, event.data),
+   * });
+   * ```
+   */
+  subscribe(request: SubscribeRequest): () => void {
+    this.#assertOpen();
+    return this.messaging.subscribe(request);
+  }
+
   /** State, memory, cost and last error of an agent (live or stopped). */
   inspectAgent(agentId: string): AgentInspection | undefined {
     const record = this.pool.get(agentId);
@@ -433,6 +506,7 @@ export class Orchestrator {
   async shutdown(): Promise<void> {
     if (this.#shutDown) return;
     this.#shutDown = true;
+    this.messaging.clear();
     this.pool.close();
     await this.context?.close();
     this.supervisor.stop();
