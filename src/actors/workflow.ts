@@ -118,7 +118,8 @@ export function workflowStatusOf(results: Readonly<Record<string, TaskResult>>, 
   let failed = 0;
   let succeeded = 0;
   for (const result of Object.values(results)) {
-    if (result.status === 'failed' || result.status === 'budget_exceeded') failed++;
+    // A task cancelled from outside (its agent stopped, say) did not succeed either.
+    if (result.status === 'failed' || result.status === 'budget_exceeded' || result.status === 'cancelled') failed++;
     if (result.status === 'succeeded') succeeded++;
   }
   if (failed === 0) return 'succeeded';
@@ -144,9 +145,16 @@ export function createWorkflowMachine(services: WorkflowServices) {
   /**
    * Settles a task and decides its newly decidable dependents (skip or
    * enqueue), transitively. Returns every result settled, in order.
+   * Without `cascade` (the run is halting) dependents are left undecided, so
+   * the halt cancels them instead of skipping them.
    */
-  const settle = (context: WorkflowContext, result: TaskResult): TaskResult[] => {
+  const settle = (context: WorkflowContext, result: TaskResult, cascade = true): TaskResult[] => {
     const { graph, results } = context.ledger;
+    if (!cascade) {
+      results[result.agentId] = result;
+      graph.settle(result.agentId, result.status);
+      return [result];
+    }
     const settled: TaskResult[] = [];
     const pending: TaskResult[] = [result];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -229,18 +237,19 @@ export function createWorkflowMachine(services: WorkflowServices) {
         const now = services.now();
         const { graph, results } = context.ledger;
         const settled: TaskResult[] = [];
+        // Tasks not started yet first: settling a running task must not skip its dependents.
+        for (const task of graph.cancelRemaining()) {
+          const result = notRunResult(task.agentId, 'cancelled', event.reason, now);
+          results[task.agentId] = result;
+          settled.push(result);
+        }
         for (const childId of Object.keys(self.getSnapshot().children)) {
           if (!childId.startsWith(CHILD_PREFIX)) continue;
           const agentId = childId.slice(CHILD_PREFIX.length);
           enqueue.stopChild(childId);
           if (graph.state(agentId) === 'running') {
-            settled.push(...settle(context, notRunResult(agentId, 'cancelled', event.reason, now)));
+            settled.push(...settle(context, notRunResult(agentId, 'cancelled', event.reason, now), false));
           }
-        }
-        for (const task of graph.cancelRemaining()) {
-          const result = notRunResult(task.agentId, 'cancelled', event.reason, now);
-          results[task.agentId] = result;
-          settled.push(result);
         }
         for (const result of settled) {
           enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: result.agentId, result });
@@ -291,7 +300,19 @@ export function createWorkflowMachine(services: WorkflowServices) {
               enqueue.assign({ startedAt: services.now(), settled: settled.length });
             }),
           },
-          'workflow.cancel': { target: 'finished', actions: assign({ cancelledByCaller: true }) },
+          'workflow.cancel': {
+            target: 'finished',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              // Cancelled before it started: every task ends cancelled, none ran.
+              const now = services.now();
+              for (const task of context.ledger.graph.cancelRemaining()) {
+                const result = notRunResult(task.agentId, 'cancelled', event.reason, now);
+                context.ledger.results[task.agentId] = result;
+                enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: task.agentId, result });
+              }
+              enqueue.assign({ cancelledByCaller: true, haltReason: event.reason, settled: context.total });
+            }),
+          },
         },
       },
       running: {
@@ -303,20 +324,25 @@ export function createWorkflowMachine(services: WorkflowServices) {
               enqueueActions(({ context, event, enqueue }) => {
                 const agentId = childAgentId(event);
                 if (agentId === undefined) return;
+                enqueue.stopChild(`${CHILD_PREFIX}${agentId}`);
+                // A task the halt already settled as cancelled: its late result is dropped.
+                if (context.ledger.graph.state(agentId) !== 'running') return;
                 const result = taskResultOf(event, agentId, services.now());
                 const task = context.ledger.byId.get(agentId);
-                const settled = settle(context, result);
+                const halting = isFailure(result.status) && !context.continueOnFailure && context.haltReason === null;
+                const settled = settle(context, result, !halting);
+                const haltReason = halting ? `task "${agentId}" ${result.status}` : context.haltReason;
+                // haltReason is set now, so the `schedule` that follows starts nothing more.
                 enqueue.assign({
                   running: context.running - 1,
                   runningSequential: context.runningSequential && task?.executionMode !== 'sequential',
                   settled: context.settled + settled.length,
+                  haltReason,
                 });
                 for (const each of settled) {
                   enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
                 }
-                if (isFailure(result.status) && !context.continueOnFailure && context.haltReason === null) {
-                  enqueue.raise({ type: 'workflow.halt', reason: `task "${agentId}" ${result.status}` });
-                }
+                if (halting && haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
               }),
               'schedule',
             ],
@@ -326,18 +352,26 @@ export function createWorkflowMachine(services: WorkflowServices) {
               enqueueActions(({ context, event, enqueue }) => {
                 const agentId = childAgentId(event);
                 if (agentId === undefined) return;
+                enqueue.stopChild(`${CHILD_PREFIX}${agentId}`);
+                if (context.ledger.graph.state(agentId) !== 'running') return;
                 const result: TaskResult = {
                   ...notRunResult(agentId, 'failed', 'the task runner threw', services.now()),
                   error: toErrorData('error' in event ? event.error : event),
                 };
-                const settled = settle(context, result);
-                enqueue.assign({ running: context.running - 1, settled: context.settled + settled.length, runningSequential: false });
+                const halting = !context.continueOnFailure && context.haltReason === null;
+                const settled = settle(context, result, !halting);
+                const haltReason = halting ? `task "${agentId}" failed` : context.haltReason;
+                const task = context.ledger.byId.get(agentId);
+                enqueue.assign({
+                  running: context.running - 1,
+                  settled: context.settled + settled.length,
+                  runningSequential: context.runningSequential && task?.executionMode !== 'sequential',
+                  haltReason,
+                });
                 for (const each of settled) {
                   enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
                 }
-                if (!context.continueOnFailure && context.haltReason === null) {
-                  enqueue.raise({ type: 'workflow.halt', reason: `task "${agentId}" failed` });
-                }
+                if (halting && haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
               }),
               'schedule',
             ],

@@ -28,8 +28,30 @@ export function votersOf(spec: SubAgentTaskSpec): string[] {
   return [];
 }
 
-/** The consensus task's result; its output states the decision. */
-export async function runConsensus(request: TaskRunRequest, runVoter: RunVoter, now: () => number): Promise<TaskResult> {
+/** Runs `work` over `items` with at most `limit` in flight, keeping the order of results. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) results[index] = await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}
+
+/**
+ * The consensus task's result; its output states the decision. At most
+ * `maxParallel` voters (maxParallelAgents) answer at once.
+ */
+export async function runConsensus(
+  request: TaskRunRequest,
+  runVoter: RunVoter,
+  now: () => number,
+  maxParallel = Number.POSITIVE_INFINITY,
+): Promise<TaskResult> {
   const { spec } = request;
   const config = resolveConsensusConfig(spec.consensusConfig ?? { method: 'majority' });
   const voters = votersOf(spec);
@@ -42,19 +64,22 @@ export async function runConsensus(request: TaskRunRequest, runVoter: RunVoter, 
   const rounds = config.method === 'deliberative' ? config.maxRounds : 1;
   let tally = tallyVotes([], spec.consensusConfig ?? { method: 'majority' });
   let round = 0;
-  const context = spec.inputData === undefined ? '' : `\n\nMaterial to decide on:\n${renderValue(spec.inputData)}`;
+  // What the voters decide on: the task's input and, in a workflow, its dependencies' outputs.
+  const material = [
+    ...(spec.inputData === undefined ? [] : [renderValue(spec.inputData)]),
+    ...Object.entries(request.dependencyOutputs ?? {}).map(([agentId, output]) => `## ${agentId}\n${output}`),
+  ];
+  const context = material.length === 0 ? '' : `\n\nMaterial to decide on:\n${material.join('\n\n')}`;
 
   for (round = 1; round <= rounds; round++) {
     const prompt = `${deliberationPrompt(spec.taskDescription, votes, round, config.options)}${context}`;
-    const results = await Promise.all(
-      voters.map((voter) =>
+    const results = await mapBounded(voters, maxParallel, (voter) =>
         runVoter({
           workflowId: `${request.workflowId}/consensus:${spec.agentId}/r${round}`,
           spec: { agentId: voter, taskDescription: prompt },
           ...(request.signal ? { signal: request.signal } : {}),
           taskExtras: { outputSchema: { name: 'vote', schema: voteSchema(config.options) } },
         }),
-      ),
     );
     const roundVotes: ConsensusVote[] = [];
     for (const result of results) {

@@ -349,7 +349,7 @@ export class Orchestrator {
   /** One task to its result: a consensus among voters, or a task on its agent. */
   #runTask(request: TaskRunRequest): Promise<TaskResult> {
     return request.spec.consensusConfig
-      ? runConsensus(request, (voter) => this.runner.run(voter), Date.now)
+      ? runConsensus(request, (voter) => this.runner.run(voter), Date.now, this.config.maxParallelAgents)
       : this.runner.run(request);
   }
 

@@ -52,6 +52,10 @@ function account(tally: Tally, outcome: AgentRunOutcome): void {
   tally.usage = addUsage(tally.usage, usage);
 }
 
+function cancelledOutcome(reason: string): AgentRunOutcome {
+  return { ok: false, error: toErrorData(new CancelledError(reason)), usage: EMPTY_USAGE, costCents: 0 };
+}
+
 /** Maps a final error to the task status it means. */
 export function statusOfError(error: ErrorData): TaskStatus {
   if (error.code === 'BUDGET_EXCEEDED') return 'budget_exceeded';
@@ -136,49 +140,53 @@ export class TaskRunner {
   ): Promise<AgentRunOutcome> {
     const { pool, retry, events } = this.#options;
     const { spec, workflowId, signal } = request;
+    if (signal?.aborted) return cancelledOutcome('the workflow was cancelled');
     try {
       const record = pool.get(agentId);
       if (!record?.live) {
-        const fromTemplate = template !== undefined && this.#options.hasTemplate(template) ? template : undefined;
+        // The task's template, else a template named like the agent (the seed's dynamic agents).
+        const name = template ?? agentId;
+        const fromTemplate = this.#options.hasTemplate(name) ? name : undefined;
         pool.spawn({ agentId, ...(fromTemplate ? { template: fromTemplate } : {}), ephemeral: true });
       }
     } catch (error) {
       return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
     }
-    let last: AgentRunOutcome | undefined;
-    for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
-      if (signal?.aborted) {
-        return { ok: false, error: toErrorData(new CancelledError('the workflow was cancelled')), usage: EMPTY_USAGE, costCents: 0 };
+    try {
+      let last: AgentRunOutcome | undefined;
+      for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
+        if (signal?.aborted) return cancelledOutcome('the workflow was cancelled');
+        events.emit('task.started', { workflowId, agentId: spec.agentId, attempt: tally.attempts + 1, at: this.#options.now() });
+        const task: AgentTask = {
+          taskId: `${workflowId}/${spec.agentId}${variant ? `/${variant}` : ''}#${attempt}`,
+          task: variant === 'alternative' && previous
+            ? `${spec.taskDescription}\n\nAn earlier answer scored confidence ${previous.confidence.toFixed(2)} ` +
+              `(critique: ${previous.critique}). Take a different approach.`
+            : spec.taskDescription,
+          workflowId,
+          attempt,
+          ...(spec.thinkingDirectives ? { thinkingDirectives: spec.thinkingDirectives } : {}),
+          ...(spec.inputData === undefined ? {} : { inputData: spec.inputData }),
+          ...(request.dependencyOutputs ? { dependencyOutputs: request.dependencyOutputs } : {}),
+          ...(artifacts.length > 0 ? { sharedArtifacts: artifacts } : {}),
+          ...request.taskExtras,
+        };
+        last = await pool.run(agentId, task, signal);
+        account(tally, last);
+        if (last.ok || !isRetryable(last.error) || attempt === retry.maxAttempts || signal?.aborted) break;
+        const delayMs = retryDelayMs(retry, attempt, last.error, this.#options.random);
+        events.emit('task.retrying', { workflowId, agentId: spec.agentId, attempt, delayMs, error: last.error });
+        try {
+          await sleep(delayMs, signal);
+        } catch (error) {
+          return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
+        }
       }
-      events.emit('task.started', { workflowId, agentId: spec.agentId, attempt: tally.attempts + 1, at: this.#options.now() });
-      const task: AgentTask = {
-        taskId: `${workflowId}/${spec.agentId}${variant ? `/${variant}` : ''}#${attempt}`,
-        task: variant === 'alternative' && previous
-          ? `${spec.taskDescription}\n\nAn earlier answer scored confidence ${previous.confidence.toFixed(2)} ` +
-            `(critique: ${previous.critique}). Take a different approach.`
-          : spec.taskDescription,
-        workflowId,
-        attempt,
-        ...(spec.thinkingDirectives ? { thinkingDirectives: spec.thinkingDirectives } : {}),
-        ...(spec.inputData === undefined ? {} : { inputData: spec.inputData }),
-        ...(request.dependencyOutputs ? { dependencyOutputs: request.dependencyOutputs } : {}),
-        ...(artifacts.length > 0 ? { sharedArtifacts: artifacts } : {}),
-        ...request.taskExtras,
-      };
-      last = await pool.run(agentId, task, signal);
-      account(tally, last);
-      if (last.ok || !isRetryable(last.error) || attempt === retry.maxAttempts || signal?.aborted) break;
-      const delayMs = retryDelayMs(retry, attempt, last.error, this.#options.random);
-      events.emit('task.retrying', { workflowId, agentId: spec.agentId, attempt, delayMs, error: last.error });
-      try {
-        await sleep(delayMs, signal);
-      } catch (error) {
-        return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
-      }
+      return last ?? cancelledOutcome('no attempt ran');
+    } finally {
+      // Every way out (done, failed, cancelled mid-wait) stops an agent spawned just for this task.
+      if (pool.get(agentId)?.ephemeral) pool.stop(agentId);
     }
-    const agent = pool.get(agentId);
-    if (agent?.ephemeral) pool.stop(agentId);
-    return last ?? { ok: false, error: toErrorData(new CancelledError('no attempt ran')), usage: EMPTY_USAGE, costCents: 0 };
   }
 
   #result(

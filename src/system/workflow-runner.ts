@@ -118,8 +118,9 @@ export class WorkflowRunner {
     let output: WorkflowOutput;
     try {
       const done = toPromise(ref);
-      ref.send({ type: 'workflow.start' });
+      // Aborted before the start: cancelled while pending, so no task is spawned at all.
       if (options.signal?.aborted) onAbort();
+      else ref.send({ type: 'workflow.start' });
       output = await done;
     } finally {
       subscription?.unsubscribe();
