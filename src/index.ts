@@ -28,6 +28,27 @@ export type { CollaborativeAgentOptions, CollaborationContext, CollaborationHost
 export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './system/events.js';
 export { BudgetLedger, estimateWorstCaseCents } from './system/budget.js';
 export type { BudgetSnapshot, BudgetLimits, Reservation } from './system/budget.js';
+// Monitoring: metrics, alerts, the live dashboard
+export { Monitoring, startMonitoring } from './system/monitoring.js';
+export type { MonitoringOptions, MonitoringHost } from './system/monitoring.js';
+export { MetricsCollector, METRIC_NAMES, CONFIDENCE_BUCKETS } from './system/metrics.js';
+export type {
+  MetricName,
+  MonitoringMetrics,
+  GroupMetrics,
+  WorkflowMetrics,
+  TaskCounts,
+  ConfidenceStats,
+  ConfidenceBucket,
+  TokenTotals,
+} from './system/metrics.js';
+export { AlertMonitor, resolveAlertThresholds } from './system/alerts.js';
+export type { AlertThresholds, AlertName, MonitoringAlert } from './system/alerts.js';
+export { startDashboardServer } from './system/dashboard/server.js';
+export type { DashboardServer, DashboardServerOptions } from './system/dashboard/server.js';
+export { DashboardModel, AGENT_PHASES } from './system/dashboard/state.js';
+export type { DashboardSnapshot, DashboardAgent, DashboardWorkflow, DashboardTask } from './system/dashboard/state.js';
+export { dashboardPage } from './system/dashboard/page.js';
 export { retryDelayMs } from './system/retry.js';
 export { ConversationMemory, createModelSummarizer } from './system/memory.js';
 export type { ConversationMemoryOptions, CompactionResult } from './system/memory.js';

@@ -51,6 +51,29 @@ export interface TroupeEventMap {
   'broadcast.callback.failed': { fromAgent: string; eventType: string; agentId: string; error: ErrorData };
   /** A consultation (`routeMessage`, or an agent's `consult_agent` tool) ended. */
   'consultation.finished': { fromAgent: string; toAgent: string; ok: boolean; costCents: number; error?: ErrorData };
+  /** A monitoring threshold was crossed (see `enableMonitoring`'s alertThresholds and docs/monitoring.md). */
+  alert: MonitoringAlert;
+}
+
+/** The alert thresholds `enableMonitoring` watches. */
+export type AlertName = 'error_rate' | 'cost_per_task' | 'execution_time' | 'confidence_min';
+
+/** One threshold crossing: numbers and ids only, never prompt text. */
+export interface MonitoringAlert {
+  readonly name: AlertName;
+  /** The value that crossed, in `unit`. */
+  readonly value: number;
+  readonly threshold: number;
+  /** share: 0..1 of tasks; dollars: per task; seconds: per task; confidence: 0..1. */
+  readonly unit: 'share' | 'dollars' | 'seconds' | 'confidence';
+  /** `above` for error_rate, cost_per_task, execution_time; `below` for confidence_min. */
+  readonly direction: 'above' | 'below';
+  /** The task (agent id) and workflow whose result crossed. */
+  readonly agentId?: string;
+  readonly workflowId?: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  readonly message: string;
 }
 
 export type TroupeEventType = keyof TroupeEventMap;

@@ -48,6 +48,9 @@ import { ToolRegistry } from './tools.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import type { ExecuteWorkflowOptions } from './workflow-runner.js';
 import type { AgentTool } from './tools.js';
+import { startMonitoring } from './monitoring.js';
+import type { Monitoring, MonitoringOptions } from './monitoring.js';
+import type { MonitoringMetrics } from './metrics.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -94,6 +97,9 @@ export class Orchestrator {
   #breakpointOnError = false;
   #taskCounter = 0;
   #shutDown = false;
+  #monitoring: Monitoring | undefined;
+  /** Run by `shutdown` (dashboard server, ...). */
+  readonly #disposers: (() => void | Promise<void>)[] = [];
 
   /**
    * @example
@@ -497,6 +503,69 @@ export class Orchestrator {
     return inspectionOf(record, snapshot);
   }
 
+  /**
+   * Starts collecting metrics, watching alert thresholds and, with a
+   * `dashboardPort`, serving the live dashboard on 127.0.0.1 (0 picks a free
+   * port). Calling it again replaces the previous monitor (its metrics restart).
+   * Alerts arrive as `alert` events; thresholds use the seed's units:
+   * `error_rate` a share, `cost_per_task` dollars per task, `execution_time`
+   * seconds per task. See docs/monitoring.md.
+   * @throws ConfigError for an unknown metric, a bad threshold or port.
+   * @example
+   * ```ts
+   * const { dashboardUrl } = await orchestrator.enableMonitoring({
+   *   metrics: ['execution_time', 'token_usage', 'cost', 'error_rate', 'confidence_scores'],
+   *   dashboardPort: 8080,
+   *   alertThresholds: { error_rate: 0.1, cost_per_task: 1.0, execution_time: 300 },
+   * });
+   * orchestrator.events.on('alert', (alert) => console.warn(alert.message));
+   * ```
+   */
+  async enableMonitoring(options: MonitoringOptions = {}): Promise<Monitoring> {
+    this.#assertOpen();
+    const previous = this.#monitoring;
+    this.#monitoring = undefined;
+    await previous?.stop();
+    const monitoring = await startMonitoring(
+      {
+        events: this.events,
+        budget: this.budget,
+        limits: {
+          ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
+          ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
+        },
+        agentActor: (agentId) => this.pool.ref(agentId),
+      },
+      options,
+    );
+    this.#monitoring = monitoring;
+    this.onShutdown(() => monitoring.stop());
+    return monitoring;
+  }
+
+  /**
+   * The metrics collected since `enableMonitoring`: avgDuration (s),
+   * successRate, errorRate, totalCost ($) and totalCostCents, tokenUsage,
+   * confidence (mean, min, distribution), overall, perAgent and perWorkflow.
+   * @throws ConfigError when monitoring was not enabled.
+   * @example
+   * ```ts
+   * const metrics = orchestrator.getMetrics();
+   * console.log(`Average task duration: ${metrics.avgDuration}s`);
+   * console.log(`Success rate: ${((metrics.successRate ?? 0) * 100).toFixed(2)}%`);
+   * console.log(`Total cost: $${metrics.totalCost?.toFixed(2)}`);
+   * ```
+   */
+  getMetrics(): MonitoringMetrics {
+    if (!this.#monitoring) throw new ConfigError('monitoring', 'call enableMonitoring() before getMetrics()');
+    return this.#monitoring.metrics();
+  }
+
+  /** Registers cleanup that `shutdown()` runs (after the actors stopped, before listeners are cleared). */
+  onShutdown(dispose: () => void | Promise<void>): void {
+    this.#disposers.push(dispose);
+  }
+
   /** Debug: agents spawned from now on wait in `paused` on a failing step. */
   protected setBreakpointOnError(enabled: boolean): void {
     this.#breakpointOnError = enabled;
@@ -510,7 +579,11 @@ export class Orchestrator {
     this.pool.close();
     await this.context?.close();
     this.supervisor.stop();
+    // Every disposer runs even if one fails; failures are reported together.
+    const disposed = await Promise.allSettled(this.#disposers.splice(0).map(async (dispose) => dispose()));
     this.events.clear();
+    const failures = disposed.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some onShutdown cleanups failed');
   }
 
   get isShutDown(): boolean {
