@@ -89,7 +89,7 @@ export { createAgentMachine } from './actors/agent.js';
 export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent.js';
 export { createSupervisorMachine, THINKING_AGENT_TYPE, DEFAULT_MAX_CONSULTATION_DEPTH } from './actors/supervisor.js';
 export { CONSULT_TOOL_NAME } from './actors/agent-prompts.js';
-export type { SupervisorMachine } from './actors/supervisor.js';
+export type { SupervisorMachine, DeliverEvent } from './actors/supervisor.js';
 export { SubAgentTask } from './actors/workflow-tasks.js';
 
 // Providers

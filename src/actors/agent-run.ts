@@ -257,8 +257,16 @@ export function rememberTurn(memory: AgentMemoryData, task: AgentTask, output: s
  */
 export const MAX_OBSERVATIONS = 100;
 
+/**
+ * Rendered broadcasts by event object: a fan-out hands the same event to every
+ * subscribed agent, so each broadcast is rendered once, not once per agent.
+ */
+const renderedObservations = new WeakMap<AgentBroadcastEvent, string>();
+
 /** A broadcast as the line the agent's prompt shows. */
 export function observationOf(event: AgentBroadcastEvent): string {
+  const cached = renderedObservations.get(event);
+  if (cached !== undefined) return cached;
   const { fromAgent, eventType, data } = event;
   let rendered: string;
   try {
@@ -266,13 +274,18 @@ export function observationOf(event: AgentBroadcastEvent): string {
   } catch {
     rendered = String(data);
   }
-  return `[${eventType} from ${fromAgent}] ${rendered}`;
+  const note = `[${eventType} from ${fromAgent}] ${rendered}`;
+  renderedObservations.set(event, note);
+  return note;
 }
 
 /** Memory with one more observation (the oldest dropped past {@link MAX_OBSERVATIONS}). */
 export function withObservation(memory: AgentMemoryData, note: string): AgentMemoryData {
-  const kept = memory.observations.length >= MAX_OBSERVATIONS ? memory.observations.slice(1 - MAX_OBSERVATIONS) : memory.observations;
-  return { ...memory, observations: [...kept, note] };
+  const previous = memory.observations;
+  // One exact copy (slice), then the note: this runs for every agent on every broadcast.
+  const observations = previous.slice(Math.max(0, previous.length - MAX_OBSERVATIONS + 1));
+  observations.push(note);
+  return { ...memory, observations };
 }
 
 /** The answer of an acting call becomes the candidate. */
