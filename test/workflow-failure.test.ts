@@ -196,6 +196,36 @@ describe('caller cancellation', () => {
   });
 });
 
+describe('shutdown during a run', () => {
+  it('ends the run cancelled, with its model calls aborted', async () => {
+    const signals: AbortSignal[] = [];
+    const started = deferred();
+    const model = createScriptedProvider({
+      fallback: (request) => {
+        if (request.signal) signals.push(request.signal);
+        started.resolve();
+        return forever();
+      },
+    });
+    const orchestrator = new Orchestrator({ enableThinkingAgents: false, provider: model });
+    const running = orchestrator.executeWorkflow({
+      generateSummary: true,
+      tasks: [
+        { agentId: 'a', taskDescription: 'x' },
+        { agentId: 'b', taskDescription: 'x', dependencies: ['a'] },
+      ],
+    });
+    await started.promise;
+    await orchestrator.shutdown();
+    const run = await running;
+    expect(run.status).toBe('cancelled');
+    expect(run.results.a?.status).toBe('cancelled');
+    expect(run.results.b?.status).toBe('cancelled');
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+    expect(model.requests).toHaveLength(1); // no summary call after shutdown
+  });
+});
+
 describe('agents of cancelled tasks', () => {
   it('are stopped when the run is cancelled while a task waits to retry', async () => {
     const failed = deferred();

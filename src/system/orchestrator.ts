@@ -576,6 +576,8 @@ export class Orchestrator {
     if (this.#shutDown) return;
     this.#shutDown = true;
     this.messaging.clear();
+    // Runs in progress end cancelled (tasks aborted) before their agents go.
+    this.workflows.cancelAll('the orchestrator shut down');
     this.pool.close();
     await this.context?.close();
     this.supervisor.stop();

@@ -6,7 +6,7 @@
 import { toPromise } from 'xstate';
 import type { Actor, ActorRefFrom } from 'xstate';
 import { nanoid } from 'nanoid';
-import { CancelledError, WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
 import type { ModelGateway } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
@@ -69,8 +69,21 @@ export class WorkflowRunner {
   /** Conditions of running workflows, kept here: functions never enter an actor. */
   readonly #conditions = new Map<string, Map<string, TaskCondition>>();
 
+  /** Runs in progress, to cancel them on shutdown. */
+  readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
+  #closing = false;
+
   constructor(options: WorkflowRunnerOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Cancels every run in progress (the orchestrator is shutting down): each
+   * ends `cancelled` with its tasks aborted, and no summary is asked for.
+   */
+  cancelAll(reason: string): void {
+    this.#closing = true;
+    for (const ref of this.#live.values()) ref.send({ type: 'workflow.cancel', reason });
   }
 
   /** Evaluates a task's condition; the workflow actor calls this through its services. */
@@ -113,6 +126,7 @@ export class WorkflowRunner {
     const subscription = listening
       ? ref.on('task.finished', ({ agentId, result }) => events.emit('task.finished', { workflowId, agentId, result }))
       : undefined;
+    this.#live.set(workflowId, ref);
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let output: WorkflowOutput;
@@ -121,11 +135,15 @@ export class WorkflowRunner {
       // Aborted before the start: cancelled while pending, so no task is spawned at all.
       if (options.signal?.aborted) onAbort();
       else ref.send({ type: 'workflow.start' });
-      output = await done;
+      // A run stopped without finishing (its supervisor stopped) has no output.
+      const finished: WorkflowOutput | undefined = await done;
+      if (finished === undefined) throw new ShutDownError();
+      output = finished;
     } finally {
       subscription?.unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
       this.#conditions.delete(workflowId);
+      this.#live.delete(workflowId);
     }
     const result = await this.#assemble(output, options, started);
     events.emit('workflow.finished', { workflowId, result });
@@ -144,7 +162,7 @@ export class WorkflowRunner {
       if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
     }
     let summary = digestOf(output.results, output.status);
-    if (options.generateSummary) {
+    if (options.generateSummary && !this.#closing) {
       const { model, provider } = this.#options.defaultModel();
       try {
         const outcome = await this.#options.gateway.call({
