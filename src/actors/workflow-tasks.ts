@@ -43,6 +43,7 @@ export class SubAgentTask implements SubAgentTaskSpec {
   readonly template?: string;
   readonly thinkingDirectives?: readonly string[];
   readonly sharedArtifacts?: readonly string[];
+  readonly availableAgents?: readonly string[];
 
   constructor(spec: SubAgentTaskSpec) {
     this.agentId = spec.agentId;
@@ -61,6 +62,7 @@ export class SubAgentTask implements SubAgentTaskSpec {
     this.template = spec.template;
     this.thinkingDirectives = spec.thinkingDirectives;
     this.sharedArtifacts = spec.sharedArtifacts;
+    this.availableAgents = spec.availableAgents;
   }
 }
 
@@ -92,6 +94,8 @@ export interface NormalizedTask {
   readonly thinkingDirectives: readonly string[];
   /** Default []. */
   readonly sharedArtifacts: readonly string[];
+  /** Agents the task's agent may consult (its consult_agent tool). Default []. */
+  readonly availableAgents: readonly string[];
 }
 
 /** What `normalizeTasks` checks names against. */
@@ -266,6 +270,7 @@ const TASK_RULES: Readonly<Record<keyof SubAgentTaskSpec, FieldRule>> = {
   template: optional(name),
   thinkingDirectives: optional(listOf((value) => (typeof value === 'string' ? undefined : { message: 'must be a string' }))),
   sharedArtifacts: optional(listOf(name)),
+  availableAgents: optional(listOf(name)),
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -349,6 +354,7 @@ function normalizeOne(task: SubAgentTaskSpec, index: number): NormalizedTask {
     template: task.template,
     thinkingDirectives: task.thinkingDirectives ? [...task.thinkingDirectives] : NONE,
     sharedArtifacts: task.sharedArtifacts ? [...task.sharedArtifacts] : NONE,
+    availableAgents: task.availableAgents ? [...task.availableAgents] : NONE,
   };
 }
 

@@ -60,6 +60,8 @@ export interface SubAgentTaskSpec {
   readonly thinkingDirectives?: readonly string[];
   /** Artifact ids to load into the prompt (permission-checked). */
   readonly sharedArtifacts?: readonly string[];
+  /** Agents this task's agent may consult through its consult_agent tool (needs enableCrossAgentQueries). */
+  readonly availableAgents?: readonly string[];
 }
 
 export type TaskStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'budget_exceeded';

@@ -166,6 +166,7 @@ export class TaskRunner {
           workflowId,
           attempt,
           ...(spec.thinkingDirectives ? { thinkingDirectives: spec.thinkingDirectives } : {}),
+        ...(spec.availableAgents?.length ? { availableAgents: spec.availableAgents } : {}),
           ...(spec.inputData === undefined ? {} : { inputData: spec.inputData }),
           ...(request.dependencyOutputs ? { dependencyOutputs: request.dependencyOutputs } : {}),
           ...(artifacts.length > 0 ? { sharedArtifacts: artifacts } : {}),
