@@ -275,6 +275,34 @@ describe('requireAllDependencies', () => {
   });
 });
 
+describe('requireAllDependencies: false waits for every dependency to settle', () => {
+  it('does not start when the first dependency succeeds while another is still running', async () => {
+    let releaseSlow: () => void = () => undefined;
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const model = scripted({
+      intercept: (agent, request) => (agent === 'slow' && !isReflection(request) ? slowHeld.then(() => ({ text: 'slow done' })) : undefined),
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 4 });
+    const started: string[] = [];
+    orchestrator.events.on('task.started', (event) => started.push(event.agentId));
+    orchestrator.events.on('task.finished', (event) => {
+      // Once the fast dependency is done, give the scheduler every chance to start the tolerant task early.
+      if (event.agentId === 'fast') setTimeout(releaseSlow, 20);
+    });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'fast', taskDescription: 'x' },
+        { agentId: 'slow', taskDescription: 'x' },
+        { agentId: 'tolerant', taskDescription: 'x', dependencies: ['fast', 'slow'], requireAllDependencies: false },
+      ],
+    });
+    expect(run.results.tolerant?.status).toBe('succeeded');
+    expect(started.indexOf('tolerant')).toBeGreaterThan(started.indexOf('slow'));
+    const tolerantStart = run.results.tolerant?.startedAt ?? 0;
+    expect(tolerantStart).toBeGreaterThanOrEqual(run.results.slow?.finishedAt ?? Infinity);
+  });
+});
+
 describe('condition', () => {
   const reviewWorkflow = (): SubAgentTaskSpec[] => [
     { agentId: 'strategy_synthesizer', taskDescription: 'Synthesize' },
