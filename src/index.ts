@@ -50,6 +50,24 @@ export { DashboardModel, AGENT_PHASES } from './system/dashboard/state.js';
 export type { DashboardSnapshot, DashboardAgent, DashboardWorkflow, DashboardTask } from './system/dashboard/state.js';
 export { dashboardPage } from './system/dashboard/page.js';
 export { retryDelayMs } from './system/retry.js';
+export { parseJournal } from './system/journal.js';
+export type {
+  JournalEntry,
+  JournalRecord,
+  JournalReading,
+  JournalSetting,
+  JournaledRunStatus,
+  JournaledTaskStatus,
+  ReplayModifications,
+  WorkflowRecord,
+} from './system/journal.js';
+export type { ReplayMismatch } from './system/journal-recorder.js';
+export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './system/replay.js';
+export { FsJournalStorage } from './storage/journal-fs.js';
+export type { FsJournalStorageOptions } from './storage/journal-fs.js';
+export { MemoryJournalStorage } from './storage/journal-memory.js';
+export type { JournalStorage } from './storage/journal-storage.js';
+export { hashModelRequest } from './providers/request-hash.js';
 export { ConversationMemory, createModelSummarizer } from './system/memory.js';
 export type { ConversationMemoryOptions, CompactionResult } from './system/memory.js';
 export { createPipeline, mapReduce } from './system/patterns.js';
@@ -181,6 +199,8 @@ export {
   CancelledError,
   ShutDownError,
   ProviderError,
+  ReplayMismatchError,
+  JournalCorruptError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';

@@ -26,6 +26,12 @@ export interface WorkflowInput {
   readonly tasks: readonly WorkflowTask[];
   readonly maxParallel: number;
   readonly continueOnFailure: boolean;
+  /**
+   * Results settled before the run starts (a resumed run's finished tasks):
+   * used instead of running the task when it becomes decidable, in dependency
+   * order, so its dependents see it exactly as if it had just finished.
+   */
+  readonly presettled?: Readonly<Record<string, TaskResult>>;
 }
 
 export interface RunTaskInput {
@@ -47,6 +53,7 @@ interface RunLedger {
   readonly graph: TaskGraph;
   readonly results: Record<string, TaskResult>;
   readonly byId: ReadonlyMap<string, WorkflowTask>;
+  readonly presettled: ReadonlyMap<string, TaskResult>;
 }
 
 export interface WorkflowContext {
@@ -77,6 +84,8 @@ export type WorkflowEmitted = {
   readonly workflowId: string;
   readonly agentId: string;
   readonly result: TaskResult;
+  /** The result was given in `presettled` (recorded earlier), not produced by this run. */
+  readonly presettled?: boolean;
 };
 
 export type WorkflowEvent =
@@ -167,7 +176,12 @@ export function createWorkflowMachine(services: WorkflowServices) {
 
   /** A decidable task: skipped when blocked or its condition is false, else queued. */
   const decide = (context: WorkflowContext, task: NormalizedTask, pending: TaskResult[]): void => {
-    const { graph, byId } = context.ledger;
+    const { graph, byId, presettled } = context.ledger;
+    const recorded = presettled.get(task.agentId);
+    if (recorded) {
+      pending.push(recorded);
+      return;
+    }
     const readiness = graph.readiness(task.agentId);
     if (readiness !== 'ready') {
       pending.push(notRunResult(task.agentId, 'skipped', readiness.blocked, services.now()));
@@ -274,7 +288,12 @@ export function createWorkflowMachine(services: WorkflowServices) {
         workflowId: input.workflowId,
         maxParallel: input.maxParallel,
         continueOnFailure: input.continueOnFailure,
-        ledger: { graph, results: {}, byId: new Map(input.tasks.map((task) => [task.agentId, task])) },
+        ledger: {
+          graph,
+          results: {},
+          byId: new Map(input.tasks.map((task) => [task.agentId, task])),
+          presettled: new Map(Object.entries(input.presettled ?? {})),
+        },
         running: 0,
         runningSequential: false,
         settled: 0,
@@ -294,10 +313,23 @@ export function createWorkflowMachine(services: WorkflowServices) {
               const pending: TaskResult[] = [];
               for (const root of context.ledger.graph.roots()) decide(context, root, pending);
               const settled = pending.flatMap((result) => settle(context, result));
+              const { presettled } = context.ledger;
               for (const result of settled) {
-                enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: result.agentId, result });
+                enqueue.emit({
+                  type: 'task.finished',
+                  workflowId: context.workflowId,
+                  agentId: result.agentId,
+                  result,
+                  ...(presettled.get(result.agentId) === result ? { presettled: true } : {}),
+                });
               }
-              enqueue.assign({ startedAt: services.now(), settled: settled.length });
+              // A presettled failure stops a resumed run as it stopped the original: nothing new starts.
+              const failure = context.continueOnFailure
+                ? undefined
+                : settled.find((result) => isFailure(result.status) && presettled.get(result.agentId) === result);
+              const haltReason = failure ? `task "${failure.agentId}" ${failure.status}` : null;
+              enqueue.assign({ startedAt: services.now(), settled: settled.length, haltReason });
+              if (haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
             }),
           },
           'workflow.cancel': {

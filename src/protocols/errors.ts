@@ -264,6 +264,22 @@ export class ShutDownError extends TroupeError {
   }
 }
 
+/** A replay needed a model call that the recording does not hold (or, strict, whose request differs). */
+export class ReplayMismatchError extends TroupeError {
+  readonly callKey: string;
+  constructor(callKey: string, reason: string) {
+    super('REPLAY_MISMATCH', `Replay mismatch at "${callKey}": ${reason}`, { details: { callKey, reason } });
+    this.callKey = callKey;
+  }
+}
+
+/** A journal or cassette could not be read back (not just a torn last line, which is repaired). */
+export class JournalCorruptError extends TroupeError {
+  constructor(source: string, reason: string) {
+    super('JOURNAL_CORRUPT', `Journal "${source}" is corrupt: ${reason}`, { details: { source, reason } });
+  }
+}
+
 /** Provider failures, mapped from each SDK's own errors. */
 export type ProviderErrorCode =
   | 'PROVIDER_RATE_LIMITED'

@@ -8,6 +8,8 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { ConfigError } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
+import { isJournalStorage } from '../storage/journal-storage.js';
+import type { JournalStorage } from '../storage/journal-storage.js';
 
 const isProvider = (value: unknown): value is ModelProvider =>
   typeof value === 'object' &&
@@ -81,6 +83,18 @@ export const orchestratorConfigSchema = z.strictObject({
     })
     .prefault({}),
   defaultPermissions: permissionList.optional(),
+  // Durability: the workflow journal (docs/durability.md)
+  journal: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        storage: z
+          .union([z.enum(['fs', 'memory']), z.custom<JournalStorage>(isJournalStorage, 'must be "fs", "memory" or a JournalStorage')])
+          .optional(),
+        fsync: z.boolean().optional(),
+      }),
+    ])
+    .default(true),
   // Offline model
   seed: z.number().int().default(42),
   simulated: z

@@ -20,6 +20,8 @@ export interface CallRecorder {
   lookup?(call: ModelCall): { response: ModelResponse; costCents: number } | undefined;
   /** Called with every fresh response before the gateway returns it. */
   record?(call: ModelCall, outcome: ModelCallOutcome): void;
+  /** Called with every failed model call (provider error or abort) before the gateway rethrows it. */
+  recordFailure?(call: ModelCall, error: unknown): void;
 }
 
 export interface GatewayOptions {
@@ -78,6 +80,7 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
         response = await provider.complete(call.request);
       } catch (error) {
         hold?.release();
+        options.recorder?.recordFailure?.(call, error);
         if (options.events?.has('model.call.failed')) {
           options.events.emit('model.call.failed', {
             callId,

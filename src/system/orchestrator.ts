@@ -46,6 +46,12 @@ import type { TaskRunRequest } from './task-runner.js';
 import { runConsensus } from './consensus-runner.js';
 import { ToolRegistry } from './tools.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import { journalsFromSetting } from './journal.js';
+import type { WorkflowJournals, WorkflowRecord } from './journal.js';
+import { JournalCallRecorder } from './journal-recorder.js';
+import { createJournalObserver, journalArtifactWrite } from './journal-observer.js';
+import { replayWorkflow, resumeWorkflow } from './replay.js';
+import type { DurableRunsHost, ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions } from './replay.js';
 import type { ExecuteWorkflowOptions } from './workflow-runner.js';
 import type { AgentTool } from './tools.js';
 import { startMonitoring } from './monitoring.js';
@@ -94,6 +100,9 @@ export class Orchestrator {
   protected readonly runner: TaskRunner;
   protected readonly workflows: WorkflowRunner;
   protected readonly defaults: AgentDefaults;
+  /** Workflow journals (config `journal`), undefined when journaling is off. */
+  protected readonly journals: WorkflowJournals | undefined;
+  readonly #recorder: JournalCallRecorder | undefined;
   #breakpointOnError = false;
   #taskCounter = 0;
   #shutDown = false;
@@ -143,17 +152,24 @@ export class Orchestrator {
       ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
       ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
     });
+    this.journals = journalsFromSetting(this.config.journal, this.config.workspacePath, Date.now);
+    this.#recorder = this.journals ? new JournalCallRecorder(this.journals) : undefined;
     const gateway = createModelGateway({
       resolveProvider: (name) => this.providers.get(name),
       prices,
       budget: this.budget,
       events: this.events,
+      ...(this.#recorder ? { recorder: this.#recorder } : {}),
     });
     const agentMachine = createAgentMachine({
       gateway,
       now: Date.now,
       runTool: (call, context) =>
-        this.context && isArtifactTool(call.name) ? runArtifactTool(this.context, call, context) : this.tools.run(call, context),
+        this.context && isArtifactTool(call.name)
+          ? this.journals
+            ? journalArtifactWrite(this.journals, call, context, runArtifactTool(this.context, call, context))
+            : runArtifactTool(this.context, call, context)
+          : this.tools.run(call, context),
       compactMemory: (input) => this.#compactMemory(gateway, input),
       consult: (request) => this.messaging.consultForAgent(request),
     });
@@ -204,6 +220,7 @@ export class Orchestrator {
       knownTemplates: () => new Set(this.templates.keys()),
       knownAgents: () => new Set(this.listAgents()),
       now: Date.now,
+      ...(this.journals ? { observer: createJournalObserver({ journals: this.journals, events: this.events }) } : {}),
     });
   }
 
@@ -350,6 +367,86 @@ export class Orchestrator {
    */
   mapReduce<TDocument>(documents: readonly TDocument[], options?: MapReduceOptions<TDocument>): Promise<MapReduceResult> {
     return mapReduce(this, documents, options);
+  }
+
+  /**
+   * Continues a workflow whose process died, from its journal, under the same
+   * workflowId: finished tasks keep their recorded results, recorded model
+   * responses are reused, tasks that were in flight run again. Register the
+   * same templates, tools and providers first. Conditions cannot be
+   * journaled: pass the same `tasks` to restore them; without them a
+   * conditional task not yet decided before the crash runs.
+   * A finished run's recorded result is returned as is.
+   * @throws WorkflowNotFoundError when no journal holds the id; ConfigError when journaling is off.
+   * @example
+   * ```ts
+   * // a new process, same workspacePath
+   * const orchestrator = new Orchestrator({ workspacePath: '/var/app/.troupe' });
+   * const interrupted = orchestrator.listWorkflows().filter((run) => run.status === 'interrupted');
+   * for (const run of interrupted) await orchestrator.resumeWorkflow({ workflowId: run.workflowId, tasks });
+   * ```
+   */
+  resumeWorkflow(options: ResumeWorkflowOptions): Promise<WorkflowResult> {
+    this.#assertOpen();
+    return resumeWorkflow(this.#durableRuns(), options);
+  }
+
+  /**
+   * Replays a finished workflow under a new workflowId. Without
+   * modifications every model call is served from the recording (zero model
+   * calls; a call it does not hold is a REPLAY_MISMATCH error) and the results
+   * equal the original's. With modifications the run is executed again with
+   * the new agent parameters (real model calls). Either way the result
+   * carries a per-task diff against the original.
+   * @throws WorkflowNotFoundError, ReplayMismatchError, ConfigError (bad modifications or journaling off).
+   * @example
+   * ```ts
+   * const same = await orchestrator.replayWorkflow({ workflowId: run.workflowId });
+   * const cooler = await orchestrator.replayWorkflow({
+   *   workflowId: run.workflowId,
+   *   modifications: { agentModel: 'gpt-4o', temperature: 0.3, agents: { reviewer: { maxTokens: 512 } } },
+   * });
+   * console.log(cooler.diff.changed, cooler.diff.tasks.reviewer?.confidenceAfter);
+   * ```
+   */
+  replayWorkflow(options: ReplayWorkflowOptions): Promise<ReplayResult> {
+    this.#assertOpen();
+    return replayWorkflow(this.#durableRuns(), options);
+  }
+
+  /**
+   * Every journaled workflow in the workspace, most recently started first.
+   * @example
+   * ```ts
+   * for (const run of orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
+   * ```
+   */
+  listWorkflows(): WorkflowRecord[] {
+    return this.#requireJournals().list();
+  }
+
+  /**
+   * One journaled workflow: status, start and end, each task's status, cost, and the result once finished.
+   * @example
+   * ```ts
+   * const run = orchestrator.getWorkflow('wf_abc');
+   * if (run?.status === 'interrupted') await orchestrator.resumeWorkflow({ workflowId: run.workflowId });
+   * ```
+   */
+  getWorkflow(workflowId: string): WorkflowRecord | undefined {
+    return this.#requireJournals().get(workflowId);
+  }
+
+  #requireJournals(): WorkflowJournals {
+    if (!this.journals) throw new ConfigError('journal', 'journaling is off (journal: false); runs are not recorded');
+    return this.journals;
+  }
+
+  #durableRuns(): DurableRunsHost {
+    const journals = this.#requireJournals();
+    const recorder = this.#recorder;
+    if (!recorder) throw new ConfigError('journal', 'journaling is off (journal: false); runs are not recorded');
+    return { journals, recorder, runner: this.workflows, pool: this.pool, hasTemplate: (name) => this.templates.has(name) };
   }
 
   /** One task to its result: a consensus among voters, or a task on its agent. */
@@ -584,6 +681,7 @@ export class Orchestrator {
     // Every disposer runs even if one fails; failures are reported together.
     const disposed = await Promise.allSettled(this.#disposers.splice(0).map(async (dispose) => dispose()));
     this.events.clear();
+    this.journals?.closeAll();
     const failures = disposed.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
     if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some onShutdown cleanups failed');
   }

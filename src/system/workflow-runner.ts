@@ -17,6 +17,7 @@ import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/wo
 import { normalizeTasks } from '../actors/workflow-tasks.js';
 import type { NormalizedTask } from '../actors/workflow-tasks.js';
 import type { EventHub } from './events.js';
+import type { ReplayModifications } from './journal.js';
 
 export interface ExecuteWorkflowOptions {
   readonly tasks: readonly SubAgentTaskSpec[];
@@ -43,6 +44,50 @@ export interface WorkflowRunnerOptions {
   readonly knownTemplates: () => ReadonlySet<string>;
   readonly knownAgents: () => ReadonlySet<string>;
   readonly now: () => number;
+  /** Told about each run (the journal): its start, task results, condition decisions and end. */
+  readonly observer?: WorkflowRunObserver;
+}
+
+/** What a run carries over from an earlier one (resume) or names as its source (replay). */
+export interface RunContinuation {
+  /** Results recorded before a crash: settled before anything is scheduled, not run again. */
+  readonly presettled?: Readonly<Record<string, TaskResult>>;
+  /** Condition decisions recorded before a crash: they stand, the condition is not evaluated again. */
+  readonly decisions?: ReadonlyMap<string, boolean>;
+  /** The run continues an interrupted one with the same workflowId. */
+  readonly resumed?: boolean;
+  /** The run replays this recorded workflow. */
+  readonly replayOf?: string;
+  readonly modifications?: ReplayModifications;
+}
+
+/** A run about to start, as its observer sees it. */
+export interface RunBeginning {
+  readonly workflowId: string;
+  readonly tasks: readonly SubAgentTaskSpec[];
+  readonly options: {
+    readonly continueOnFailure: boolean;
+    readonly collectThinkingTraces: boolean;
+    readonly generateSummary: boolean;
+    readonly maxParallelAgents: number;
+  };
+  readonly continuation: RunContinuation;
+  /** Stops the run (its tasks in flight are aborted): for an observer that can no longer do its job. */
+  readonly cancel: (reason: string) => void;
+}
+
+/** Receives a run's progress; `begin` may throw to refuse the run (nothing has started then). */
+export interface WorkflowRunObserver {
+  begin(run: RunBeginning): WorkflowRunHooks | undefined;
+}
+
+export interface WorkflowRunHooks {
+  /** A task settled in this run (not the presettled ones). */
+  taskFinished(agentId: string, result: TaskResult): void;
+  conditionDecided(agentId: string, proceed: boolean): void;
+  finished(result: WorkflowResult): void;
+  /** The run ended without a result (an internal error). */
+  abandoned(): void;
 }
 
 type TaskCondition = NonNullable<NormalizedTask['condition']>;
@@ -68,6 +113,9 @@ export class WorkflowRunner {
   readonly #options: WorkflowRunnerOptions;
   /** Conditions of running workflows, kept here: functions never enter an actor. */
   readonly #conditions = new Map<string, Map<string, TaskCondition>>();
+  /** Recorded condition decisions of resumed runs, and the observer hooks of each run. */
+  readonly #decisions = new Map<string, ReadonlyMap<string, boolean>>();
+  readonly #hooks = new Map<string, WorkflowRunHooks>();
 
   /** Runs in progress, to cancel them on shutdown. */
   readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
@@ -88,8 +136,12 @@ export class WorkflowRunner {
 
   /** Evaluates a task's condition; the workflow actor calls this through its services. */
   evaluateCondition(workflowId: string, agentId: string, results: Parameters<TaskCondition>[0]): boolean {
+    const recorded = this.#decisions.get(workflowId)?.get(agentId);
+    if (recorded !== undefined) return recorded;
     const condition = this.#conditions.get(workflowId)?.get(agentId);
-    return condition ? Boolean(condition(results)) : true;
+    const proceed = condition ? Boolean(condition(results)) : true;
+    this.#hooks.get(workflowId)?.conditionDecided(agentId, proceed);
+    return proceed;
   }
 
   /** Validates tasks (throws WorkflowValidationError before any model call). */
@@ -100,7 +152,7 @@ export class WorkflowRunner {
     });
   }
 
-  async execute(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
+  async execute(options: ExecuteWorkflowOptions, continuation: RunContinuation = {}): Promise<WorkflowResult> {
     const normalized = this.validate(options.tasks);
     const maxParallel = options.maxParallelAgents ?? this.#options.maxParallelAgents;
     if (!Number.isInteger(maxParallel) || maxParallel < 1) {
@@ -113,19 +165,52 @@ export class WorkflowRunner {
       if (condition) taskConditions.set(task.agentId, condition);
       return { ...task, hasCondition: condition !== undefined };
     });
+    let ref: ActorRefFrom<WorkflowMachine> | undefined;
+    let cancelledEarly: string | undefined;
+    const hooks = this.#options.observer?.begin({
+      workflowId,
+      tasks: options.tasks,
+      options: {
+        continueOnFailure: options.continueOnFailure ?? false,
+        collectThinkingTraces: options.collectThinkingTraces ?? false,
+        generateSummary: options.generateSummary ?? false,
+        maxParallelAgents: maxParallel,
+      },
+      continuation,
+      cancel: (reason) => {
+        if (ref) ref.send({ type: 'workflow.cancel', reason });
+        else cancelledEarly ??= reason;
+      },
+    });
+    if (hooks) this.#hooks.set(workflowId, hooks);
+    if (continuation.decisions) this.#decisions.set(workflowId, continuation.decisions);
     this.#conditions.set(workflowId, taskConditions);
     const started = this.#options.now();
     events.emit('workflow.started', { workflowId, taskCount: tasks.length, at: started });
     supervisor.send({
       type: 'supervisor.startWorkflow',
-      input: { workflowId, tasks, maxParallel, continueOnFailure: options.continueOnFailure ?? false },
+      input: {
+        workflowId,
+        tasks,
+        maxParallel,
+        continueOnFailure: options.continueOnFailure ?? false,
+        ...(continuation.presettled ? { presettled: continuation.presettled } : {}),
+      },
     });
-    const ref: ActorRefFrom<WorkflowMachine> | undefined = supervisor.system.get(workflowSystemId(workflowId));
-    if (!ref) throw new Error(`workflow actor ${workflowId} did not start`);
+    ref = supervisor.system.get(workflowSystemId(workflowId));
+    if (!ref) {
+      this.#forget(workflowId);
+      hooks?.abandoned();
+      throw new Error(`workflow actor ${workflowId} did not start`);
+    }
     const listening = events.has('task.finished');
-    const subscription = listening
-      ? ref.on('task.finished', ({ agentId, result }) => events.emit('task.finished', { workflowId, agentId, result }))
-      : undefined;
+    const subscription =
+      listening || hooks
+        ? ref.on('task.finished', ({ agentId, result, presettled }) => {
+            if (!presettled) hooks?.taskFinished(agentId, result);
+            if (listening) events.emit('task.finished', { workflowId, agentId, result });
+          })
+        : undefined;
     this.#live.set(workflowId, ref);
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,20 +219,33 @@ export class WorkflowRunner {
       const done = toPromise(ref);
       // Aborted before the start: cancelled while pending, so no task is spawned at all.
       if (options.signal?.aborted) onAbort();
-      else ref.send({ type: 'workflow.start' });
+      else {
+        ref.send({ type: 'workflow.start' });
+        if (cancelledEarly !== undefined) ref.send({ type: 'workflow.cancel', reason: cancelledEarly });
+      }
       // A run stopped without finishing (its supervisor stopped) has no output.
       const finished: WorkflowOutput | undefined = await done;
       if (finished === undefined) throw new ShutDownError();
       output = finished;
+    } catch (error) {
+      hooks?.abandoned();
+      throw error;
     } finally {
       subscription?.unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
-      this.#conditions.delete(workflowId);
+      this.#forget(workflowId);
       this.#live.delete(workflowId);
     }
     const result = await this.#assemble(output, options, started);
+    hooks?.finished(result);
     events.emit('workflow.finished', { workflowId, result });
     return result;
+  }
+
+  #forget(workflowId: string): void {
+    this.#conditions.delete(workflowId);
+    this.#decisions.delete(workflowId);
+    this.#hooks.delete(workflowId);
   }
 
   async #assemble(output: WorkflowOutput, options: ExecuteWorkflowOptions, started: number): Promise<WorkflowResult> {

@@ -1,0 +1,32 @@
+/**
+ * The JournalStorage port: where a workflow run's journal lines live. One
+ * append-only log per workflowId. Appends are synchronous on purpose: a line
+ * is durable (at least against a process crash) before the caller moves on,
+ * which is what lets a model response be recorded before the agent leaves
+ * the state that asked for it.
+ */
+
+/** Append-only, line-oriented logs keyed by workflowId. */
+export interface JournalStorage {
+  /** Appends one line (no newline inside) to the workflow's log, creating the log if needed. */
+  append(workflowId: string, line: string): void;
+  /** The log's whole text, or undefined when there is no log for this workflow. */
+  read(workflowId: string): string | undefined;
+  /** Ids of every workflow with a log. */
+  list(): string[];
+  /** Releases what the log holds open (a file descriptor); a later append reopens it. */
+  close(workflowId: string): void;
+}
+
+/**
+ * Whether a value is a JournalStorage (for config validation).
+ *
+ * @example
+ * ```ts
+ * if (isJournalStorage(config.journal)) use(config.journal);
+ * ```
+ */
+export function isJournalStorage(value: unknown): value is JournalStorage {
+  if (typeof value !== 'object' || value === null) return false;
+  return ['append', 'read', 'list', 'close'].every((method) => typeof Reflect.get(value, method) === 'function');
+}
