@@ -41,3 +41,39 @@ export async function timeMs(work: () => Promise<unknown> | unknown): Promise<nu
   await work();
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
+
+/** value / baseline.value, when the figure has a non-zero baseline. */
+export function ratioOf(figure: BenchFigure): number | undefined {
+  if (!figure.baseline || figure.baseline.value === 0) return undefined;
+  return figure.value / figure.baseline.value;
+}
+
+/** What the runner records for one case: its figures, or why it failed. */
+export interface BenchCaseResult {
+  readonly name: string;
+  readonly status: 'ok' | 'failed';
+  readonly durationMs: number;
+  readonly figures: readonly BenchFigure[];
+  readonly error?: string;
+}
+
+/** Whether `value` is a well-formed figure (what the smoke test and the runner check). */
+export function isBenchFigure(value: unknown): value is BenchFigure {
+  if (typeof value !== 'object' || value === null) return false;
+  const figure: Partial<Record<keyof BenchFigure, unknown>> = value;
+  const finite = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n);
+  const baseline: unknown = figure.baseline;
+  return (
+    typeof figure.case === 'string' &&
+    figure.case.length > 0 &&
+    typeof figure.metric === 'string' &&
+    figure.metric.length > 0 &&
+    finite(figure.value) &&
+    typeof figure.unit === 'string' &&
+    (baseline === undefined ||
+      (typeof baseline === 'object' && baseline !== null && 'name' in baseline && typeof baseline.name === 'string' && 'value' in baseline && finite(baseline.value))) &&
+    (figure.target === undefined || typeof figure.target === 'string') &&
+    (figure.met === undefined || typeof figure.met === 'boolean') &&
+    (figure.notes === undefined || typeof figure.notes === 'string')
+  );
+}

@@ -7,12 +7,15 @@
  *
  * For scale the DAG bookkeeping (TaskGraph, the results record) is owned by
  * the run and mutated in place: copying 10,000 results on every event would
- * make a run O(n²). Only tasks in flight are child actors (at most maxParallel).
+ * make a run O(n²). Tasks in flight run in one child, `tasks`, rather than one
+ * child actor each: XState copies a parent's children map on every spawn and
+ * stop, and with a new key each time V8 cannot reuse the copy's shape, which
+ * made a child per task cost ~90 µs to spawn and stop at 100 in flight.
  * The journal, not this snapshot, is what a run resumes from.
  */
-import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { AnyEventObject } from 'xstate';
+import { assign, enqueueActions, fromCallback, setup } from 'xstate';
 import { toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { ConditionResults, TaskResult, TaskStatus, WorkflowStatus } from '../protocols/task.js';
 import { TaskGraph } from './workflow-schedule.js';
@@ -54,6 +57,8 @@ interface RunLedger {
   readonly results: Record<string, TaskResult>;
   readonly byId: ReadonlyMap<string, WorkflowTask>;
   readonly presettled: ReadonlyMap<string, TaskResult>;
+  /** Tasks in flight, in start order. */
+  readonly inFlight: Set<string>;
 }
 
 export interface WorkflowContext {
@@ -95,12 +100,17 @@ export type WorkflowEvent =
   /** Raised inside: the first failure stops the run (continueOnFailure off). */
   | { readonly type: 'workflow.halt'; readonly reason: string };
 
-/** What task children report: done with a TaskResult, or an error. */
-type TaskChildEvent =
-  | { readonly type: `xstate.done.actor.${string}`; readonly output: unknown }
-  | { readonly type: `xstate.error.actor.${string}`; readonly error: unknown };
+/** What the `tasks` child reports: a task's result, or the error its runner threw. */
+type TaskReportEvent =
+  | { readonly type: 'workflow.taskDone'; readonly agentId: string; readonly result: unknown }
+  | { readonly type: 'workflow.taskFailed'; readonly agentId: string; readonly error: ErrorData };
 
-const CHILD_PREFIX = 'task:';
+/** What the workflow tells its `tasks` child: start a task, or abort every task in flight. */
+export type TaskRunnerCommand =
+  | { readonly type: 'tasks.run'; readonly input: RunTaskInput }
+  | { readonly type: 'tasks.abort' };
+
+const TASKS_CHILD = 'tasks';
 
 /** The result of a task that never ran. */
 export function notRunResult(agentId: string, status: TaskStatus, reason: string, now: number): TaskResult {
@@ -209,19 +219,52 @@ export function createWorkflowMachine(services: WorkflowServices) {
   return setup({
     types: {
       context: {} as WorkflowContext,
-      events: {} as WorkflowEvent | TaskChildEvent,
+      events: {} as WorkflowEvent | TaskReportEvent,
       input: {} as WorkflowInput,
       output: {} as WorkflowOutput,
       emitted: {} as WorkflowEmitted,
     },
     actors: {
-      runTask: fromPromise<TaskResult, RunTaskInput>(({ input, signal }) => services.runTask(input, signal)),
+      /**
+       * Runs the tasks in flight, each with its own AbortController; aborting
+       * (or stopping this child with the run) aborts their model calls. A task
+       * aborted by a halt reports nothing: the run settled it as cancelled.
+       */
+      taskRunner: fromCallback<TaskRunnerCommand>(({ receive, sendBack }) => {
+        const inFlight = new Map<string, AbortController>();
+        const abortAll = (): void => {
+          for (const controller of inFlight.values()) controller.abort();
+          inFlight.clear();
+        };
+        receive((command) => {
+          if (command.type === 'tasks.abort') return abortAll();
+          const { agentId } = command.input.task;
+          const controller = new AbortController();
+          inFlight.set(agentId, controller);
+          const report = (event: TaskReportEvent): void => {
+            if (controller.signal.aborted) return;
+            inFlight.delete(agentId);
+            sendBack(event);
+          };
+          let running: Promise<TaskResult>;
+          try {
+            running = services.runTask(command.input, controller.signal);
+          } catch (error) {
+            running = Promise.reject(error);
+          }
+          running.then(
+            (result) => report({ type: 'workflow.taskDone', agentId, result }),
+            (error: unknown) => report({ type: 'workflow.taskFailed', agentId, error: toErrorData(error) }),
+          );
+        });
+        return abortAll;
+      }),
     },
     actions: {
       /** Starts every task the scheduler allows now. */
       schedule: enqueueActions(({ context, enqueue }) => {
         if (context.haltReason !== null) return;
-        const { graph, results, byId } = context.ledger;
+        const { graph, results, byId, inFlight } = context.ledger;
         const starting = graph.nextStartable({
           running: context.running,
           runningSequential: context.runningSequential,
@@ -238,18 +281,19 @@ export function createWorkflowMachine(services: WorkflowServices) {
             if (output !== null && output !== undefined) dependencyOutputs[dependency] = output;
           }
           sequential ||= task.executionMode === 'sequential';
-          enqueue.spawnChild('runTask', {
-            id: `${CHILD_PREFIX}${task.agentId}`,
+          inFlight.add(task.agentId);
+          enqueue.sendTo(TASKS_CHILD, {
+            type: 'tasks.run',
             input: { workflowId: context.workflowId, task: workflowTask, dependencyOutputs },
-          });
+          } satisfies TaskRunnerCommand);
         }
         enqueue.assign({ running: context.running + starting.length, runningSequential: sequential });
       }),
-      halt: enqueueActions(({ context, event, enqueue, self }) => {
+      halt: enqueueActions(({ context, event, enqueue }) => {
         if (!('reason' in event)) return;
         // Stop tasks in flight (their model calls abort) and cancel the rest.
         const now = services.now();
-        const { graph, results } = context.ledger;
+        const { graph, results, inFlight } = context.ledger;
         const settled: TaskResult[] = [];
         // Tasks not started yet first: settling a running task must not skip its dependents.
         for (const task of graph.cancelRemaining()) {
@@ -257,10 +301,9 @@ export function createWorkflowMachine(services: WorkflowServices) {
           results[task.agentId] = result;
           settled.push(result);
         }
-        for (const childId of Object.keys(self.getSnapshot().children)) {
-          if (!childId.startsWith(CHILD_PREFIX)) continue;
-          const agentId = childId.slice(CHILD_PREFIX.length);
-          enqueue.stopChild(childId);
+        if (inFlight.size > 0) enqueue.sendTo(TASKS_CHILD, { type: 'tasks.abort' } satisfies TaskRunnerCommand);
+        for (const agentId of [...inFlight]) {
+          inFlight.delete(agentId);
           if (graph.state(agentId) === 'running') {
             settled.push(...settle(context, notRunResult(agentId, 'cancelled', event.reason, now), false));
           }
@@ -293,6 +336,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
           results: {},
           byId: new Map(input.tasks.map((task) => [task.agentId, task])),
           presettled: new Map(Object.entries(input.presettled ?? {})),
+          inFlight: new Set(),
         },
         running: 0,
         runningSequential: false,
@@ -303,6 +347,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
         cancelledByCaller: false,
       };
     },
+    invoke: { id: TASKS_CHILD, src: 'taskRunner' },
     initial: 'pending',
     states: {
       pending: {
@@ -351,15 +396,15 @@ export function createWorkflowMachine(services: WorkflowServices) {
         entry: ['schedule'],
         always: { guard: 'complete', target: 'finished' },
         on: {
-          'xstate.done.actor.*': {
+          'workflow.taskDone': {
             actions: [
               enqueueActions(({ context, event, enqueue }) => {
-                const agentId = childAgentId(event);
-                if (agentId === undefined) return;
-                enqueue.stopChild(`${CHILD_PREFIX}${agentId}`);
+                const { agentId } = event;
                 // A task the halt already settled as cancelled: its late result is dropped.
-                if (context.ledger.graph.state(agentId) !== 'running') return;
-                const result = taskResultOf(event, agentId, services.now());
+                if (!context.ledger.inFlight.delete(agentId) || context.ledger.graph.state(agentId) !== 'running') return;
+                const result = isTaskResult(event.result)
+                  ? event.result
+                  : notRunResult(agentId, 'failed', 'the task runner returned no result', services.now());
                 const task = context.ledger.byId.get(agentId);
                 const halting = isFailure(result.status) && !context.continueOnFailure && context.haltReason === null;
                 const settled = settle(context, result, !halting);
@@ -379,16 +424,14 @@ export function createWorkflowMachine(services: WorkflowServices) {
               'schedule',
             ],
           },
-          'xstate.error.actor.*': {
+          'workflow.taskFailed': {
             actions: [
               enqueueActions(({ context, event, enqueue }) => {
-                const agentId = childAgentId(event);
-                if (agentId === undefined) return;
-                enqueue.stopChild(`${CHILD_PREFIX}${agentId}`);
-                if (context.ledger.graph.state(agentId) !== 'running') return;
+                const { agentId } = event;
+                if (!context.ledger.inFlight.delete(agentId) || context.ledger.graph.state(agentId) !== 'running') return;
                 const result: TaskResult = {
                   ...notRunResult(agentId, 'failed', 'the task runner threw', services.now()),
-                  error: toErrorData('error' in event ? event.error : event),
+                  error: event.error,
                 };
                 const halting = !context.continueOnFailure && context.haltReason === null;
                 const settled = settle(context, result, !halting);
@@ -426,16 +469,6 @@ export function createWorkflowMachine(services: WorkflowServices) {
 
 export type WorkflowMachine = ReturnType<typeof createWorkflowMachine>;
 
-function childAgentId(event: AnyEventObject): string | undefined {
-  const match = /^xstate\.(?:done|error)\.actor\.task:(.*)$/.exec(event.type);
-  return match?.[1];
-}
-
 function isTaskResult(value: unknown): value is TaskResult {
   return typeof value === 'object' && value !== null && 'status' in value && 'agentId' in value && 'usage' in value;
-}
-
-function taskResultOf(event: AnyEventObject, agentId: string, now: number): TaskResult {
-  const output: unknown = 'output' in event ? event.output : undefined;
-  return isTaskResult(output) ? output : notRunResult(agentId, 'failed', 'the task runner returned no result', now);
 }

@@ -1,0 +1,100 @@
+/**
+ * Parallel efficiency: 1,000 independent tasks on the simulated model with
+ * 50 ms latency (jitter 0) under maxParallelAgents 100. The ideal makespan is
+ * ⌈1,000 / 100⌉ waves × calls per task × 50 ms; efficiency = ideal / makespan.
+ *
+ * The lean config keeps each task at one model call (`enableThinkingAgents:
+ * false`, a template with `enableSelfReflection: false`); the default config
+ * (three calls a task) is reported too. Journal off in both: this measures
+ * scheduling, not disk.
+ *
+ * Run: `npx tsx bench/parallel-efficiency.ts` (`--quick` for tiny sizes)
+ */
+import { createSimulatedProvider } from '../src/providers/simulated.js';
+import type { AgentTemplate } from '../src/protocols/agent.js';
+import { Orchestrator } from '../src/system/orchestrator.js';
+import type { BenchCase, BenchFigure } from './harness.js';
+import { measure, round, settle } from './support/measure.js';
+import { recordRequests } from './support/providers.js';
+
+const LATENCY_MS = 50;
+const MAX_PARALLEL = 100;
+const TARGET = 0.95;
+
+async function efficiency(
+  name: string,
+  taskCount: number,
+  thinking: boolean,
+  template: AgentTemplate,
+): Promise<BenchFigure> {
+  const provider = recordRequests(createSimulatedProvider({ seed: 7, latencyMs: LATENCY_MS, jitterMs: 0 }));
+  const orchestrator = new Orchestrator({
+    provider,
+    enableThinkingAgents: thinking,
+    maxParallelAgents: MAX_PARALLEL,
+    journal: false,
+  });
+  orchestrator.registerTemplate('worker', template);
+  const tasks = Array.from({ length: taskCount }, (_, i) => ({
+    agentId: `p${i}`,
+    template: 'worker',
+    taskDescription: `Check invoice batch ${i} against the purchase orders and list mismatches.`,
+  }));
+  try {
+    await settle();
+    const { timing, value } = await measure(() => orchestrator.executeWorkflow({ tasks, continueOnFailure: true }));
+    if (value.status !== 'succeeded') throw new Error(`the ${name} workflow ended ${value.status}`);
+    const callsPerTask = provider.requests.length / taskCount;
+    const waves = Math.ceil(taskCount / MAX_PARALLEL);
+    const idealMs = waves * callsPerTask * LATENCY_MS;
+    const ratio = idealMs / timing.wallMs;
+    const isTarget = name === 'lean';
+    return {
+      case: 'parallel-efficiency',
+      metric: `makespan, ${name}`,
+      value: round(timing.wallMs, 0),
+      unit: 'ms',
+      baseline: { name: `ideal ${waves} waves × ${round(callsPerTask, 2)} calls × ${LATENCY_MS} ms`, value: idealMs },
+      ...(isTarget ? { target: `efficiency (ideal / makespan) >= ${TARGET * 100}%`, met: ratio >= TARGET } : {}),
+      notes: `${taskCount} tasks, maxParallelAgents ${MAX_PARALLEL}, latency ${LATENCY_MS} ms, jitter 0; efficiency ${round(ratio * 100)}%`,
+    };
+  } finally {
+    await orchestrator.shutdown();
+  }
+}
+
+/** Runs a small zero-latency workflow first, so the measured runs are not JIT warm-up. */
+async function warmUp(taskCount: number): Promise<void> {
+  const orchestrator = new Orchestrator({ provider: createSimulatedProvider(), maxParallelAgents: MAX_PARALLEL, journal: false });
+  const tasks = Array.from({ length: taskCount }, (_, i) => ({ agentId: `w${i}`, taskDescription: `Warm up ${i}` }));
+  try {
+    await orchestrator.executeWorkflow({ tasks, continueOnFailure: true });
+  } finally {
+    await orchestrator.shutdown();
+  }
+}
+
+const parallelEfficiency: BenchCase = async ({ quick }) => {
+  const taskCount = quick ? 200 : 1000;
+  await warmUp(quick ? 50 : 500);
+  const lean = await efficiency('lean', taskCount, false, { enableSelfReflection: false });
+  const defaults = await efficiency('default config', taskCount, true, {});
+  const ratioFigure = (figure: BenchFigure): BenchFigure => {
+    const ratio = figure.baseline ? figure.baseline.value / figure.value : 0;
+    return {
+      case: 'parallel-efficiency',
+      metric: `efficiency, ${figure.metric.replace('makespan, ', '')}`,
+      value: round(ratio * 100),
+      unit: '%',
+      ...(figure.target ? { target: `>= ${TARGET * 100}%`, met: ratio >= TARGET } : {}),
+    };
+  };
+  return [lean, ratioFigure(lean), defaults, ratioFigure(defaults)];
+};
+
+export default parallelEfficiency;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const quick = process.argv.includes('--quick');
+  for (const figure of await parallelEfficiency({ quick })) console.log(JSON.stringify(figure));
+}
