@@ -12,6 +12,29 @@ export type { OrchestratorConfig, ResolvedConfig } from './system/config.js';
 export type { SpawnRequest, AgentRecord } from './system/agent-pool.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './system/tools.js';
 export { EventHub } from './system/events.js';
+
+// Observability: inspector, debug mode, telemetry, logging (docs/observability.md)
+export { startInspectorRelay, redactStatelyEvent, STATELY_INSPECTOR_URL } from './system/inspector.js';
+export type { InspectorRelay, InspectorRelayOptions } from './system/inspector.js';
+export { startWebSocketRelay } from './system/websocket-relay.js';
+export type { WebSocketRelay, WebSocketRelayOptions } from './system/websocket-relay.js';
+export {
+  createRedactor,
+  isSecretField,
+  redactEvent,
+  redactInspectionEvent,
+  redactingObserver,
+  redactRecord,
+  redactSnapshot,
+  REDACTED,
+} from './system/sanitize.js';
+export type { Redactor, RedactorOptions } from './system/sanitize.js';
+export { agentFileName } from './system/debug.js';
+export type { DebugLogLevel, DebugModeOptions, DebugModeState } from './system/debug.js';
+export { enableTelemetry, SPAN_NAMES } from './system/telemetry.js';
+export type { Telemetry, TelemetryOptions } from './system/telemetry.js';
+export { createConsoleLogger, isLogger, LevelLogger, logEvents, silentLogger } from './system/logger.js';
+export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './system/logger.js';
 export { Messaging } from './system/messaging.js';
 export type {
   BroadcastCallback,
@@ -123,6 +146,7 @@ export type {
   AgentAbortEvent,
   AgentBroadcastEvent,
   AgentConsultEvent,
+  AgentDebugEvent,
   AgentFailureEvent,
   AgentInboundEvent,
   AgentOutboundEvent,

@@ -300,6 +300,8 @@ export function createAgentMachine(services: AgentServices) {
     initial: 'idle',
     on: {
       'agent.broadcast': { actions: 'observe' },
+      // Debug mode applies to live agents too, without a respawn.
+      'agent.debug': { actions: assign(({ event }) => ({ breakpointOnError: event.breakpointOnError })) },
       'agent.consult': { actions: 'startConsultation' },
       'xstate.done.actor.consult.*': { actions: 'finishConsultation' },
       'xstate.error.actor.consult.*': { actions: 'finishConsultation' },

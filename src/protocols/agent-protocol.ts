@@ -72,13 +72,24 @@ export interface AgentResumeEvent {
   readonly type: 'agent.resume';
 }
 
+/**
+ * Debug mode changed (`setDebugMode`): from now on, a failing step waits in
+ * `paused` when `breakpointOnError` is true. Optional for custom agents: one
+ * that has no breakpoints may ignore it.
+ */
+export interface AgentDebugEvent {
+  readonly type: 'agent.debug';
+  readonly breakpointOnError: boolean;
+}
+
 /** Every event an agent must accept. */
 export type AgentInboundEvent =
   | AgentTaskEvent
   | AgentConsultEvent
   | AgentBroadcastEvent
   | AgentAbortEvent
-  | AgentResumeEvent;
+  | AgentResumeEvent
+  | AgentDebugEvent;
 
 /** Every event an agent sends to a `replyTo`. */
 export type AgentOutboundEvent = AgentResultEvent | AgentFailureEvent | ConsultReplyEvent;

@@ -8,6 +8,8 @@ import type { InspectionEvent, Observer } from 'xstate';
 import { ConfigError } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
+import { isLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { isJournalStorage } from '../storage/journal-storage.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 
@@ -107,6 +109,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Real providers (keys may also come from the environment)
   anthropic: z.strictObject({ apiKey: z.string().min(1).optional(), baseURL: z.url().optional() }).optional(),
   openai: z.strictObject({ apiKey: z.string().min(1).optional(), baseURL: z.url().optional() }).optional(),
+  // Logging: any { debug, info, warn, error } logger (silent by default; see docs/observability.md)
+  logger: z.custom<Logger>(isLogger, 'must be a logger with debug, info, warn and error methods').optional(),
   // Inspection: any XState inspection observer (e.g. @statelyai/inspect's `inspect`)
   inspect: z
     .custom<Observer<InspectionEvent> | ((event: InspectionEvent) => void)>(

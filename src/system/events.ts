@@ -6,7 +6,7 @@ import type { AgentPhase, AgentTaskResult } from '../protocols/agent.js';
 import { toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCallPurpose } from '../protocols/gateway.js';
-import type { TokenUsage } from '../protocols/model.js';
+import type { ModelRequest, ModelResponse, TokenUsage } from '../protocols/model.js';
 import type { TaskResult, WorkflowResult } from '../protocols/task.js';
 
 export interface TroupeEventMap {
@@ -27,6 +27,28 @@ export interface TroupeEventMap {
     durationMs: number;
     simulated: boolean;
     replayed: boolean;
+    /** The model asked for (`model` is the one that answered), and the request's sampling settings. */
+    requestModel?: string;
+    temperature?: number;
+    maxTokens?: number;
+    stopReason?: string;
+  };
+  /**
+   * A model call's full request and response, for debug conversation files.
+   * Emitted only while someone listens to this type (it carries prompt text:
+   * never forward it to logs or traces). The request has no AbortSignal.
+   */
+  'model.call.detail': {
+    callId: string;
+    agentId: string;
+    purpose: ModelCallPurpose;
+    provider: string;
+    taskId?: string;
+    workflowId?: string;
+    request: Omit<ModelRequest, 'signal'>;
+    response: ModelResponse;
+    costCents: number;
+    durationMs: number;
   };
   'model.call.failed': {
     callId: string;
@@ -38,6 +60,9 @@ export interface TroupeEventMap {
     workflowId?: string;
     error: ErrorData;
     durationMs: number;
+    requestModel?: string;
+    temperature?: number;
+    maxTokens?: number;
   };
   'task.started': { workflowId: string; agentId: string; attempt: number; at: number };
   'task.retrying': { workflowId: string; agentId: string; attempt: number; delayMs: number; error: ErrorData };
@@ -112,7 +137,7 @@ export class EventHub {
     };
   }
 
-  /** Listens to every event. */
+  /** Listens to every event except `model.call.detail` (prompt text reaches only its own listeners). */
   onAny(listener: (event: TroupeEvent) => void): () => void {
     this.#any.add(listener);
     return () => {
@@ -122,15 +147,16 @@ export class EventHub {
 
   /** Whether anyone listens to `type` (lets hot paths skip building payloads). */
   has(type: TroupeEventType): boolean {
-    return this.#any.size > 0 || (this.#listeners.get(type)?.size ?? 0) > 0;
+    return (this.#any.size > 0 && !DIRECT_ONLY_EVENTS.has(type)) || (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 
   emit<T extends TroupeEventType>(type: T, payload: TroupeEventMap[T]): void {
     const set = this.#listeners.get(type);
-    if (!set && this.#any.size === 0) return;
+    const toAny = this.#any.size > 0 && !DIRECT_ONLY_EVENTS.has(type);
+    if (!set && !toAny) return;
     const event = eventOf(type, payload);
     if (set) for (const listener of set) this.#deliver(listener, event);
-    for (const listener of this.#any) this.#deliver(listener, event);
+    if (toAny) for (const listener of this.#any) this.#deliver(listener, event);
   }
 
   #deliver(listener: (event: TroupeEvent) => void, event: TroupeEvent): void {
@@ -147,6 +173,12 @@ export class EventHub {
     this.#any.clear();
   }
 }
+
+/**
+ * Events that reach only listeners of their own type, never `onAny` ones:
+ * they carry prompt text, and catch-all listeners (dashboards, forwarders) must not get it.
+ */
+const DIRECT_ONLY_EVENTS: ReadonlySet<TroupeEventType> = new Set<TroupeEventType>(['model.call.detail']);
 
 function isEventOf<T extends TroupeEventType>(event: TroupeEvent, type: T): event is TroupeEvent<T> {
   return event.type === type;

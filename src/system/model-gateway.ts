@@ -92,6 +92,7 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
             ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
             error: toErrorData(error),
             durationMs: now() - started,
+            ...requestSettings(call),
           });
         }
         throw error;
@@ -100,7 +101,9 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
       hold?.settle(costCents);
       const outcome: ModelCallOutcome = { response, costCents, callId };
       options.recorder?.record?.(call, outcome);
-      report(options.events, call, outcome, now() - started);
+      const durationMs = now() - started;
+      report(options.events, call, outcome, durationMs);
+      reportDetail(options.events, call, outcome, durationMs);
       return outcome;
     },
   };
@@ -121,5 +124,31 @@ function report(events: EventHub | undefined, call: ModelCall, outcome: ModelCal
     durationMs,
     simulated: outcome.response.simulated === true,
     replayed: outcome.replayed === true,
+    ...requestSettings(call),
+    stopReason: outcome.response.stopReason,
+  });
+}
+
+/** The requested model and sampling settings (for GenAI trace attributes); never prompt text. */
+function requestSettings(call: ModelCall): { requestModel: string; temperature?: number; maxTokens: number } {
+  const { model, temperature, maxTokens } = call.request;
+  return { requestModel: model, maxTokens, ...(temperature === undefined ? {} : { temperature }) };
+}
+
+/** The call's request and response, only while a debug listener wants them (they carry prompt text). */
+function reportDetail(events: EventHub | undefined, call: ModelCall, outcome: ModelCallOutcome, durationMs: number): void {
+  if (!events?.has('model.call.detail')) return;
+  const { signal: _signal, ...request } = call.request;
+  events.emit('model.call.detail', {
+    callId: outcome.callId,
+    agentId: call.agentId,
+    purpose: call.purpose,
+    provider: call.provider,
+    ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
+    ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
+    request,
+    response: outcome.response,
+    costCents: outcome.costCents,
+    durationMs,
   });
 }

@@ -57,6 +57,16 @@ import type { AgentTool } from './tools.js';
 import { startMonitoring } from './monitoring.js';
 import type { Monitoring, MonitoringOptions } from './monitoring.js';
 import type { MonitoringMetrics } from './metrics.js';
+import { AgentNotFoundError } from '../protocols/errors.js';
+import { estimateTokens, messageText } from '../protocols/model.js';
+import { contextOf } from './agent-pool.js';
+import { DebugControl } from './debug.js';
+import type { DebugModeOptions, DebugModeState } from './debug.js';
+import { LevelLogger, silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { createRedactor, redactingObserver } from './sanitize.js';
+import { enableTelemetry } from './telemetry.js';
+import type { Telemetry, TelemetryOptions } from './telemetry.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -104,6 +114,12 @@ export class Orchestrator {
   protected readonly journals: WorkflowJournals | undefined;
   readonly #recorder: JournalCallRecorder | undefined;
   #breakpointOnError = false;
+  /** The user's `inspect` observer, wrapped so it only sees redacted events. */
+  readonly #inspect: ReturnType<typeof redactingObserver> | undefined;
+  readonly #debug: DebugControl;
+  #telemetry: Telemetry | undefined;
+  /** The library's logger: silent unless `logger` is configured or debug mode sets a level. */
+  readonly logger: Logger;
   #taskCounter = 0;
   #shutDown = false;
   #monitoring: Monitoring | undefined;
@@ -125,6 +141,12 @@ export class Orchestrator {
    */
   constructor(config: OrchestratorConfig = {}) {
     this.config = resolveConfig(config);
+    // Keys are cut out of every log line, trace, inspection event and debug file.
+    const secrets = [this.config.anthropic?.apiKey, this.config.openai?.apiKey, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY];
+    const redactor = createRedactor({ secrets });
+    this.#inspect = this.config.inspect ? redactingObserver(redactor, this.config.inspect) : undefined;
+    const logger = new LevelLogger({ sink: this.config.logger ?? silentLogger, level: 'silent', redactor });
+    this.logger = logger;
     this.providers = new ProviderRegistry(this.config);
     const provider = this.config.provider;
     let providerName: string;
@@ -181,7 +203,7 @@ export class Orchestrator {
     });
     this.supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes: this.agentTypes }), {
       systemId: 'supervisor',
-      ...(this.config.inspect ? { inspect: this.config.inspect } : {}),
+      ...(this.#inspect ? { inspect: this.#inspect } : {}),
     }).start();
     this.pool = new AgentPool({
       supervisor: this.supervisor,
@@ -221,6 +243,19 @@ export class Orchestrator {
       knownAgents: () => new Set(this.listAgents()),
       now: Date.now,
       ...(this.journals ? { observer: createJournalObserver({ journals: this.journals, events: this.events }) } : {}),
+    });
+    this.#debug = new DebugControl({
+      events: this.events,
+      workspacePath: this.config.workspacePath,
+      logger,
+      configuredSink: this.config.logger,
+      defaultLevel: this.config.logger ? 'info' : 'silent',
+      fileRedactor: createRedactor({ content: false, secrets }),
+      setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
+    });
+    this.onShutdown(() => {
+      this.#debug.close();
+      this.#telemetry?.stop();
     });
   }
 
@@ -471,7 +506,7 @@ export class Orchestrator {
         ...(enableCrossAgentMemory ? { [SYSTEM_AGENT_ID]: ['read', 'write'] } : {}),
       },
       ...(defaultPermissions ? { defaultPermissions } : {}),
-      ...(this.config.inspect ? { inspect: this.config.inspect } : {}),
+      ...(this.#inspect ? { inspect: this.#inspect } : {}),
     });
   }
 
@@ -592,7 +627,15 @@ export class Orchestrator {
     return this.messaging.subscribe(request);
   }
 
-  /** State, memory, cost and last error of an agent (live or stopped). */
+  /**
+   * State, current task, memory, thinking trace, cost and last error of an
+   * agent (live or stopped). A live agent is read from its actor's snapshot.
+   * @example
+   * ```ts
+   * const state = orchestrator.inspectAgent('researcher');
+   * console.log(state?.state, state?.currentTask, state?.memoryTokens, state?.thinkingTrace);
+   * ```
+   */
   inspectAgent(agentId: string): AgentInspection | undefined {
     const record = this.pool.get(agentId);
     if (!record) return undefined;
@@ -663,9 +706,105 @@ export class Orchestrator {
     this.#disposers.push(dispose);
   }
 
-  /** Debug: agents spawned from now on wait in `paused` on a failing step. */
+  /** Debug: agents spawned from now on, and live ones, wait in `paused` on a failing step. */
   protected setBreakpointOnError(enabled: boolean): void {
     this.#breakpointOnError = enabled;
+    if (this.#shutDown) return;
+    for (const agentId of this.listAgents()) this.pool.deliver(agentId, { type: 'agent.debug', breakpointOnError: enabled });
+  }
+
+  /**
+   * The seed's set_debug_mode: log level, thinking traces and agent
+   * conversations as JSONL under `<workspacePath>/debug/` (prompts included,
+   * keys never), and breakpoints on error (live agents too). `enabled: false`
+   * turns it all off. See docs/observability.md.
+   * @example
+   * ```ts
+   * orchestrator.setDebugMode({
+   *   enabled: true,
+   *   logLevel: 'DEBUG',
+   *   saveThinkingTraces: true,
+   *   saveAgentConversations: true,
+   *   breakpointOnError: true,
+   * });
+   * ```
+   */
+  setDebugMode(options: DebugModeOptions): DebugModeState {
+    this.#assertOpen();
+    return this.#debug.set(options);
+  }
+
+  /** Debug mode as it is now (files it writes to, level, breakpoints). */
+  get debugMode(): DebugModeState {
+    return this.#debug.state;
+  }
+
+  /**
+   * Resumes an agent waiting in `paused` (breakpointOnError): it retries the
+   * step that failed. Returns false when the agent was not paused.
+   * @throws AgentNotFoundError when no live agent has that id.
+   * @example
+   * ```ts
+   * if (orchestrator.inspectAgent('researcher')?.state === 'paused') orchestrator.resumeAgent('researcher');
+   * ```
+   */
+  resumeAgent(agentId: string): boolean {
+    if (!this.#isPaused(agentId)) return false;
+    this.pool.deliver(agentId, { type: 'agent.resume' });
+    return true;
+  }
+
+  /**
+   * Aborts an agent's task: one waiting in `paused` gives up its failed
+   * step, one working stops (its model calls are aborted). The task ends
+   * `cancelled`, its error naming the failure it stopped at. Returns false
+   * when the agent had no task in progress.
+   * @throws AgentNotFoundError when no live agent has that id.
+   * @example
+   * ```ts
+   * orchestrator.abortAgent('researcher');
+   * ```
+   */
+  abortAgent(agentId: string): boolean {
+    const inspection = this.#liveInspection(agentId);
+    if (inspection.state !== 'paused' && !inspection.state.startsWith('working')) return false;
+    const reason = inspection.lastError
+      ? `aborted at a breakpoint after ${inspection.lastError.code}: ${inspection.lastError.message}`
+      : 'aborted by abortAgent';
+    this.pool.deliver(agentId, { type: 'agent.abort', reason });
+    return true;
+  }
+
+  /**
+   * Traces workflows, tasks, agent attempts and model calls with
+   * OpenTelemetry (GenAI semantic conventions; ids and numbers only, never
+   * prompts or keys). Uses `tracer`, else the global tracer provider's
+   * `troupe` tracer. `@opentelemetry/api` is an optional peer dependency:
+   * without it this resolves `{ enabled: false }` and traces nothing.
+   * Await it before running the work to trace. Calling it again replaces the
+   * previous tracing.
+   * @example
+   * ```ts
+   * const telemetry = await orchestrator.enableTelemetry({ tracer: trace.getTracer('my-app') });
+   * ```
+   */
+  async enableTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
+    this.#assertOpen();
+    this.#telemetry?.stop();
+    this.#telemetry = undefined;
+    const telemetry = await enableTelemetry(this.events, options);
+    this.#telemetry = telemetry;
+    return telemetry;
+  }
+
+  #liveInspection(agentId: string): AgentInspection {
+    const inspection = this.inspectAgent(agentId);
+    if (!inspection?.live) throw new AgentNotFoundError(agentId);
+    return inspection;
+  }
+
+  #isPaused(agentId: string): boolean {
+    return this.#liveInspection(agentId).state === 'paused';
   }
 
   /** Stops every actor and timer; pending work ends `cancelled`. Idempotent. */
@@ -710,18 +849,28 @@ function stateName(value: unknown): string {
 
 function inspectionOf(record: AgentRecord, snapshot: unknown): AgentInspection {
   const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
-  const memoryText = [record.memory.summary ?? '', ...record.memory.messages.map((m) => JSON.stringify(m.content)), ...record.memory.observations].join('');
+  const state = record.live ? stateName(value) : 'stopped';
+  // A live thinking agent is read from its actor: memory, task and error as they are now.
+  const live = record.live ? contextOf(snapshot) : undefined;
+  const memory = live?.memory ?? record.memory;
+  const inTask = state === 'paused' || state.startsWith('working');
+  const memoryTokens =
+    estimateTokens(memory.summary ?? '') +
+    memory.messages.reduce((sum, message) => sum + estimateTokens(messageText(message)), 0) +
+    memory.observations.reduce((sum, note) => sum + estimateTokens(note), 0);
+  const lastError = (live && inTask ? live.lastError : null) ?? record.lastError;
   return {
     agentId: record.agentId,
     template: record.template,
     live: record.live,
-    state: record.live ? stateName(value) : 'stopped',
-    currentTask: record.currentTask,
-    memoryTokens: Math.ceil(memoryText.length / 4),
-    thinkingTrace: record.thinkingTrace,
-    costCents: record.costCents,
+    state,
+    currentTask: (live && inTask ? live.task?.taskId : undefined) ?? record.currentTask,
+    memoryTokens,
+    thinkingTrace: (live && inTask ? live.run.thinking : '') || record.thinkingTrace,
+    // Settled tasks are in the record; the task in progress is counted from the actor.
+    costCents: record.costCents + (live && inTask ? live.run.costCents : 0),
     tasksCompleted: record.tasksCompleted,
-    attempts: record.tasksCompleted + (record.lastError ? 1 : 0),
-    lastError: record.lastError,
+    attempts: record.tasksCompleted + (lastError ? 1 : 0),
+    lastError,
   };
 }
