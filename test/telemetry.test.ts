@@ -116,8 +116,8 @@ describe('OpenTelemetry spans', () => {
     });
     orchestrator.registerTemplate('solo', { enableSelfReflection: false });
     await orchestrator.enableTelemetry({ tracer });
-    const result = await orchestrator.executeTask({ agentId: 'solo', taskDescription: 'try twice' });
-    expect(result).toMatchObject({ status: 'succeeded', attempts: 2 });
+    const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: 'try twice' }] });
+    expect(run.results.solo).toMatchObject({ status: 'succeeded', attempts: 2 });
 
     const spans = exporter.getFinishedSpans();
     const task = spans.find((span) => span.name === 'troupe.task');
