@@ -343,7 +343,11 @@ export class Orchestrator {
     if (!spec.agentId || !spec.taskDescription) {
       throw new WorkflowValidationError('A task needs a non-empty agentId and taskDescription');
     }
-    return this.#runTask({ workflowId: `task_${++this.#taskCounter}`, spec });
+    const workflowId = `task_${++this.#taskCounter}`;
+    const result = await this.#runTask({ workflowId, spec });
+    // A workflow reports its tasks through its actor; a lone task reports here.
+    this.events.emit('task.finished', { workflowId, agentId: spec.agentId, result });
+    return result;
   }
 
   /**
