@@ -11,9 +11,8 @@ import type {
 } from '../protocols/agent.js';
 import type { ModelCall, ModelCallOutcome, ModelCallPurpose } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolCall, ToolDefinition } from '../protocols/model.js';
+import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolDefinition } from '../protocols/model.js';
 import type { AgentBroadcastEvent, AgentConsultEvent } from '../protocols/agent-protocol.js';
-import type { ToolRunResult } from '../protocols/agent-runtime.js';
 import {
   actingPrompt,
   alternativePrompt,

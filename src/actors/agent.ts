@@ -152,11 +152,15 @@ export function createAgentMachine(services: AgentServices) {
           return { type: 'agent.consult.reply', requestId, agentId: call.agentId, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
         }
       }),
-      compactMemory: fromPromise<CompactionOutcome | undefined, { agentId: string; memory: AgentMemoryData }>(
-        ({ input, signal }) =>
+      compactMemory: fromPromise<
+        CompactionOutcome | undefined,
+        { agentId: string; taskId?: string; workflowId?: string; memory: AgentMemoryData }
+      >(({ input, signal }) =>
           services.compactMemory
             ? services.compactMemory({
                 agentId: input.agentId,
+                ...(input.taskId === undefined ? {} : { taskId: input.taskId }),
+                ...(input.workflowId === undefined ? {} : { workflowId: input.workflowId }),
                 summary: input.memory.summary,
                 messages: input.memory.messages,
                 signal,
@@ -338,7 +342,12 @@ export function createAgentMachine(services: AgentServices) {
           compacting: {
             invoke: {
               src: 'compactMemory',
-              input: ({ context }) => ({ agentId: context.agentId, memory: context.memory }),
+              input: ({ context }) => ({
+                agentId: context.agentId,
+                memory: context.memory,
+                ...(context.task ? { taskId: `${context.task.taskId}#${context.task.attempt ?? 1}` } : {}),
+                ...(context.task?.workflowId === undefined ? {} : { workflowId: context.task.workflowId }),
+              }),
               onDone: [
                 {
                   guard: 'thinkingEnabled',

@@ -10,7 +10,6 @@
 import { enqueueActions, setup, stopChild } from 'xstate';
 import type { AnyActorLogic, AnyActorRef, AnyEventObject } from 'xstate';
 import type {
-  AgentBroadcastEvent,
   AgentInboundEvent,
   AgentFailureEvent,
   ConsultReplyEvent,
@@ -19,7 +18,7 @@ import { agentSystemId } from '../protocols/agent-protocol.js';
 import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
-import type { AgentMachine, AgentMachineInput } from './agent.js';
+import type { AgentMachine } from './agent.js';
 import { createAgentShardMachine } from './agent-shard.js';
 import type {
   AgentCrashedEvent,

@@ -13,7 +13,7 @@
  * made a child per task cost ~90 µs to spawn and stop at 100 in flight.
  * The journal, not this snapshot, is what a run resumes from.
  */
-import { assign, enqueueActions, fromCallback, setup } from 'xstate';
+import { enqueueActions, fromCallback, setup } from 'xstate';
 import { toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';

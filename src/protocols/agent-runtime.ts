@@ -62,6 +62,9 @@ export interface AgentServices {
    */
   compactMemory?(input: {
     readonly agentId: string;
+    /** The task starting when memory is compacted (keys the call for journals and replay). */
+    readonly taskId?: string;
+    readonly workflowId?: string;
     readonly summary: string | undefined;
     readonly messages: readonly ModelMessage[];
     readonly signal: AbortSignal;

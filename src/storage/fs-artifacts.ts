@@ -15,7 +15,7 @@
  * line, and half-deleted artifacts.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import superjson from 'superjson';
 import type { ArtifactModification } from '../protocols/artifact.js';

@@ -4,12 +4,9 @@
  */
 import { createActor } from 'xstate';
 import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
-import type { AgentConfig, AgentTemplate, LoadedArtifact } from '../protocols/agent.js';
+import type { AgentTemplate } from '../protocols/agent.js';
 import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
-import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ModelMessage, ModelProvider, TokenUsage } from '../protocols/model.js';
-import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtime.js';
-import type { ModelGateway } from '../protocols/gateway.js';
+import type { ModelProvider } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
 import { createAgentMachine } from '../actors/agent.js';
 import { createSupervisorMachine, DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
@@ -19,24 +16,18 @@ import { mergePrices } from '../providers/pricing.js';
 import type { AgentDefaults } from './agent-config.js';
 import { resolveAgentConfig } from './agent-config.js';
 import { AgentPool } from './agent-pool.js';
-import type { AgentRecord, SpawnRequest } from './agent-pool.js';
+import type { SpawnRequest } from './agent-pool.js';
 import { BudgetLedger } from './budget.js';
 import { resolveConfig } from './config.js';
 import type { OrchestratorConfig, ResolvedConfig } from './config.js';
 import { EventHub } from './events.js';
+import { inspectionOf } from './agent-inspection.js';
+import type { AgentInspection } from './agent-inspection.js';
+import { createMemoryCompactor, createSharedContext, loadTaskArtifacts } from './agent-services.js';
 import { Messaging } from './messaging.js';
 import type { BroadcastReport, BroadcastRequest, ConsultationReply, RouteMessageRequest, SubscribeRequest } from './messaging.js';
-import {
-  ARTIFACT_TOOLS,
-  isArtifactTool,
-  loadArtifacts,
-  loadSharedMemories,
-  memoryArtifactId,
-  runArtifactTool,
-  SYSTEM_AGENT_ID,
-} from './artifact-tools.js';
+import { ARTIFACT_TOOLS, isArtifactTool, runArtifactTool } from './artifact-tools.js';
 import { SharedContextStore } from './context-store.js';
-import { ConversationMemory, createModelSummarizer } from './memory.js';
 import { createPipeline, mapReduce } from './patterns.js';
 import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from './patterns.js';
 import { createModelGateway } from './model-gateway.js';
@@ -58,8 +49,6 @@ import { startMonitoring } from './monitoring.js';
 import type { Monitoring, MonitoringOptions } from './monitoring.js';
 import type { MonitoringMetrics } from './metrics.js';
 import { AgentNotFoundError } from '../protocols/errors.js';
-import { estimateTokens, messageText } from '../protocols/model.js';
-import { contextOf } from './agent-pool.js';
 import { DebugControl } from './debug.js';
 import type { DebugModeOptions, DebugModeState } from './debug.js';
 import { LevelLogger, silentLogger } from './logger.js';
@@ -74,22 +63,6 @@ export interface AgentRef {
   readonly template: string;
   /** The agent's actor (for `.on`, `.subscribe`, the inspector). */
   readonly actor: AnyActorRef | undefined;
-}
-
-/** What `inspectAgent` reports. */
-export interface AgentInspection {
-  readonly agentId: string;
-  readonly template: string;
-  readonly live: boolean;
-  /** The agent machine's state (`idle`, `working.acting`, `paused`, ...), or `stopped`. */
-  readonly state: string;
-  readonly currentTask: string | null;
-  readonly memoryTokens: number;
-  readonly thinkingTrace: string;
-  readonly costCents: number;
-  readonly tasksCompleted: number;
-  readonly attempts: number;
-  readonly lastError: AgentRecord['lastError'];
 }
 
 export class Orchestrator {
@@ -169,7 +142,7 @@ export class Orchestrator {
     };
     this.providers.get(providerName); // fail now on an unknown provider or a missing key
     const prices = mergePrices(this.config.pricing);
-    this.context = this.config.enableSharedContext ? this.#createContextStore() : undefined;
+    this.context = this.config.enableSharedContext ? createSharedContext(this.config, this.#inspect) : undefined;
     this.budget = new BudgetLedger({
       ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
       ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
@@ -192,7 +165,14 @@ export class Orchestrator {
             ? journalArtifactWrite(this.journals, call, context, runArtifactTool(this.context, call, context))
             : runArtifactTool(this.context, call, context)
           : this.tools.run(call, context),
-      compactMemory: (input) => this.#compactMemory(gateway, input),
+      compactMemory: createMemoryCompactor({
+        config: this.config,
+        gateway,
+        pool: () => this.pool,
+        providers: this.providers,
+        defaults: this.defaults,
+        context: () => this.context,
+      }),
       consult: (request) => this.messaging.consultForAgent(request),
     });
     const workflowMachine = createWorkflowMachine({
@@ -230,7 +210,8 @@ export class Orchestrator {
       retry: this.config.retryFailedAgents ? this.config.retry : { ...this.config.retry, maxAttempts: 1 },
       enableAlternativePaths: this.config.enableAlternativePaths,
       hasTemplate: (name) => this.templates.has(name),
-      loadArtifacts: (agentId, artifactIds) => this.#loadArtifacts(agentId, artifactIds),
+      loadArtifacts: (agentId, artifactIds) =>
+        loadTaskArtifacts(this.context, this.config.enableCrossAgentMemory, agentId, artifactIds),
       now: Date.now,
     });
     this.workflows = new WorkflowRunner({
@@ -493,81 +474,6 @@ export class Orchestrator {
     return request.spec.consensusConfig
       ? runConsensus(request, (voter) => this.runner.run(voter), Date.now, this.config.maxParallelAgents)
       : this.runner.run(request);
-  }
-
-  #createContextStore(): SharedContextStore {
-    const { sharedContext, enableCrossAgentMemory, workspacePath, agentPermissions, defaultPermissions } = this.config;
-    return new SharedContextStore({
-      workspacePath,
-      storage: sharedContext.storage,
-      enableVersioning: sharedContext.enableVersioning,
-      maxVersionsPerArtifact: sharedContext.maxVersionsPerArtifact,
-      autoCleanup: sharedContext.autoCleanup,
-      ttlHours: sharedContext.ttlHours,
-      // Cross-agent memory is written and read by the system itself.
-      agentPermissions: {
-        ...agentPermissions,
-        ...(enableCrossAgentMemory ? { [SYSTEM_AGENT_ID]: ['read', 'write'] } : {}),
-      },
-      ...(defaultPermissions ? { defaultPermissions } : {}),
-      ...(this.#inspect ? { inspect: this.#inspect } : {}),
-    });
-  }
-
-  /** What a task's prompt gets from the store: its sharedArtifacts (as the agent) and other agents' memories. */
-  async #loadArtifacts(agentId: string, artifactIds: readonly string[]): Promise<LoadedArtifact[]> {
-    if (!this.context) {
-      if (artifactIds.length === 0) return [];
-      throw new ConfigError('enableSharedContext', `task "${agentId}" names sharedArtifacts, but enableSharedContext is off`);
-    }
-    const own = await loadArtifacts(this.context, agentId, artifactIds);
-    return this.config.enableCrossAgentMemory ? [...own, ...(await loadSharedMemories(this.context, agentId))] : own;
-  }
-
-  /** Compacts an agent's memory past memoryConfig.tokenThreshold with a costed, budgeted summary call. */
-  async #compactMemory(
-    gateway: ModelGateway,
-    input: Parameters<NonNullable<AgentServices['compactMemory']>>[0],
-  ): Promise<CompactionOutcome | undefined> {
-    const { tokenThreshold, preserveLastNMessages } = this.config.memoryConfig;
-    const agent = this.pool.get(input.agentId)?.config;
-    const model = agent?.model ?? this.defaults.model;
-    const provider = this.providers.get(agent?.provider ?? this.defaults.provider);
-    // The provider's own token count when it has one (Anthropic's count_tokens), else the text estimate.
-    const countTokens = provider.countTokens
-      ? (messages: readonly ModelMessage[]) => provider.countTokens?.({ model, messages, maxTokens: 1 }) ?? 0
-      : undefined;
-    const memory = ConversationMemory.fromJSON(
-      { ...(input.summary === undefined ? {} : { summary: input.summary }), messages: [...input.messages] },
-      { tokenThreshold, preserveLastNMessages, ...(countTokens ? { countTokens } : {}) },
-    );
-    if (!(await memory.needsCompaction())) return undefined;
-    let usage: TokenUsage = EMPTY_USAGE;
-    const summarize = createModelSummarizer(
-      async (request) => {
-        const outcome = await gateway.call({
-          agentId: input.agentId,
-          purpose: 'compaction',
-          provider: agent?.provider ?? this.defaults.provider,
-          request: { ...request, signal: input.signal },
-        });
-        usage = addUsage(usage, outcome.response.usage);
-        return { text: outcome.response.text, costCents: outcome.costCents };
-      },
-      { model, maxTokens: 1024 },
-    );
-    const outcome = await memory.compact(summarize);
-    if (!outcome.compacted) return undefined;
-    const data = memory.toJSON();
-    if (this.config.enableCrossAgentMemory && this.context && data.summary) {
-      await this.context.storeArtifact({
-        artifactId: memoryArtifactId(input.agentId),
-        content: { agentId: input.agentId, summary: data.summary },
-        metadata: { tags: ['agent-memory'], agentId: input.agentId },
-        agentId: SYSTEM_AGENT_ID,
-      });
-    }
-    return { messages: data.messages, summary: data.summary ?? '', costCents: outcome.costCents, usage };
   }
 
   /**
@@ -840,41 +746,4 @@ export class Orchestrator {
 
 /** The seed's name. */
 export { Orchestrator as EnhancedAgentOrchestrator };
-
-function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value)
-      .map(([key, child]) => `${key}.${stateName(child)}`)
-      .join(',');
-  }
-  return 'unknown';
-}
-
-function inspectionOf(record: AgentRecord, snapshot: unknown): AgentInspection {
-  const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
-  const state = record.live ? stateName(value) : 'stopped';
-  // A live thinking agent is read from its actor: memory, task and error as they are now.
-  const live = record.live ? contextOf(snapshot) : undefined;
-  const memory = live?.memory ?? record.memory;
-  const inTask = state === 'paused' || state.startsWith('working');
-  const memoryTokens =
-    estimateTokens(memory.summary ?? '') +
-    memory.messages.reduce((sum, message) => sum + estimateTokens(messageText(message)), 0) +
-    memory.observations.reduce((sum, note) => sum + estimateTokens(note), 0);
-  const lastError = (live && inTask ? live.lastError : null) ?? record.lastError;
-  return {
-    agentId: record.agentId,
-    template: record.template,
-    live: record.live,
-    state,
-    currentTask: (live && inTask ? live.task?.taskId : undefined) ?? record.currentTask,
-    memoryTokens,
-    thinkingTrace: (live && inTask ? live.run.thinking : '') || record.thinkingTrace,
-    // Settled tasks are in the record; the task in progress is counted from the actor.
-    costCents: record.costCents + (live && inTask ? live.run.costCents : 0),
-    tasksCompleted: record.tasksCompleted,
-    attempts: record.tasksCompleted + (lastError ? 1 : 0),
-    lastError,
-  };
-}
+export type { AgentInspection } from './agent-inspection.js';

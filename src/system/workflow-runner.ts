@@ -234,7 +234,6 @@ export class WorkflowRunner {
       subscription?.unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
       this.#forget(workflowId);
-      this.#live.delete(workflowId);
     }
     const result = await this.#assemble(output, options, started);
     hooks?.finished(result);
@@ -243,6 +242,7 @@ export class WorkflowRunner {
   }
 
   #forget(workflowId: string): void {
+    this.#live.delete(workflowId);
     this.#conditions.delete(workflowId);
     this.#decisions.delete(workflowId);
     this.#hooks.delete(workflowId);
