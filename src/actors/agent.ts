@@ -123,6 +123,13 @@ function stepError(error: unknown): ErrorData {
  */
 export function createAgentMachine(services: AgentServices) {
   const canConsult = services.consult !== undefined;
+  // A task picks its first step as it arrives (one microstep fewer than a transient state).
+  const beginActions = ['startTask', 'armDeadline'] as const;
+  const beginTask = [
+    { guard: 'mayCompact', target: 'working.compacting', actions: beginActions },
+    { guard: 'thinkingEnabled', target: 'working.thinking', actions: beginActions },
+    { target: 'working.acting', actions: beginActions },
+  ] as const;
   return setup({
     types: {
       context: {} as AgentContext,
@@ -235,10 +242,16 @@ export function createAgentMachine(services: AgentServices) {
         enqueue.assign({ consultations: rest, totalCostCents: context.totalCostCents + reply.costCents });
         if (pending.replyTo) enqueue.sendTo(pending.replyTo, reply);
       }),
-      replyResult: enqueueActions(({ context, enqueue }) => {
+      finishTask: enqueueActions(({ context, enqueue }) => {
         const task = context.task;
-        if (!task) return;
         const result = resultOf(context.run, context.startedAt, services.now());
+        enqueue.assign({
+          memory: task ? rememberTurn(context.memory, task, result.output) : context.memory,
+          tasksCompleted: context.tasksCompleted + 1,
+          totalCostCents: context.totalCostCents + context.run.costCents,
+          deadline: null,
+        });
+        if (!task) return;
         const event: AgentResultEvent = { type: 'agent.result', agentId: context.agentId, taskId: task.taskId, result };
         if (context.replyTo) enqueue.sendTo(context.replyTo, event);
         enqueue.emit(event);
@@ -254,15 +267,6 @@ export function createAgentMachine(services: AgentServices) {
         const event: AgentFailureEvent = { type: 'agent.failure', agentId: context.agentId, taskId: task.taskId, failure };
         if (context.replyTo) enqueue.sendTo(context.replyTo, event);
         enqueue.emit(event);
-      }),
-      settleTask: assign(({ context }) => {
-        const result = resultOf(context.run, context.startedAt, services.now());
-        return {
-          memory: context.task ? rememberTurn(context.memory, context.task, result.output) : context.memory,
-          tasksCompleted: context.tasksCompleted + 1,
-          totalCostCents: context.totalCostCents + context.run.costCents,
-          deadline: null,
-        };
       }),
       replyBusy: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'agent.task') return;
@@ -312,10 +316,11 @@ export function createAgentMachine(services: AgentServices) {
     },
     states: {
       idle: {
-        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+        on: { 'agent.task': beginTask },
       },
       working: {
-        initial: 'starting',
+        // Entered through `beginTask`, which picks the first step.
+        initial: 'acting',
         after: {
           attemptDeadline: {
             target: 'failed',
@@ -332,13 +337,6 @@ export function createAgentMachine(services: AgentServices) {
           },
         },
         states: {
-          starting: {
-            always: [
-              { guard: 'mayCompact', target: 'compacting' },
-              { guard: 'thinkingEnabled', target: 'thinking' },
-              { target: 'acting' },
-            ],
-          },
           compacting: {
             invoke: {
               src: 'compactMemory',
@@ -488,12 +486,12 @@ export function createAgentMachine(services: AgentServices) {
         },
       },
       done: {
-        entry: ['replyResult', 'settleTask'],
-        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+        entry: 'finishTask',
+        on: { 'agent.task': beginTask },
       },
       failed: {
         entry: ['replyFailure', 'settleFailure'],
-        on: { 'agent.task': { target: 'working', actions: ['startTask', 'armDeadline'] } },
+        on: { 'agent.task': beginTask },
       },
     },
   });

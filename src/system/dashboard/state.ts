@@ -127,7 +127,7 @@ export function phaseOfState(value: unknown): AgentPhase | null {
   const step: unknown = value.working;
   if (typeof step !== 'string') return null;
   // Transient or bookkeeping steps shown as their nearest phase.
-  if (step === 'starting' || step === 'compacting') return 'thinking';
+  if (step === 'compacting') return 'thinking';
   if (step === 'failing') return 'failed';
   return isPhase(step) ? step : null;
 }
