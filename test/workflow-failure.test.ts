@@ -78,6 +78,41 @@ describe('continueOnFailure: false (the default)', () => {
     expect(orchestrator.listAgents()).toEqual([]);
   });
 
+  it('a task cancelled mid-run reports what it spent before the abort, and the run counts it', async () => {
+    const slowReflecting = deferred();
+    const model = createScriptedProvider({
+      fallback: (request) => {
+        const agent = agentOf(request);
+        if (agent === 'slow' && isReflection(request)) {
+          slowReflecting.resolve();
+          return forever();
+        }
+        if (agent === 'breaks') {
+          return slowReflecting.promise.then(() => new ProviderError('PROVIDER_BAD_REQUEST', 'scripted', 'bad input'));
+        }
+        return { text: `${agent} answered`, usage: { ...EMPTY_USAGE, inputTokens: 1000, outputTokens: 500 } };
+      },
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 2 });
+    const charged: { agentId: string; costCents: number }[] = [];
+    orchestrator.events.on('model.call.finished', ({ agentId, costCents }) => charged.push({ agentId, costCents }));
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'slow', taskDescription: 'x' },
+        { agentId: 'breaks', taskDescription: 'x' },
+      ],
+    });
+    expect(run.results.slow?.status).toBe('cancelled');
+    // One finished acting call (1,000 input and 500 output tokens), then the abort.
+    const slowCharges = charged.filter((call) => call.agentId === 'slow');
+    expect(slowCharges).toHaveLength(1);
+    expect(slowCharges[0]?.costCents).toBeGreaterThan(0);
+    expect(run.results.slow?.costCents).toBeCloseTo(slowCharges[0]?.costCents ?? 0, 10);
+    expect(run.results.slow?.usage.outputTokens).toBe(500);
+    expect(run.results.slow?.attempts).toBe(1);
+    expect(run.totalCostCents).toBeCloseTo(charged.reduce((sum, call) => sum + call.costCents, 0), 10);
+  });
+
   it('a budget-exceeded task stops the run like a failure', async () => {
     const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
     const orchestrator = orchestratorWith(model, { totalCostLimitCents: 0.001, maxParallelAgents: 1 });

@@ -261,8 +261,11 @@ export class AgentPool {
     if (signal?.aborted) return Promise.resolve(failed(new CancelledError('aborted before start')));
     return new Promise<AgentRunOutcome>((resolve) => {
       const onAbort = () => {
-        if (!this.#pending.delete(task.taskId)) return;
+        if (!this.#pending.has(task.taskId)) return;
+        // A built-in agent answers the abort at once with its failure, carrying what
+        // it spent before it; an agent that does not answer is settled here at no cost.
         this.deliver(agentId, { type: 'agent.abort', reason: 'the caller aborted' });
+        if (!this.#pending.delete(task.taskId)) return;
         resolve(failed(new CancelledError(`task "${task.taskId}" was aborted`)));
       };
       signal?.addEventListener('abort', onAbort, { once: true });

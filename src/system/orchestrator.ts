@@ -177,7 +177,7 @@ export class Orchestrator {
     });
     const workflowMachine = createWorkflowMachine({
       runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-        this.#runTask({ workflowId, spec: task, dependencyOutputs, signal }),
+        this.workflows.track(workflowId, task.agentId, this.#runTask({ workflowId, spec: task, dependencyOutputs, signal })),
       evaluateCondition: (workflowId, agentId, results) => this.workflows.evaluateCondition(workflowId, agentId, results),
       now: Date.now,
     });

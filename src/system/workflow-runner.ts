@@ -109,6 +109,9 @@ export function digestOf(results: Readonly<Record<string, TaskResult>>, status: 
   return [`Workflow ${status}: ${tally}.`, ...lines].join('\n');
 }
 
+/** How long a run waits for its cancelled tasks to report their spend. */
+const LATE_RESULT_GRACE_MS = 1000;
+
 export class WorkflowRunner {
   readonly #options: WorkflowRunnerOptions;
   /** Conditions of running workflows, kept here: functions never enter an actor. */
@@ -119,6 +122,8 @@ export class WorkflowRunner {
 
   /** Runs in progress, to cancel them on shutdown. */
   readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
+  /** Each live run's tasks in flight, so a task cancelled mid-call still reports what it spent. */
+  readonly #inFlight = new Map<string, Map<string, Promise<TaskResult>>>();
   #closing = false;
 
   constructor(options: WorkflowRunnerOptions) {
@@ -132,6 +137,19 @@ export class WorkflowRunner {
   cancelAll(reason: string): void {
     this.#closing = true;
     for (const ref of this.#live.values()) ref.send({ type: 'workflow.cancel', reason });
+  }
+
+  /**
+   * Notes a task's run in progress (the workflow actor starts it through its
+   * services). A task the run cancels while it runs is settled `cancelled` at
+   * once; its own result, with what it spent before the abort, arrives a little
+   * later and is merged in before the run's result is assembled.
+   */
+  track(workflowId: string, agentId: string, running: Promise<TaskResult>): Promise<TaskResult> {
+    const tasks = this.#inFlight.get(workflowId);
+    if (!tasks) return running;
+    tasks.set(agentId, running);
+    return running;
   }
 
   /** Evaluates a task's condition; the workflow actor calls this through its services. */
@@ -212,6 +230,7 @@ export class WorkflowRunner {
           })
         : undefined;
     this.#live.set(workflowId, ref);
+    this.#inFlight.set(workflowId, new Map());
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let output: WorkflowOutput;
@@ -226,7 +245,7 @@ export class WorkflowRunner {
       // A run stopped without finishing (its supervisor stopped) has no output.
       const finished: WorkflowOutput | undefined = await done;
       if (finished === undefined) throw new ShutDownError();
-      output = finished;
+      output = await this.#withSpendOfCancelled(finished);
     } catch (error) {
       hooks?.abandoned();
       throw error;
@@ -241,8 +260,37 @@ export class WorkflowRunner {
     return result;
   }
 
+  /**
+   * Cancelled tasks that were running get the usage, cost and attempts of
+   * their own (aborted) run. Aborted runs settle within a tick; one that does
+   * not within {@link LATE_RESULT_GRACE_MS} keeps the cancelled result as is.
+   */
+  async #withSpendOfCancelled(output: WorkflowOutput): Promise<WorkflowOutput> {
+    const running = this.#inFlight.get(output.workflowId);
+    const cancelled = Object.values(output.results).filter(
+      (result) => result.status === 'cancelled' && running?.has(result.agentId),
+    );
+    if (!running || cancelled.length === 0) return output;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LATE_RESULT_GRACE_MS);
+    });
+    const late = await Promise.all(
+      cancelled.map((result) => Promise.race([running.get(result.agentId)?.catch(() => undefined), grace])),
+    );
+    clearTimeout(timer);
+    const results = { ...output.results };
+    cancelled.forEach((result, index) => {
+      const spent = late[index];
+      if (!spent) return;
+      results[result.agentId] = { ...result, usage: spent.usage, costCents: spent.costCents, attempts: spent.attempts };
+    });
+    return { ...output, results };
+  }
+
   #forget(workflowId: string): void {
     this.#live.delete(workflowId);
+    this.#inFlight.delete(workflowId);
     this.#conditions.delete(workflowId);
     this.#decisions.delete(workflowId);
     this.#hooks.delete(workflowId);
