@@ -9,6 +9,7 @@ import { createRecordingProvider } from '../src/providers/recording.js';
 import { createReplayProvider } from '../src/providers/replay.js';
 import { ConfigError, ProviderError, ReplayMismatchError, WorkflowNotFoundError } from '../src/protocols/errors.js';
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/protocols/task.js';
+import type { ModelProvider, ModelRequest } from '../src/protocols/model.js';
 import { countingProvider, deterministicModel } from './support/journal-fixtures.js';
 
 const orchestrators: Orchestrator[] = [];
@@ -131,6 +132,42 @@ describe('replayWorkflow without modifications', () => {
     const text = storage.read(run.workflowId) ?? '';
     storage.setRaw('wf_unfinished', text.split('\n').filter((line) => !line.includes('"workflow.finished"')).join('\n'));
     await expect(o.replayWorkflow({ workflowId: 'wf_unfinished' })).rejects.toMatchObject({ code: 'WORKFLOW_VALIDATION' });
+  });
+
+  it('replays a consultation inside a task from the recording too: the consulted agent\'s answer is not asked again', async () => {
+    const agentOf = (request: ModelRequest) => /You are (\S+),/.exec(JSON.stringify(request.system))?.[1] ?? '?';
+    const consultingModel = () =>
+      countingProvider(
+        createScriptedProvider({
+          fallback: (request) => {
+            const text = JSON.stringify(request.messages);
+            if (agentOf(request) === 'expert') return { text: 'EXPERT-ANSWER: hedge with options' };
+            if ((request.tools ?? []).some((tool) => tool.name === 'consult_agent') && !text.includes('tool_result')) {
+              return { toolCalls: [{ id: 'c1', name: 'consult_agent', input: { agentId: 'expert', question: 'How to hedge?' } }] };
+            }
+            return { text: `final, informed by ${text.includes('EXPERT-ANSWER') ? 'the expert' : 'nobody'}` };
+          },
+        }),
+      );
+    const withExpert = (provider: ModelProvider, storage: MemoryJournalStorage): Orchestrator => {
+      const created = orchestrator({ provider, enableThinkingAgents: false, journal: { storage } });
+      created.registerTemplate('plain', { enableSelfReflection: false });
+      created.spawnAgent({ agentId: 'expert', template: 'plain' });
+      return created;
+    };
+    const storage = new MemoryJournalStorage();
+    const model = consultingModel();
+    const run = await withExpert(model, storage).executeWorkflow({
+      tasks: [{ agentId: 'analyst', template: 'plain', taskDescription: 'Plan the hedge', availableAgents: ['expert'] }],
+    });
+    expect(run.results.analyst?.output).toBe('final, informed by the expert');
+    expect(model.requests.filter((request) => agentOf(request) === 'expert')).toHaveLength(1);
+
+    const fresh = consultingModel();
+    const replay = await withExpert(fresh, storage).replayWorkflow({ workflowId: run.workflowId, strict: true });
+    expect(fresh.calls).toBe(0);
+    expect(essence(replay)).toEqual(essence(run));
+    expect(replay.mismatches).toEqual([]);
   });
 });
 

@@ -147,7 +147,9 @@ export function consultationCall(identity: AgentIdentity, consult: AgentConsultE
     agentId: identity.agentId,
     purpose: 'consultation',
     provider: config.provider,
-    callKey: `consult:${consult.fromAgent}:${consult.requestId}`,
+    callKey: consult.callKey ?? `consult:${consult.fromAgent}:${consult.requestId}`,
+    ...(consult.workflowId === undefined ? {} : { workflowId: consult.workflowId }),
+    ...(consult.taskId === undefined ? {} : { taskId: consult.taskId }),
     request: {
       model: config.model,
       system: systemPromptOf(identity),

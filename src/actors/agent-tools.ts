@@ -20,6 +20,8 @@ export type ToolRunInput = {
   readonly task: AgentTask;
   /** Agents the `consult_agent` tool may ask. */
   readonly peers: readonly string[];
+  /** Prefix of the keys of calls this round makes for the task (stable across runs). */
+  readonly keyPrefix: string;
 };
 
 /** Reads `consult_agent` arguments; a string is the error the model gets back. */
@@ -38,6 +40,7 @@ export function consultArguments(input: unknown): { agentId: string; question: s
 async function consultPeer(
   consult: (request: ConsultRequest) => Promise<ConsultAnswer>,
   toolCall: ToolCall,
+  index: number,
   input: ToolRunInput,
   signal: AbortSignal,
 ): Promise<ToolRunResult> {
@@ -54,6 +57,8 @@ async function consultPeer(
       context: args.context ?? input.task.task,
       chain: [input.agentId],
       taskId: input.task.taskId,
+      ...(input.task.workflowId === undefined ? {} : { workflowId: input.task.workflowId }),
+      callKey: `${input.keyPrefix}:consult:${index}`,
       signal,
     });
     return { content: answer.answer, usage: answer.usage, costCents: answer.costCents };
@@ -69,9 +74,9 @@ async function consultPeer(
  */
 export async function runToolCalls(services: AgentServices, input: ToolRunInput, signal: AbortSignal): Promise<ToolRunResult[]> {
   const results: ToolRunResult[] = [];
-  for (const toolCall of input.calls) {
+  for (const [index, toolCall] of input.calls.entries()) {
     if (toolCall.name === CONSULT_TOOL_NAME && services.consult) {
-      results.push(await consultPeer(services.consult, toolCall, input, signal));
+      results.push(await consultPeer(services.consult, toolCall, index, input, signal));
       continue;
     }
     if (!services.runTool) {
@@ -163,5 +168,6 @@ export function toolRunInput(context: AgentContext, task: AgentTask): ToolRunInp
     task,
     calls: pendingToolCalls(context.run.conversation),
     peers: consultableAgents(context, task),
+    keyPrefix: `${task.taskId}#${task.attempt ?? 1}/${context.run.modelCalls}`,
   };
 }

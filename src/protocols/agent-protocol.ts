@@ -41,6 +41,13 @@ export interface AgentConsultEvent {
   /** Agents already in this consultation chain, oldest first (cycle detection). */
   readonly chain: readonly string[];
   readonly replyTo?: AnyActorRef;
+  /**
+   * The asking task's run and a key stable across runs of it: the answering
+   * model call is journaled with that run and replayed from it.
+   */
+  readonly workflowId?: string;
+  readonly taskId?: string;
+  readonly callKey?: string;
 }
 
 export interface ConsultReplyEvent {

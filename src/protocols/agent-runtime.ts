@@ -32,6 +32,9 @@ export interface ConsultRequest {
   readonly chain: readonly string[];
   /** The asker's task, when it consults while working on one. */
   readonly taskId?: string;
+  /** The asker's workflow run, and a key for the answering call stable across runs (journal, replay). */
+  readonly workflowId?: string;
+  readonly callKey?: string;
   readonly signal: AbortSignal;
 }
 

@@ -79,6 +79,10 @@ export interface ConsultationRequest {
   readonly chain: readonly string[];
   readonly timeoutSeconds: number;
   readonly signal?: AbortSignal;
+  /** The asking task's run, task and call key (see AgentConsultEvent). */
+  readonly workflowId?: string;
+  readonly taskId?: string;
+  readonly callKey?: string;
 }
 
 /** How a consultation ended: never a rejection, like {@link AgentRunOutcome}. */
@@ -315,6 +319,9 @@ export class AgentPool {
         ...(request.context === undefined ? {} : { context: request.context }),
         chain: request.chain,
         replyTo: this.#inbox,
+        ...(request.workflowId === undefined ? {} : { workflowId: request.workflowId }),
+        ...(request.taskId === undefined ? {} : { taskId: request.taskId }),
+        ...(request.callKey === undefined ? {} : { callKey: request.callKey }),
       });
     });
   }

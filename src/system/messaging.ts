@@ -302,6 +302,9 @@ export class Messaging {
     chain: readonly string[];
     timeoutSeconds: number;
     signal?: AbortSignal;
+    workflowId?: string;
+    taskId?: string;
+    callKey?: string;
   }): Promise<ConsultationReply> {
     const { pool, events } = this.#options;
     const refusal = this.#refusal(request.fromAgent, request.toAgent, request.chain);
