@@ -5,9 +5,9 @@
  *
  *   npx tsx examples/consensus.ts
  */
-import { pathToFileURL } from 'node:url';
 import { ExecutionMode, Orchestrator, SubAgentTask } from '../src/index.js';
 import type { TaskResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 export async function consensusDecision(orchestrator: Orchestrator, question: string): Promise<TaskResult> {
   // Get opinions from multiple agents
@@ -52,9 +52,4 @@ export async function main(): Promise<TaskResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

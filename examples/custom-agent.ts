@@ -7,10 +7,10 @@
  * This one is a glossary: it answers from a fixed table, with no model at all.
  * Run offline: `npx tsx examples/custom-agent.ts`
  */
-import { pathToFileURL } from 'node:url';
 import { assign, enqueueActions, setup } from 'xstate';
 import { agentTaskResult, consultReply, Orchestrator } from '../src/index.js';
 import type { AgentInboundEvent, AgentMachineInput, AgentResultEvent } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 export interface GlossaryContext {
   readonly agentId: string;
@@ -123,9 +123,4 @@ export async function runCustomAgentExample(print: (line: string) => void = cons
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runCustomAgentExample().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, runCustomAgentExample);

@@ -6,9 +6,9 @@
  *   npx tsx examples/dynamic-agents.ts
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { Orchestrator } from '../src/index.js';
 import type { AgentRef, AgentTemplate, TaskResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 // Define agent templates
 const agentTemplates: Record<string, AgentTemplate> = {
@@ -87,9 +87,4 @@ export async function main(): Promise<Record<string, TaskResult>> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

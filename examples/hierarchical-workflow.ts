@@ -6,9 +6,9 @@
  *
  *   npx tsx examples/hierarchical-workflow.ts
  */
-import { pathToFileURL } from 'node:url';
 import { ExecutionMode, Orchestrator, SubAgentTask } from '../src/index.js';
 import type { WorkflowResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 export async function main(): Promise<WorkflowResult> {
   // The seed's EnhancedOrchestratorConfig, field for field.
@@ -98,9 +98,4 @@ export async function main(): Promise<WorkflowResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -6,9 +6,9 @@
  * Runs with no network and no API key. In a terminal the view redraws in
  * place; piped (CI, tests) it prints one line per change.
  */
-import { pathToFileURL } from 'node:url';
 import { ExecutionMode, Orchestrator } from '../src/index.js';
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 export interface DemoOptions {
   /** Simulated model latency per call, in ms. */
@@ -153,9 +153,4 @@ export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowRe
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runMainDemo().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, runMainDemo);

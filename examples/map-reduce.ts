@@ -5,9 +5,9 @@
  *
  *   npx tsx examples/map-reduce.ts
  */
-import { pathToFileURL } from 'node:url';
 import { ExecutionMode, Orchestrator, SubAgentTask } from '../src/index.js';
 import type { TaskResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 interface Document {
   readonly title: string;
@@ -60,9 +60,4 @@ export async function main(): Promise<TaskResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

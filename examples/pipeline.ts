@@ -4,9 +4,9 @@
  *
  *   npx tsx examples/pipeline.ts
  */
-import { pathToFileURL } from 'node:url';
 import { Orchestrator } from '../src/index.js';
 import type { PipelineResult } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 const rawData = {
   rows: [
@@ -48,9 +48,4 @@ export async function main(): Promise<PipelineResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -5,9 +5,9 @@
  *
  *   npx tsx examples/thinking-agent.ts
  */
-import { pathToFileURL } from 'node:url';
 import { SharedContextStore, ThinkingAgent } from '../src/index.js';
 import type { AgentTaskResult, LoadedArtifact } from '../src/index.js';
+import { runIfMain } from './support/run-example.js';
 
 export async function main(): Promise<AgentTaskResult> {
   // Create a thinking agent
@@ -66,9 +66,4 @@ export async function main(): Promise<AgentTaskResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);
