@@ -3,7 +3,7 @@
  * from its live actor when it has one and from its record otherwise.
  */
 import { estimateTokens, messageText } from '../protocols/model.js';
-import type { AgentRecord } from './agent-pool.js';
+import type { AgentPool, AgentRecord } from './agent-pool.js';
 import { contextOf } from './agent-pool.js';
 
 /** What `inspectAgent` reports. */
@@ -60,4 +60,23 @@ export function inspectionOf(record: AgentRecord, snapshot: unknown): AgentInspe
     attempts: record.tasksCompleted + (lastError ? 1 : 0),
     lastError,
   };
+}
+
+/** The inspection of `agentId` from `pool`, or undefined when the pool never had it. */
+export function inspectPooledAgent(pool: AgentPool, agentId: string): AgentInspection | undefined {
+  const record = pool.get(agentId);
+  if (!record) return undefined;
+  const snapshot: unknown = pool.ref(agentId)?.getSnapshot();
+  return inspectionOf(record, snapshot);
+}
+
+/**
+ * Why `abortAgent` stops this agent's task (naming the failure a paused agent
+ * stopped at), or undefined when it has no task in progress.
+ */
+export function abortReason(inspection: AgentInspection): string | undefined {
+  if (inspection.state !== 'paused' && !inspection.state.startsWith('working')) return undefined;
+  return inspection.lastError
+    ? `aborted at a breakpoint after ${inspection.lastError.code}: ${inspection.lastError.message}`
+    : 'aborted by abortAgent';
 }

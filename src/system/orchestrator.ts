@@ -1,61 +1,41 @@
 /**
  * `Orchestrator` (alias `EnhancedAgentOrchestrator`): the seed's facade over
- * one XState actor system whose root is the supervisor.
+ * one XState actor system whose root is the supervisor. The services it
+ * delegates to are wired in runtime.ts; this file holds the public API and
+ * its documentation.
  */
-import { createActor } from 'xstate';
 import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
 import type { AgentTemplate } from '../protocols/agent.js';
-import { ConfigError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
+import { AgentNotFoundError, ConfigError, ShutDownError } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
-import { createAgentMachine } from '../actors/agent.js';
-import { createSupervisorMachine, DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
-import { createWorkflowMachine } from '../actors/workflow.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
-import { mergePrices } from '../providers/pricing.js';
 import type { AgentDefaults } from './agent-config.js';
 import { resolveAgentConfig } from './agent-config.js';
-import { AgentPool } from './agent-pool.js';
-import type { SpawnRequest } from './agent-pool.js';
-import { BudgetLedger } from './budget.js';
-import { resolveConfig } from './config.js';
-import type { OrchestratorConfig, ResolvedConfig } from './config.js';
-import { EventHub } from './events.js';
-import { inspectionOf } from './agent-inspection.js';
+import { abortReason, inspectPooledAgent } from './agent-inspection.js';
 import type { AgentInspection } from './agent-inspection.js';
-import { createMemoryCompactor, createSharedContext, loadTaskArtifacts } from './agent-services.js';
-import { Messaging } from './messaging.js';
-import type { BroadcastReport, BroadcastRequest, ConsultationReply, RouteMessageRequest, SubscribeRequest } from './messaging.js';
-import { ARTIFACT_TOOLS, isArtifactTool, runArtifactTool } from './artifact-tools.js';
-import { SharedContextStore } from './context-store.js';
+import type { AgentPool, SpawnRequest } from './agent-pool.js';
+import type { BudgetLedger } from './budget.js';
+import type { OrchestratorConfig, ResolvedConfig } from './config.js';
+import type { SharedContextStore } from './context-store.js';
+import type { DebugModeOptions, DebugModeState } from './debug.js';
+import { getJournaledWorkflow, listJournaledWorkflows, replayJournaledWorkflow, resumeJournaledWorkflow } from './durable-runs.js';
+import type { EventHub } from './events.js';
+import type { WorkflowJournals, WorkflowRecord } from './journal.js';
+import type { Logger } from './logger.js';
+import type { Messaging, BroadcastReport, BroadcastRequest, ConsultationReply, RouteMessageRequest, SubscribeRequest } from './messaging.js';
+import type { MonitoringMetrics } from './metrics.js';
+import type { Monitoring, MonitoringOptions } from './monitoring.js';
 import { createPipeline, mapReduce } from './patterns.js';
 import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from './patterns.js';
-import { createModelGateway } from './model-gateway.js';
-import { defaultProviderName, ProviderRegistry } from './providers.js';
-import { TaskRunner } from './task-runner.js';
-import type { TaskRunRequest } from './task-runner.js';
-import { runConsensus } from './consensus-runner.js';
-import { ToolRegistry } from './tools.js';
-import { WorkflowRunner } from './workflow-runner.js';
-import { journalsFromSetting } from './journal.js';
-import type { WorkflowJournals, WorkflowRecord } from './journal.js';
-import { JournalCallRecorder } from './journal-recorder.js';
-import { createJournalObserver, journalArtifactWrite } from './journal-observer.js';
-import { replayWorkflow, resumeWorkflow } from './replay.js';
-import type { DurableRunsHost, ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions } from './replay.js';
-import type { ExecuteWorkflowOptions } from './workflow-runner.js';
-import type { AgentTool } from './tools.js';
-import { startMonitoring } from './monitoring.js';
-import type { Monitoring, MonitoringOptions } from './monitoring.js';
-import type { MonitoringMetrics } from './metrics.js';
-import { AgentNotFoundError } from '../protocols/errors.js';
-import { DebugControl } from './debug.js';
-import type { DebugModeOptions, DebugModeState } from './debug.js';
-import { LevelLogger, silentLogger } from './logger.js';
-import type { Logger } from './logger.js';
-import { createRedactor, redactingObserver } from './sanitize.js';
-import { enableTelemetry } from './telemetry.js';
+import type { ProviderRegistry } from './providers.js';
+import type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions } from './replay.js';
+import { createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import type { TaskRunner } from './task-runner.js';
 import type { Telemetry, TelemetryOptions } from './telemetry.js';
+import type { AgentTool, ToolRegistry } from './tools.js';
+import type { ExecuteWorkflowOptions, WorkflowRunner } from './workflow-runner.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -68,14 +48,16 @@ export interface AgentRef {
 export class Orchestrator {
   readonly config: ResolvedConfig;
   /** Typed progress events: `task.started`, `task.finished`, `workflow.finished`, ... */
-  readonly events = new EventHub();
+  readonly events: EventHub;
   readonly providers: ProviderRegistry;
   readonly budget: BudgetLedger;
   /** The artifact store agents share, when `enableSharedContext` is on. */
   readonly context: SharedContextStore | undefined;
-  protected readonly templates = new Map<string, AgentTemplate>();
-  protected readonly tools = new ToolRegistry();
-  protected readonly agentTypes = new Map<string, AnyActorLogic>();
+  /** The library's logger: silent unless `logger` is configured or debug mode sets a level. */
+  readonly logger: Logger;
+  protected readonly templates: Map<string, AgentTemplate>;
+  protected readonly tools: ToolRegistry;
+  protected readonly agentTypes: Map<string, AnyActorLogic>;
   protected readonly supervisor: Actor<SupervisorMachine>;
   protected readonly pool: AgentPool;
   /** Consultations, broadcasts and subscriptions. */
@@ -85,19 +67,10 @@ export class Orchestrator {
   protected readonly defaults: AgentDefaults;
   /** Workflow journals (config `journal`), undefined when journaling is off. */
   protected readonly journals: WorkflowJournals | undefined;
-  readonly #recorder: JournalCallRecorder | undefined;
+  /** Every service this facade delegates to (runtime.ts). */
+  readonly #runtime: Runtime;
   #breakpointOnError = false;
-  /** The user's `inspect` observer, wrapped so it only sees redacted events. */
-  readonly #inspect: ReturnType<typeof redactingObserver> | undefined;
-  readonly #debug: DebugControl;
-  #telemetry: Telemetry | undefined;
-  /** The library's logger: silent unless `logger` is configured or debug mode sets a level. */
-  readonly logger: Logger;
-  #taskCounter = 0;
   #shutDown = false;
-  #monitoring: Monitoring | undefined;
-  /** Run by `shutdown` (dashboard server, ...). */
-  readonly #disposers: (() => void | Promise<void>)[] = [];
 
   /**
    * @example
@@ -113,131 +86,27 @@ export class Orchestrator {
    * @throws ConfigError naming the first bad field.
    */
   constructor(config: OrchestratorConfig = {}) {
-    this.config = resolveConfig(config);
-    // Keys are cut out of every log line, trace, inspection event and debug file.
-    const secrets = [this.config.anthropic?.apiKey, this.config.openai?.apiKey, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY];
-    const redactor = createRedactor({ secrets });
-    this.#inspect = this.config.inspect ? redactingObserver(redactor, this.config.inspect) : undefined;
-    const logger = new LevelLogger({ sink: this.config.logger ?? silentLogger, level: 'silent', redactor });
-    this.logger = logger;
-    this.providers = new ProviderRegistry(this.config);
-    const provider = this.config.provider;
-    let providerName: string;
-    if (typeof provider === 'object') {
-      this.providers.register(provider);
-      providerName = provider.name;
-    } else {
-      providerName = provider ?? defaultProviderName();
-    }
-    const model = config.model ?? (providerName === 'openai' ? 'gpt-4o' : this.config.model);
-    this.defaults = {
-      model,
-      provider: providerName,
-      temperature: this.config.temperature,
-      maxTokens: this.config.maxTokens,
-      enableThinking: this.config.enableThinkingAgents,
-      timeoutSeconds: this.config.agentTimeoutSeconds,
-      enableCrossAgentQueries: this.config.enableCrossAgentQueries,
-      sharedContextAccess: this.config.enableSharedContext,
-    };
-    this.providers.get(providerName); // fail now on an unknown provider or a missing key
-    const prices = mergePrices(this.config.pricing);
-    this.context = this.config.enableSharedContext ? createSharedContext(this.config, this.#inspect) : undefined;
-    this.budget = new BudgetLedger({
-      ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
-      ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
-    });
-    this.journals = journalsFromSetting(this.config.journal, this.config.workspacePath, Date.now);
-    this.#recorder = this.journals ? new JournalCallRecorder(this.journals) : undefined;
-    const gateway = createModelGateway({
-      resolveProvider: (name) => this.providers.get(name),
-      prices,
-      budget: this.budget,
-      events: this.events,
-      ...(this.#recorder ? { recorder: this.#recorder } : {}),
-    });
-    const agentMachine = createAgentMachine({
-      gateway,
-      now: Date.now,
-      runTool: (call, context) =>
-        this.context && isArtifactTool(call.name)
-          ? this.journals
-            ? journalArtifactWrite(this.journals, call, context, runArtifactTool(this.context, call, context))
-            : runArtifactTool(this.context, call, context)
-          : this.tools.run(call, context),
-      compactMemory: createMemoryCompactor({
-        config: this.config,
-        gateway,
-        pool: () => this.pool,
-        providers: this.providers,
-        defaults: this.defaults,
-        context: () => this.context,
-      }),
-      consult: (request) => this.messaging.consultForAgent(request),
-    });
-    const workflowMachine = createWorkflowMachine({
-      runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-        this.workflows.track(workflowId, task.agentId, this.#runTask({ workflowId, spec: task, dependencyOutputs, signal })),
-      evaluateCondition: (workflowId, agentId, results) => this.workflows.evaluateCondition(workflowId, agentId, results),
-      now: Date.now,
-    });
-    this.supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes: this.agentTypes }), {
-      systemId: 'supervisor',
-      ...(this.#inspect ? { inspect: this.#inspect } : {}),
-    }).start();
-    this.pool = new AgentPool({
-      supervisor: this.supervisor,
-      defaults: this.defaults,
-      templates: this.templates,
-      agentTypes: this.agentTypes,
-      toolDefinitions: (agentId, agentConfig) => [
-        ...this.tools.definitions(agentConfig.tools, `agents.${agentId}.tools`),
-        ...(agentConfig.sharedContextAccess && this.context ? ARTIFACT_TOOLS : []),
-      ],
-      events: this.events,
+    const runtime = createRuntime(config, {
       breakpointOnError: () => this.#breakpointOnError,
-    });
-    this.messaging = new Messaging({
-      pool: this.pool,
-      events: this.events,
-      crossAgentQueries: this.config.enableCrossAgentQueries,
-      defaultTimeoutSeconds: this.config.agentTimeoutSeconds,
-      maxConsultationDepth: DEFAULT_MAX_CONSULTATION_DEPTH,
-    });
-    this.runner = new TaskRunner({
-      pool: this.pool,
-      events: this.events,
-      retry: this.config.retryFailedAgents ? this.config.retry : { ...this.config.retry, maxAttempts: 1 },
-      enableAlternativePaths: this.config.enableAlternativePaths,
-      hasTemplate: (name) => this.templates.has(name),
-      loadArtifacts: (agentId, artifactIds) =>
-        loadTaskArtifacts(this.context, this.config.enableCrossAgentMemory, agentId, artifactIds),
-      now: Date.now,
-    });
-    this.workflows = new WorkflowRunner({
-      supervisor: this.supervisor,
-      events: this.events,
-      gateway,
-      defaultModel: () => ({ model: this.defaults.model, provider: this.defaults.provider }),
-      maxParallelAgents: this.config.maxParallelAgents,
-      knownTemplates: () => new Set(this.templates.keys()),
-      knownAgents: () => new Set(this.listAgents()),
-      now: Date.now,
-      ...(this.journals ? { observer: createJournalObserver({ journals: this.journals, events: this.events }) } : {}),
-    });
-    this.#debug = new DebugControl({
-      events: this.events,
-      workspacePath: this.config.workspacePath,
-      logger,
-      configuredSink: this.config.logger,
-      defaultLevel: this.config.logger ? 'info' : 'silent',
-      fileRedactor: createRedactor({ content: false, secrets }),
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
     });
-    this.onShutdown(() => {
-      this.#debug.close();
-      this.#telemetry?.stop();
-    });
+    this.#runtime = runtime;
+    this.config = runtime.config;
+    this.events = runtime.events;
+    this.providers = runtime.providers;
+    this.budget = runtime.budget;
+    this.context = runtime.context;
+    this.logger = runtime.logger;
+    this.templates = runtime.templates;
+    this.tools = runtime.tools;
+    this.agentTypes = runtime.agentTypes;
+    this.supervisor = runtime.supervisor;
+    this.pool = runtime.pool;
+    this.messaging = runtime.messaging;
+    this.runner = runtime.runner;
+    this.workflows = runtime.workflows;
+    this.defaults = runtime.defaults;
+    this.journals = runtime.journals;
   }
 
   /** The root actor: the supervisor (its `system` holds every agent by `agent:<id>`). */
@@ -249,6 +118,10 @@ export class Orchestrator {
    * Registers an agent template under `name`; tasks whose agentId names a
    * template get an agent spawned from it.
    * @throws ConfigError naming the bad field.
+   * @example
+   * ```ts
+   * orchestrator.registerTemplate('reviewer', { role: 'code reviewer', temperature: 0.2, tools: ['web_search'] });
+   * ```
    */
   registerTemplate(name: string, template: AgentTemplate): this {
     this.#assertOpen();
@@ -262,13 +135,26 @@ export class Orchestrator {
     return this;
   }
 
-  /** Registers a tool agents can list in their `tools`. */
+  /**
+   * Registers a tool agents can list in their `tools`.
+   * @example
+   * ```ts
+   * orchestrator.registerTool({ name: 'web_search', description: 'Search the web', inputSchema: z.object({ query: z.string() }), execute: search });
+   * ```
+   */
   registerTool<TInput>(tool: AgentTool<TInput>): this {
     this.tools.register(tool);
     return this;
   }
 
-  /** Registers a ModelProvider under its name, for templates' `provider`. */
+  /**
+   * Registers a ModelProvider under its name, for templates' `provider`.
+   * @example
+   * ```ts
+   * orchestrator.registerProvider(createOpenAIProvider({ baseURL: 'http://127.0.0.1:11434/v1', name: 'ollama' }));
+   * orchestrator.registerTemplate('local', { provider: 'ollama', model: 'llama3.1' });
+   * ```
+   */
   registerProvider(provider: ModelProvider, name = provider.name): this {
     this.providers.register(provider, name);
     return this;
@@ -277,6 +163,11 @@ export class Orchestrator {
   /**
    * Registers a custom agent machine: it must speak the agent protocol
    * (docs/custom-agents.md). Spawn it with `spawnAgent({ agentType: name })`.
+   * @example
+   * ```ts
+   * orchestrator.registerAgentType('glossary', createGlossaryAgent(GLOSSARY));
+   * orchestrator.spawnAgent({ agentId: 'glossary', agentType: 'glossary' });
+   * ```
    */
   registerAgentType(name: string, logic: AnyActorLogic): this {
     if (!name || name === 'thinking') throw new ConfigError('agentType', `"${name}" cannot be registered`);
@@ -295,40 +186,40 @@ export class Orchestrator {
    */
   spawnAgent(request: string | SpawnRequest): AgentRef {
     this.#assertOpen();
-    const spawnRequest: SpawnRequest = typeof request === 'string' ? { template: request } : request;
-    if (spawnRequest.template !== undefined && !this.templates.has(spawnRequest.template)) {
-      throw new ConfigError('template', `unknown template "${spawnRequest.template}"`);
-    }
-    const record = this.pool.spawn(spawnRequest);
+    // The pool rejects an unknown template with a ConfigError naming it.
+    const record = this.pool.spawn(typeof request === 'string' ? { template: request } : request);
     return { id: record.agentId, template: record.template, actor: this.pool.ref(record.agentId) };
   }
 
-  /** Stops an agent: its model calls in flight are aborted; its record stays for inspection. */
+  /**
+   * Stops an agent: its model calls in flight are aborted; its record stays for inspection.
+   * @example
+   * ```ts
+   * for (const agentId of orchestrator.listAgents()) orchestrator.stopAgent(agentId);
+   * ```
+   */
   stopAgent(agentId: string): void {
     this.pool.stop(agentId);
   }
 
   /** Ids of live agents. */
   listAgents(): string[] {
-    return this.pool.list().filter((record) => record.live).map((record) => record.agentId);
+    return liveAgentIds(this.pool);
   }
 
   /**
    * Runs one task (a SubAgentTask, or just its description) with retries,
    * fallback and alternative paths; never rejects for a task failure (see `status`).
+   * @throws WorkflowValidationError for an empty agentId or taskDescription.
+   * @example
+   * ```ts
+   * const result = await orchestrator.executeTask({ agentId: 'analyst', taskDescription: 'Assess Q3 risk' });
+   * if (result.status === 'succeeded') console.log(result.output, result.confidence, result.costCents);
+   * ```
    */
   async executeTask(task: SubAgentTaskSpec | string): Promise<TaskResult> {
     this.#assertOpen();
-    const spec: SubAgentTaskSpec =
-      typeof task === 'string' ? { agentId: `task_${++this.#taskCounter}`, taskDescription: task } : task;
-    if (!spec.agentId || !spec.taskDescription) {
-      throw new WorkflowValidationError('A task needs a non-empty agentId and taskDescription');
-    }
-    const workflowId = `task_${++this.#taskCounter}`;
-    const result = await this.#runTask({ workflowId, spec });
-    // A workflow reports its tasks through its actor; a lone task reports here.
-    this.events.emit('task.finished', { workflowId, agentId: spec.agentId, result });
-    return result;
+    return this.#runtime.executeTask(task);
   }
 
   /**
@@ -356,6 +247,13 @@ export class Orchestrator {
   /**
    * Runs independent tasks in parallel (bounded by maxParallelAgents) and
    * returns each result by agentId. One failure does not stop the others.
+   * @example
+   * ```ts
+   * const results = await orchestrator.executeTasks([
+   *   { agentId: 'bull', taskDescription: 'Argue for the deal' },
+   *   { agentId: 'bear', taskDescription: 'Argue against the deal' },
+   * ]);
+   * ```
    */
   async executeTasks(tasks: readonly SubAgentTaskSpec[]): Promise<Record<string, TaskResult>> {
     const run = await this.executeWorkflow({ tasks, continueOnFailure: true });
@@ -408,7 +306,7 @@ export class Orchestrator {
    */
   resumeWorkflow(options: ResumeWorkflowOptions): Promise<WorkflowResult> {
     this.#assertOpen();
-    return resumeWorkflow(this.#durableRuns(), options);
+    return resumeJournaledWorkflow(this.#runtime, options);
   }
 
   /**
@@ -431,7 +329,7 @@ export class Orchestrator {
    */
   replayWorkflow(options: ReplayWorkflowOptions): Promise<ReplayResult> {
     this.#assertOpen();
-    return replayWorkflow(this.#durableRuns(), options);
+    return replayJournaledWorkflow(this.#runtime, options);
   }
 
   /**
@@ -442,7 +340,7 @@ export class Orchestrator {
    * ```
    */
   listWorkflows(): WorkflowRecord[] {
-    return this.#requireJournals().list();
+    return listJournaledWorkflows(this.#runtime);
   }
 
   /**
@@ -454,26 +352,7 @@ export class Orchestrator {
    * ```
    */
   getWorkflow(workflowId: string): WorkflowRecord | undefined {
-    return this.#requireJournals().get(workflowId);
-  }
-
-  #requireJournals(): WorkflowJournals {
-    if (!this.journals) throw new ConfigError('journal', 'journaling is off (journal: false); runs are not recorded');
-    return this.journals;
-  }
-
-  #durableRuns(): DurableRunsHost {
-    const journals = this.#requireJournals();
-    const recorder = this.#recorder;
-    if (!recorder) throw new ConfigError('journal', 'journaling is off (journal: false); runs are not recorded');
-    return { journals, recorder, runner: this.workflows, pool: this.pool, hasTemplate: (name) => this.templates.has(name) };
-  }
-
-  /** One task to its result: a consensus among voters, or a task on its agent. */
-  #runTask(request: TaskRunRequest): Promise<TaskResult> {
-    return request.spec.consensusConfig
-      ? runConsensus(request, (voter) => this.runner.run(voter), Date.now, this.config.maxParallelAgents)
-      : this.runner.run(request);
+    return getJournaledWorkflow(this.#runtime, workflowId);
   }
 
   /**
@@ -547,10 +426,7 @@ export class Orchestrator {
    * ```
    */
   inspectAgent(agentId: string): AgentInspection | undefined {
-    const record = this.pool.get(agentId);
-    if (!record) return undefined;
-    const snapshot: unknown = this.pool.ref(agentId)?.getSnapshot();
-    return inspectionOf(record, snapshot);
+    return inspectPooledAgent(this.pool, agentId);
   }
 
   /**
@@ -573,24 +449,7 @@ export class Orchestrator {
    */
   async enableMonitoring(options: MonitoringOptions = {}): Promise<Monitoring> {
     this.#assertOpen();
-    const previous = this.#monitoring;
-    this.#monitoring = undefined;
-    await previous?.stop();
-    const monitoring = await startMonitoring(
-      {
-        events: this.events,
-        budget: this.budget,
-        limits: {
-          ...(this.config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: this.config.maxCostPerAgentCents }),
-          ...(this.config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: this.config.totalCostLimitCents }),
-        },
-        agentActor: (agentId) => this.pool.ref(agentId),
-      },
-      options,
-    );
-    this.#monitoring = monitoring;
-    this.onShutdown(() => monitoring.stop());
-    return monitoring;
+    return this.#runtime.instrumentation.enableMonitoring(options);
   }
 
   /**
@@ -607,13 +466,18 @@ export class Orchestrator {
    * ```
    */
   getMetrics(): MonitoringMetrics {
-    if (!this.#monitoring) throw new ConfigError('monitoring', 'call enableMonitoring() before getMetrics()');
-    return this.#monitoring.metrics();
+    return this.#runtime.instrumentation.metrics();
   }
 
-  /** Registers cleanup that `shutdown()` runs (after the actors stopped, before listeners are cleared). */
+  /**
+   * Registers cleanup that `shutdown()` runs (after the actors stopped, before listeners are cleared).
+   * @example
+   * ```ts
+   * orchestrator.onShutdown(() => relay.stop());
+   * ```
+   */
   onShutdown(dispose: () => void | Promise<void>): void {
-    this.#disposers.push(dispose);
+    this.#runtime.disposers.push(dispose);
   }
 
   /** Debug: agents spawned from now on, and live ones, wait in `paused` on a failing step. */
@@ -641,12 +505,12 @@ export class Orchestrator {
    */
   setDebugMode(options: DebugModeOptions): DebugModeState {
     this.#assertOpen();
-    return this.#debug.set(options);
+    return this.#runtime.debug.set(options);
   }
 
   /** Debug mode as it is now (files it writes to, level, breakpoints). */
   get debugMode(): DebugModeState {
-    return this.#debug.state;
+    return this.#runtime.debug.state;
   }
 
   /**
@@ -659,7 +523,7 @@ export class Orchestrator {
    * ```
    */
   resumeAgent(agentId: string): boolean {
-    if (!this.#isPaused(agentId)) return false;
+    if (this.#liveInspection(agentId).state !== 'paused') return false;
     this.pool.deliver(agentId, { type: 'agent.resume' });
     return true;
   }
@@ -676,11 +540,8 @@ export class Orchestrator {
    * ```
    */
   abortAgent(agentId: string): boolean {
-    const inspection = this.#liveInspection(agentId);
-    if (inspection.state !== 'paused' && !inspection.state.startsWith('working')) return false;
-    const reason = inspection.lastError
-      ? `aborted at a breakpoint after ${inspection.lastError.code}: ${inspection.lastError.message}`
-      : 'aborted by abortAgent';
+    const reason = abortReason(this.#liveInspection(agentId));
+    if (reason === undefined) return false;
     this.pool.deliver(agentId, { type: 'agent.abort', reason });
     return true;
   }
@@ -700,11 +561,7 @@ export class Orchestrator {
    */
   async enableTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
     this.#assertOpen();
-    this.#telemetry?.stop();
-    this.#telemetry = undefined;
-    const telemetry = await enableTelemetry(this.events, options);
-    this.#telemetry = telemetry;
-    return telemetry;
+    return this.#runtime.instrumentation.enableTelemetry(options);
   }
 
   #liveInspection(agentId: string): AgentInspection {
@@ -713,26 +570,18 @@ export class Orchestrator {
     return inspection;
   }
 
-  #isPaused(agentId: string): boolean {
-    return this.#liveInspection(agentId).state === 'paused';
-  }
-
-  /** Stops every actor and timer; pending work ends `cancelled`. Idempotent. */
+  /**
+   * Stops every actor and timer; pending work ends `cancelled`. Idempotent.
+   * @throws AggregateError when some `onShutdown` cleanups failed (all of them ran).
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => void orchestrator.shutdown());
+   * ```
+   */
   async shutdown(): Promise<void> {
     if (this.#shutDown) return;
     this.#shutDown = true;
-    this.messaging.clear();
-    // Runs in progress end cancelled (tasks aborted) before their agents go.
-    this.workflows.cancelAll('the orchestrator shut down');
-    this.pool.close();
-    await this.context?.close();
-    this.supervisor.stop();
-    // Every disposer runs even if one fails; failures are reported together.
-    const disposed = await Promise.allSettled(this.#disposers.splice(0).map(async (dispose) => dispose()));
-    this.events.clear();
-    this.journals?.closeAll();
-    const failures = disposed.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-    if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some onShutdown cleanups failed');
+    await shutdownRuntime(this.#runtime);
   }
 
   get isShutDown(): boolean {
