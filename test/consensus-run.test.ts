@@ -4,8 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
-import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec } from '../src/index.js';
-import { messageText, systemText } from '../src/protocols/model.js';
+import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult } from '../src/index.js';
+import { EMPTY_USAGE, messageText, systemText } from '../src/protocols/model.js';
+import { runConsensus } from '../src/system/consensus-runner.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
 
@@ -205,5 +206,77 @@ describe('consensus in workflows and the seed pattern', () => {
     const result = await orchestratorWith(model).executeTask(consensusTask({ method: 'majority' }, ['expert_1']));
     expect(result.status).toBe('failed');
     expect(result.error?.message).toMatch(/no valid vote/);
+  });
+});
+
+describe('runConsensus without a vote to count', () => {
+  /** A voter's TaskResult: `failed` with an error, or `succeeded` with a structured ballot. */
+  const voterResult = (agentId: string, outcome: { error: string } | { structured: unknown }): TaskResult => ({
+    agentId,
+    status: 'error' in outcome ? 'failed' : 'succeeded',
+    output: 'error' in outcome ? null : JSON.stringify(outcome.structured),
+    ...('error' in outcome
+      ? { error: { code: 'PROVIDER_BAD_REQUEST', name: 'ProviderError', message: outcome.error, retryable: false } }
+      : { structured: outcome.structured }),
+    confidence: null,
+    attempts: 1,
+    costCents: 0.5,
+    usage: EMPTY_USAGE,
+    startedAt: 0,
+    finishedAt: 0,
+    durationSeconds: 0,
+    alternatives: [],
+    simulated: false,
+  });
+
+  it('says why each voter was left out', async () => {
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: consensusTask({ method: 'majority' }, ['expert_1', 'expert_2']) },
+      async ({ spec }) =>
+        spec.agentId === 'expert_1'
+          ? voterResult(spec.agentId, { error: 'model refused' })
+          : voterResult(spec.agentId, { structured: { decision: '', confidence: 0.5, rationale: '' } }),
+      Date.now,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('AGENT_FAILED');
+    expect(result.error?.message).toContain('no valid vote was cast');
+    expect(result.error?.message).toContain('"expert_1" failed: model refused');
+    expect(result.error?.message).toContain('Invalid vote from "expert_2" in round 1');
+    expect(result.costCents).toBe(1);
+  });
+
+  it('says that it has no voters when none can be found', async () => {
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: { agentId: 'decide', taskDescription: 'Ship?', consensusConfig: { method: 'majority' } } },
+      async () => {
+        throw new Error('no voter should be asked');
+      },
+      Date.now,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toMatch(/no voters/);
+  });
+
+  it('cancelled, asks no further round and ends cancelled', async () => {
+    const controller = new AbortController();
+    const asked: string[] = [];
+    const result = await runConsensus(
+      {
+        workflowId: 'wf',
+        spec: consensusTask({ method: 'deliberative', maxRounds: 3 }, ['expert_1', 'expert_2']),
+        signal: controller.signal,
+      },
+      async ({ workflowId, spec }) => {
+        asked.push(`${workflowId}:${spec.agentId}`);
+        controller.abort();
+        return voterResult(spec.agentId, { error: 'aborted' });
+      },
+      Date.now,
+    );
+    expect(asked).toEqual(['wf/consensus:consensus_builder/r1:expert_1', 'wf/consensus:consensus_builder/r1:expert_2']);
+    expect(result.status).toBe('cancelled');
+    expect(result.error?.code).toBe('CANCELLED');
+    expect(result.consensus?.rounds).toBe(1);
   });
 });

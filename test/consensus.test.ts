@@ -211,6 +211,12 @@ describe('tallyVotes: grouping, ties and counting rules', () => {
     expect(tally.agreement).toBeCloseTo(2 / 3, 12);
   });
 
+  it('with an empty options list, counts every vote as parseVote and voteSchema do', () => {
+    const tally = tallyVotes([vote('a', 'yes', 1), vote('b', 'yes', 1)], { method: 'majority', options: [] });
+    expect(tally.ignored).toEqual([]);
+    expect(tally.decision).toBe('yes');
+  });
+
   it('gives no decision and round 0 for no votes', () => {
     expect(tallyVotes([], { method: 'majority' })).toMatchObject({ decision: null, leading: null, agreement: 0, quorumMet: false, round: 0 });
   });

@@ -152,6 +152,8 @@ export function tallyVotes(votes: readonly ConsensusVote[], config: ConsensusCon
   const byAgent = new Map<string, ConsensusVote>();
   for (const vote of votes) if (vote.round === round) byAgent.set(vote.agentId, vote);
 
+  // An empty option list restricts nothing, as in parseVote and voteSchema.
+  const restricted = resolved.options !== undefined && resolved.options.length > 0;
   const optionByKey = new Map((resolved.options ?? []).map((option) => [normalizeDecision(option), option]));
   const groups = new Map<string, DecisionGroup>();
   const counted: ConsensusVote[] = [];
@@ -159,7 +161,7 @@ export function tallyVotes(votes: readonly ConsensusVote[], config: ConsensusCon
   for (const vote of byAgent.values()) {
     const key = normalizeDecision(vote.decision);
     const option = optionByKey.get(key);
-    if (resolved.options !== undefined && option === undefined) {
+    if (restricted && option === undefined) {
       ignored.push(vote);
       continue;
     }

@@ -4,7 +4,8 @@
  * consensus shows the voters each other's opinions for bounded rounds until
  * the quorum is reached.
  */
-import { InvalidVoteError } from '../protocols/errors.js';
+import { AgentFailedError, CancelledError, InvalidVoteError, toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { ConsensusResult, ConsensusVote, SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
@@ -61,6 +62,8 @@ export async function runConsensus(
   let attempts = 0;
   let simulated = false;
   const votes: ConsensusVote[] = [];
+  /** Why voters of the last round cast no counted vote: shown when no vote was cast at all. */
+  let leftOut: string[] = [];
   const rounds = config.method === 'deliberative' ? config.maxRounds : 1;
   let tally = tallyVotes([], spec.consensusConfig ?? { method: 'majority' });
   let round = 0;
@@ -82,18 +85,24 @@ export async function runConsensus(
         }),
     );
     const roundVotes: ConsensusVote[] = [];
+    leftOut = [];
     for (const result of results) {
       usage = addUsage(usage, result.usage);
       costCents += result.costCents;
       attempts += result.attempts;
       simulated ||= result.simulated;
-      if (result.status !== 'succeeded') continue;
+      if (result.status !== 'succeeded') {
+        leftOut.push(`"${result.agentId}" ${result.status}${result.error ? `: ${result.error.message}` : ''}`);
+        continue;
+      }
       const vote = parseVote(result.structured ?? result.output, result.agentId, round, config.options);
-      if (!(vote instanceof InvalidVoteError)) roundVotes.push(vote);
+      if (vote instanceof InvalidVoteError) leftOut.push(vote.message);
+      else roundVotes.push(vote);
     }
     votes.push(...roundVotes);
     tally = tallyVotes(roundVotes, spec.consensusConfig ?? { method: 'majority' });
-    if (tally.quorumMet) break;
+    // A cancelled run asks no further round: its voters would only be refused.
+    if (tally.quorumMet || request.signal?.aborted) break;
   }
   const finalRound = Math.min(round, rounds);
   const consensus: ConsensusResult = {
@@ -110,9 +119,10 @@ export async function runConsensus(
     tally.decision === null
       ? `No consensus after ${finalRound} round(s): agreement ${tally.agreement.toFixed(2)} is under the quorum.`
       : `Decision: ${tally.decision} (agreement ${tally.agreement.toFixed(2)}, ${tally.quorumMet ? 'quorum met' : 'quorum not met'}, ${finalRound} round(s))`;
+  const failure = votes.length === 0 ? noVoteError(spec.agentId, voters.length, leftOut, request.signal?.aborted === true) : undefined;
   return {
     agentId: spec.agentId,
-    status: votes.length === 0 ? 'failed' : 'succeeded',
+    status: failure === undefined ? 'succeeded' : failure.code === 'CANCELLED' ? 'cancelled' : 'failed',
     output,
     confidence: tally.agreement,
     attempts,
@@ -124,8 +134,18 @@ export async function runConsensus(
     alternatives: [],
     consensus,
     simulated,
-    ...(votes.length === 0
-      ? { error: { code: 'AGENT_FAILED', name: 'ConsensusError', message: 'no valid vote was cast', retryable: false } }
-      : {}),
+    ...(failure === undefined ? {} : { error: failure }),
   };
+}
+
+/** Why a consensus task has no vote to count: cancelled, no voters, or what each voter did instead. */
+function noVoteError(agentId: string, voterCount: number, leftOut: readonly string[], aborted: boolean): ErrorData {
+  if (aborted) return toErrorData(new CancelledError('the consensus run was cancelled before a vote was cast'));
+  if (voterCount === 0) {
+    const hint = 'set consensusConfig.voters, dependencies, or inputData keyed by agent id';
+    return toErrorData(new AgentFailedError(agentId, `no valid vote was cast: it has no voters (${hint})`));
+  }
+  const shown = leftOut.slice(0, 3).join('; ');
+  const more = leftOut.length > 3 ? `; and ${leftOut.length - 3} more` : '';
+  return toErrorData(new AgentFailedError(agentId, `no valid vote was cast (${shown}${more})`));
 }
