@@ -337,6 +337,31 @@ describe('OpenAI provider', () => {
       expect(server.requests).toHaveLength(1);
     });
 
+    it('maps a connection dropped mid-body to PROVIDER_CONNECTION', async () => {
+      server.reply({ kind: 'partial', then: 'drop' });
+      expect(await rejection(provider, basic)).toMatchObject({ code: 'PROVIDER_CONNECTION', retryable: true });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('times out a server that stalls mid-body: timeoutMs covers the whole call, not only the headers', async () => {
+      const quick = createOpenAIProvider({ apiKey: KEY, baseURL: `${server.url}/v1`, timeoutMs: 300 });
+      server.reply({ kind: 'partial', then: 'stall' });
+      const started = Date.now();
+      expect(await rejection(quick, basic)).toMatchObject({ code: 'PROVIDER_TIMEOUT', retryable: true });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('still reports an abort mid-body as an AbortError, not a timeout', async () => {
+      server.reply({ kind: 'partial', then: 'stall' });
+      const controller = new AbortController();
+      const pending = rejection(provider, { ...basic, signal: controller.signal });
+      await server.waitForRequests(1);
+      setTimeout(() => controller.abort(), 50);
+      const error = await pending;
+      expect(error).not.toBeInstanceOf(ProviderError);
+      expect(error).toMatchObject({ name: 'AbortError' });
+    });
+
     it('maps a stalled server to PROVIDER_TIMEOUT after timeoutMs', async () => {
       const quick = createOpenAIProvider({ apiKey: KEY, baseURL: `${server.url}/v1`, timeoutMs: 300 });
       server.reply({ kind: 'stall' });

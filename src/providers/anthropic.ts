@@ -34,21 +34,18 @@ import type {
   TokenUsage,
 } from '../protocols/model.js';
 import { requireApiKey } from './api-key.js';
-import { abortError, malformedResponse, mapSdkError } from './provider-errors.js';
-import type { SdkErrorClasses } from './provider-errors.js';
+import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
+import type { SdkCallContext, SdkErrorClasses } from './provider-errors.js';
 
 /** The API rejects thinking budgets below this. */
 export const ANTHROPIC_MIN_THINKING_BUDGET = 1024;
-
-/** Per-request timeout when none is given: the SDK's own default, 10 minutes. */
-export const DEFAULT_PROVIDER_TIMEOUT_MS = 600_000;
 
 export interface AnthropicProviderOptions {
   /** Defaults to `ANTHROPIC_API_KEY`. */
   readonly apiKey?: string;
   /** API root, e.g. a proxy. Defaults to the SDK's (api.anthropic.com). */
   readonly baseURL?: string;
-  /** Timeout of one HTTP request in milliseconds. Default {@link DEFAULT_PROVIDER_TIMEOUT_MS}. */
+  /** Timeout of one call in milliseconds, reading the response body included. Default 10 minutes. */
   readonly timeoutMs?: number;
   /** A `fetch` implementation for the SDK (proxies, instrumentation). */
   readonly fetch?: ClientOptions['fetch'];
@@ -304,31 +301,30 @@ const tokenCountSchema = z.object({ input_tokens: z.number() });
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
   const apiKey = requireApiKey(options.apiKey, PROVIDER, 'ANTHROPIC_API_KEY');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
   const client = new Anthropic({
     apiKey,
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS,
+    timeout: timeoutMs,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const fail = (error: unknown, signal: AbortSignal | undefined): unknown =>
-    mapSdkError(error, { provider: PROVIDER, classes: SDK_ERRORS, secrets: [apiKey], signal });
+  const context = (signal: AbortSignal | undefined): SdkCallContext => ({
+    provider: PROVIDER,
+    classes: SDK_ERRORS,
+    secrets: [apiKey],
+    signal,
+    timeoutMs,
+  });
 
   return {
     name: PROVIDER,
     async complete(request: ModelRequest): Promise<ModelResponse> {
-      if (request.signal?.aborted) throw abortError(PROVIDER);
       const { params, structured } = buildParams(request);
-      let body: unknown;
-      try {
-        body = await client.messages.create(params, { signal: request.signal });
-      } catch (error) {
-        throw fail(error, request.signal);
-      }
+      const body: unknown = await callSdk((signal) => client.messages.create(params, { signal }), context(request.signal));
       return toModelResponse(body, structured);
     },
     async countTokens(request: ModelRequest): Promise<number> {
-      if (request.signal?.aborted) throw abortError(PROVIDER);
       const { params } = buildParams(request);
       const countParams: MessageCountTokensParams = {
         model: params.model,
@@ -338,12 +334,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
         ...(params.tool_choice === undefined ? {} : { tool_choice: params.tool_choice }),
         ...(params.thinking === undefined ? {} : { thinking: params.thinking }),
       };
-      let body: unknown;
-      try {
-        body = await client.messages.countTokens(countParams, { signal: request.signal });
-      } catch (error) {
-        throw fail(error, request.signal);
-      }
+      const body: unknown = await callSdk((signal) => client.messages.countTokens(countParams, { signal }), context(request.signal));
       const parsed = tokenCountSchema.safeParse(body);
       if (!parsed.success) throw malformedResponse(PROVIDER, 'the token count response lacks input_tokens');
       return parsed.data.input_tokens;

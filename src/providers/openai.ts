@@ -33,7 +33,7 @@ import type {
 } from '../protocols/model.js';
 import { systemText } from '../protocols/model.js';
 import { findApiKey, requireApiKey } from './api-key.js';
-import { abortError, malformedResponse, mapSdkError } from './provider-errors.js';
+import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkErrorClasses } from './provider-errors.js';
 
 export interface OpenAIProviderOptions {
@@ -41,16 +41,13 @@ export interface OpenAIProviderOptions {
   readonly apiKey?: string;
   /** API root including `/v1`, e.g. `http://127.0.0.1:11434/v1` for Ollama. */
   readonly baseURL?: string;
-  /** Timeout of one HTTP request in milliseconds. Default 10 minutes. */
+  /** Timeout of one call in milliseconds, reading the response body included. Default 10 minutes. */
   readonly timeoutMs?: number;
-  /** Provider name for pricing and journals, e.g. `ollama`. Default `openai`. */
+  /** Provider name for the registry, errors and journals, e.g. `ollama`. Default `openai`. */
   readonly name?: string;
   /** A `fetch` implementation for the SDK (proxies, instrumentation). */
   readonly fetch?: ClientOptions['fetch'];
 }
-
-/** Per-request timeout when none is given: the SDK's own default, 10 minutes. */
-const DEFAULT_TIMEOUT_MS = 600_000;
 
 /** The key sent to a non-OpenAI `baseURL` when none is configured: local servers ignore it. */
 export const LOCAL_SERVER_API_KEY = 'not-needed';
@@ -317,10 +314,11 @@ function toModelResponse(body: unknown, request: ModelRequest, provider: string)
 export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ModelProvider {
   const name = options.name ?? 'openai';
   const apiKey = resolveKey(options, name);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
   const client = new OpenAI({
     apiKey,
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeout: timeoutMs,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
@@ -329,14 +327,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
   return {
     name,
     async complete(request: ModelRequest): Promise<ModelResponse> {
-      if (request.signal?.aborted) throw abortError(name);
       const params = buildParams(request);
-      let body: unknown;
-      try {
-        body = await client.chat.completions.create(params, { signal: request.signal });
-      } catch (error) {
-        throw mapSdkError(error, { provider: name, classes: SDK_ERRORS, secrets, signal: request.signal });
-      }
+      const body: unknown = await callSdk((signal) => client.chat.completions.create(params, { signal }), {
+        provider: name,
+        classes: SDK_ERRORS,
+        secrets,
+        signal: request.signal,
+        timeoutMs,
+      });
       return toModelResponse(body, request, name);
     },
   };

@@ -33,6 +33,12 @@ export interface SdkErrorClasses {
 
 const MAX_MESSAGE_CHARS = 500;
 
+/** Per-call timeout when none is given: the SDKs' own default, 10 minutes. */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 600_000;
+
+/** setTimeout fires at once for delays above this (2^31 - 1 ms); longer deadlines are not armed. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Seconds to wait before retrying, from `retry-after-ms` (milliseconds),
  * or `retry-after` as delta-seconds or an HTTP date. `undefined` when absent or unparsable.
@@ -124,14 +130,17 @@ export function mapSdkError(
     readonly classes: SdkErrorClasses;
     readonly secrets: readonly string[];
     readonly signal?: AbortSignal | undefined;
+    /** True when the call's own deadline ({@link callSdk}) cut it short. */
+    readonly timedOut?: boolean;
   },
 ): unknown {
   const { provider, classes, secrets, signal } = context;
   // Our own cancellation first: whatever the SDK made of it, it is not a provider failure.
-  if (signal?.aborted || error instanceof classes.APIUserAbortError) return abortError(provider);
-  if (error instanceof classes.APIConnectionTimeoutError) {
+  if (signal?.aborted) return abortError(provider);
+  if (context.timedOut === true || error instanceof classes.APIConnectionTimeoutError) {
     return new ProviderError('PROVIDER_TIMEOUT', provider, 'the request timed out before the API answered');
   }
+  if (error instanceof classes.APIUserAbortError) return abortError(provider);
   if (error instanceof classes.APIConnectionError) {
     return new ProviderError('PROVIDER_CONNECTION', provider, 'the connection to the API failed or was dropped');
   }
@@ -159,7 +168,63 @@ export function mapSdkError(
   if (error instanceof classes.SdkError) {
     return new ProviderError('PROVIDER_BAD_REQUEST', provider, clip(redactSecrets(error.message, secrets)));
   }
+  // A connection dropped while the body was read: fetch's `TypeError: terminated` (the SDKs do not wrap it).
+  if (isBodyReadFailure(error)) {
+    return new ProviderError('PROVIDER_CONNECTION', provider, 'the connection dropped while the response was read');
+  }
   return error;
+}
+
+function isBodyReadFailure(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  const cause: unknown = error.cause;
+  return error.message === 'terminated' || (isRecord(cause) && typeof cause['code'] === 'string' && cause['code'].startsWith('UND_ERR'));
+}
+
+/** How {@link callSdk} runs and maps one SDK call. */
+export interface SdkCallContext {
+  readonly provider: string;
+  readonly classes: SdkErrorClasses;
+  readonly secrets: readonly string[];
+  /** The caller's signal: its abort is an AbortError, never a provider failure. */
+  readonly signal: AbortSignal | undefined;
+  /** Deadline of the whole call, response body included. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs one SDK call under a deadline that covers the whole exchange and maps
+ * what it throws with {@link mapSdkError}. The SDKs' own `timeout` stops at the
+ * response headers, so a server that sends headers and then stalls mid-body
+ * would otherwise hang the call until the caller aborts it.
+ *
+ * @example
+ * ```ts
+ * const body = await callSdk((signal) => client.messages.create(params, { signal }), { provider: 'anthropic', classes, secrets: [apiKey], signal: request.signal, timeoutMs });
+ * ```
+ */
+export async function callSdk<T>(run: (signal: AbortSignal) => Promise<T>, context: SdkCallContext): Promise<T> {
+  const { signal, timeoutMs } = context;
+  if (signal?.aborted) throw abortError(context.provider);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer =
+    timeoutMs <= MAX_TIMER_MS
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, timeoutMs)
+      : undefined;
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    throw mapSdkError(error, { ...context, timedOut });
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /** A 200 response that lacks what we need. */

@@ -16,7 +16,12 @@ export type ScriptedReply =
   /** Destroy the socket without answering: a dropped connection. */
   | { readonly kind: 'drop' }
   /** Never answer: a stalled server. The socket is closed by the client or by `close()`. */
-  | { readonly kind: 'stall' };
+  | { readonly kind: 'stall' }
+  /**
+   * Send a 200 JSON head and the start of a body, then either drop the socket
+   * (`then: 'drop'`) or never send the rest (`then: 'stall'`).
+   */
+  | { readonly kind: 'partial'; readonly then: 'drop' | 'stall' };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -98,6 +103,12 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
           req.socket.destroy();
           return;
         case 'stall':
+          return;
+        case 'partial':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+          res.write('{"id":"partial","content":[');
+          // Destroy after the head and first chunk have left, so the client is mid-body.
+          if (next.then === 'drop') setTimeout(() => req.socket.destroy(), 20);
           return;
       }
     });
