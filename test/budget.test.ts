@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, ConfigError } from '../src/protocols/errors.js';
+import { BudgetExceededError, ConfigError, MissingApiKeyError } from '../src/protocols/errors.js';
 import type { ModelRequest } from '../src/protocols/model.js';
-import { estimateRequestTokens } from '../src/protocols/model.js';
+import { EMPTY_USAGE, estimateRequestTokens } from '../src/protocols/model.js';
 import type { ModelPrice } from '../src/protocols/pricing.js';
+import { DEFAULT_PRICES } from '../src/providers/pricing.js';
+import { createScriptedProvider } from '../src/providers/scripted.js';
 import { BudgetLedger, estimateWorstCaseCents } from '../src/system/budget.js';
 import type { Reservation } from '../src/system/budget.js';
+import { createModelGateway } from '../src/system/model-gateway.js';
 
 /** mulberry32: a tiny seeded PRNG, so the property test is reproducible. */
 function mulberry32(seed: number): () => number {
@@ -328,5 +331,45 @@ describe('BudgetLedger under concurrent agents (property)', () => {
     // The limits were actually exercised both ways.
     expect(admitted).toBeGreaterThan(1000);
     expect(refused).toBeGreaterThan(1000);
+  });
+});
+
+describe('the model gateway closes every reservation it makes', () => {
+  const request: ModelRequest = { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }], maxTokens: 100 };
+  const call = { agentId: 'a', purpose: 'acting', provider: 'scripted', request } as const;
+
+  it('holds nothing when the provider cannot be resolved (unknown name, missing key)', async () => {
+    const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
+    const gateway = createModelGateway({
+      resolveProvider: () => {
+        throw new MissingApiKeyError('anthropic', 'ANTHROPIC_API_KEY');
+      },
+      prices: DEFAULT_PRICES,
+      budget: ledger,
+    });
+    await expect(gateway.call(call)).rejects.toBeInstanceOf(MissingApiKeyError);
+    expect(ledger.snapshot()).toMatchObject({ totalReservedCents: 0, openReservations: 0 });
+  });
+
+  it('releases the hold when the provider fails, and when its usage cannot be priced', async () => {
+    const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
+    const model = createScriptedProvider().enqueue(new Error('boom'), {
+      text: 'ok',
+      usage: { ...EMPTY_USAGE, inputTokens: Number.NaN },
+    });
+    const gateway = createModelGateway({ resolveProvider: () => model, prices: DEFAULT_PRICES, budget: ledger });
+    await expect(gateway.call(call)).rejects.toThrow('boom');
+    expect(ledger.snapshot().openReservations).toBe(0);
+    await expect(gateway.call(call)).rejects.toBeInstanceOf(RangeError);
+    expect(ledger.snapshot()).toMatchObject({ totalReservedCents: 0, totalSpentCents: 0, openReservations: 0 });
+  });
+
+  it('settles the hold with the priced usage of a successful call', async () => {
+    const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
+    const model = createScriptedProvider().enqueue({ text: 'ok', usage: { ...EMPTY_USAGE, inputTokens: 1000, outputTokens: 100 } });
+    const gateway = createModelGateway({ resolveProvider: () => model, prices: DEFAULT_PRICES, budget: ledger });
+    const { costCents } = await gateway.call(call);
+    expect(costCents).toBeCloseTo((1000 * 300 + 100 * 1500) / 1e6, 12);
+    expect(ledger.snapshot()).toMatchObject({ totalSpentCents: costCents, totalReservedCents: 0, openReservations: 0 });
   });
 });

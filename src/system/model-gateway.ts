@@ -67,12 +67,13 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
           `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
         );
       }
+      // Resolved before reserving: an unknown provider or a missing key throws here, with nothing held.
+      const provider = options.resolveProvider(call.provider);
       // Reserve the worst case before calling: spent can then never pass a limit.
       const hold =
         price && options.budget
           ? options.budget.reserve({ agentId: call.agentId, requestedCents: estimateWorstCaseCents(call.request, price) })
           : undefined;
-      const provider = options.resolveProvider(call.provider);
       const started = now();
       const callId = `call_${nanoid(12)}`;
       let response: ModelResponse;
@@ -97,8 +98,14 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
         }
         throw error;
       }
-      const costCents = price ? costOfUsage(response.usage, price) : 0;
-      hold?.settle(costCents);
+      let costCents: number;
+      try {
+        costCents = price ? costOfUsage(response.usage, price) : 0;
+        hold?.settle(costCents);
+      } finally {
+        // A no-op after settle; frees the hold when the usage could not be priced (settle threw).
+        hold?.release();
+      }
       const outcome: ModelCallOutcome = { response, costCents, callId };
       options.recorder?.record?.(call, outcome);
       const durationMs = now() - started;
