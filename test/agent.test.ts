@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createActor } from 'xstate';
+import { createActor, fromCallback, fromPromise } from 'xstate';
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import { createAgentMachine } from '../src/actors/agent.js';
+import { createSupervisorMachine } from '../src/actors/supervisor.js';
+import { createWorkflowMachine } from '../src/actors/workflow.js';
 import type { AgentMachineInput } from '../src/actors/agent.js';
 import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../src/system/agent-config.js';
 import { createModelGateway } from '../src/system/model-gateway.js';
@@ -249,5 +252,58 @@ describe('ThinkingAgent (standalone, seed API)', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     await assertion;
     agent.stop();
+  });
+});
+
+describe('agent shards', () => {
+  function startSupervisor(agentTypes: ReadonlyMap<string, AnyActorLogic>) {
+    const gateway = createModelGateway({ resolveProvider: () => createScriptedProvider(), prices: DEFAULT_PRICES });
+    const supervisor = createActor(
+      createSupervisorMachine({
+        agentMachine: createAgentMachine({ gateway, now: Date.now }),
+        workflowMachine: createWorkflowMachine({
+          runTask: () => Promise.reject(new Error('unused')),
+          evaluateCondition: () => true,
+          now: Date.now,
+        }),
+        agentTypes,
+        shards: 1,
+      }),
+      { systemId: 'supervisor' },
+    ).start();
+    const input: AgentMachineInput = {
+      agentId: 'custom',
+      template: 'default',
+      config: resolveAgentConfig({ provider: 'scripted' }, STANDALONE_DEFAULTS),
+    };
+    const shardChildren = () => {
+      const shard: AnyActorRef | undefined = supervisor.system.get('shard:0');
+      const snapshot: unknown = shard?.getSnapshot();
+      const context: unknown = typeof snapshot === 'object' && snapshot !== null && 'context' in snapshot ? snapshot.context : undefined;
+      return typeof context === 'object' && context !== null && 'customChildren' in context ? context.customChildren : undefined;
+    };
+    return { supervisor, input, shardChildren };
+  }
+
+  it('forgets a custom agent once it is stopped or has crashed, so the mapping does not grow with churn', async () => {
+    const crashes: string[] = [];
+    const { supervisor, input, shardChildren } = startSupervisor(
+      new Map<string, AnyActorLogic>([
+        ['quiet', fromCallback(() => undefined)],
+        ['crashing', fromPromise(() => Promise.reject(new Error('boom')))],
+      ]),
+    );
+    supervisor.on('agent.crashed', ({ agentId }) => crashes.push(agentId));
+    supervisor.send({ type: 'supervisor.spawn', agentId: 'custom', agentType: 'quiet', input });
+    expect(Object.values(shardChildren() ?? {})).toEqual(['custom']);
+    supervisor.send({ type: 'supervisor.stop', agentId: 'custom' });
+    expect(shardChildren()).toEqual({});
+    expect(supervisor.system.get('agent:custom')).toBeUndefined();
+
+    supervisor.send({ type: 'supervisor.spawn', agentId: 'custom', agentType: 'crashing', input });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(crashes).toEqual(['custom']);
+    expect(shardChildren()).toEqual({});
+    supervisor.stop();
   });
 });

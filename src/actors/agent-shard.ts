@@ -3,8 +3,8 @@
  * and stops them, and turns a child's crash into a report to the supervisor
  * instead of an error that would take the shard down.
  */
-import { enqueueActions, sendParent, setup, stopChild } from 'xstate';
-import type { AnyActorLogic } from 'xstate';
+import { enqueueActions, setup } from 'xstate';
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import { agentSystemId } from '../protocols/agent-protocol.js';
 import { toErrorData } from '../protocols/errors.js';
 import type { AgentMachine } from './agent.js';
@@ -23,6 +23,12 @@ export interface AgentShardContext {
 type ChildErrorEvent = { readonly type: `xstate.error.actor.${string}`; readonly error: unknown };
 
 const CHILD_ERROR_PREFIX = 'xstate.error.actor.';
+
+/** The mapping without a child that is gone (stopped or crashed), so it does not grow with churn. */
+function without(children: Readonly<Record<string, string>>, childId: string): Record<string, string> {
+  const { [childId]: _gone, ...rest } = children;
+  return rest;
+}
 
 export function createAgentShardMachine(options: AgentShardOptions) {
   return setup({
@@ -56,21 +62,26 @@ export function createAgentShardMachine(options: AgentShardOptions) {
         }),
       },
       'supervisor.stop': {
-        // Stopping the child stops its invoked model calls, which aborts their signals.
-        actions: stopChild(({ event, system }) => system.get(agentSystemId(event.agentId))),
+        actions: enqueueActions(({ context, event, enqueue, system }) => {
+          const ref: AnyActorRef | undefined = system.get(agentSystemId(event.agentId));
+          if (!ref) return;
+          // Stopping the child stops its invoked model calls, which aborts their signals.
+          enqueue.stopChild(ref);
+          if (ref.id in context.customChildren) enqueue.assign({ customChildren: without(context.customChildren, ref.id) });
+        }),
       },
       'xstate.error.actor.*': {
-        actions: [
-          stopChild(({ event }) => event.type.slice(CHILD_ERROR_PREFIX.length)),
-          sendParent(({ context, event }): AgentCrashedEvent => {
-            const childId = event.type.slice(CHILD_ERROR_PREFIX.length);
-            return {
-              type: 'supervisor.agentCrashed',
-              agentId: context.customChildren[childId] ?? childId,
-              error: toErrorData(event.error),
-            };
-          }),
-        ],
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const childId = event.type.slice(CHILD_ERROR_PREFIX.length);
+          enqueue.stopChild(childId);
+          const crashed: AgentCrashedEvent = {
+            type: 'supervisor.agentCrashed',
+            agentId: context.customChildren[childId] ?? childId,
+            error: toErrorData(event.error),
+          };
+          enqueue.sendParent(crashed);
+          if (childId in context.customChildren) enqueue.assign({ customChildren: without(context.customChildren, childId) });
+        }),
       },
     },
   });

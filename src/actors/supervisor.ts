@@ -8,7 +8,7 @@
  * children under one parent cost O(N²). With S shards each holds ~N/S.
  */
 import { enqueueActions, setup, stopChild } from 'xstate';
-import type { AnyActorLogic, AnyActorRef, AnyEventObject } from 'xstate';
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type {
   AgentInboundEvent,
   AgentFailureEvent,
@@ -241,8 +241,3 @@ export function createSupervisorMachine(options: SupervisorOptions) {
 }
 
 export type SupervisorMachine = ReturnType<typeof createSupervisorMachine>;
-
-/** Reads the error out of an `xstate.error.actor.*` event. */
-export function crashErrorOf(event: AnyEventObject): ErrorData {
-  return toErrorData('error' in event ? event.error : new Error('agent actor failed'));
-}

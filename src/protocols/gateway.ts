@@ -15,7 +15,6 @@ export type ModelCallPurpose =
   | 'consultation'
   | 'summary'
   | 'compaction'
-  | 'vote'
   | 'tool_loop';
 
 export interface ModelCall {
