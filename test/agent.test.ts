@@ -221,6 +221,33 @@ describe('the thinking agent machine', () => {
     expect(followUp).toContain('tool_result');
     expect(followUp).toContain('result for {\\"q\\":\\"rates\\"}');
   });
+  it('stops running tools after maxToolRounds and answers with the last acting turn', async () => {
+    const lookup = { toolCalls: [{ id: 'c', name: 'lookup', input: {} }] };
+    const model = createScriptedProvider().enqueue(lookup, lookup, { ...lookup, text: 'best effort' });
+    const gateway = createModelGateway({ resolveProvider: () => model, prices: DEFAULT_PRICES });
+    let toolRuns = 0;
+    const machine = createAgentMachine({
+      gateway,
+      now: Date.now,
+      runTool: async () => ({ content: `run ${++toolRuns}` }),
+    });
+    const actor = createActor(machine, {
+      input: {
+        agentId: 'a',
+        template: 'default',
+        config: resolveAgentConfig(
+          { provider: 'scripted', enableExtendedThinking: false, enableSelfReflection: false, maxToolRounds: 2 },
+          STANDALONE_DEFAULTS,
+        ),
+        tools: [{ name: 'lookup', description: 'Look up', inputSchema: { type: 'object' } }],
+      },
+    }).start();
+    const result = new Promise<AgentResultEvent>((resolve) => actor.on('agent.result', resolve));
+    actor.send({ type: 'agent.task', task: { taskId: 't', task: 'Keep looking' } });
+    expect((await result).result.output).toBe('best effort');
+    expect(toolRuns).toBe(2);
+    expect(model.requests).toHaveLength(3);
+  });
 });
 
 describe('ThinkingAgent (standalone, seed API)', () => {

@@ -178,4 +178,15 @@ describe('mapReduce', () => {
     expect(model.requests.some((request) => agentOf(request) === 'reader_1' && promptOf(request).includes('Read part 1: two'))).toBe(true);
     await expect(orchestrator.mapReduce([])).rejects.toBeInstanceOf(WorkflowValidationError);
   });
+
+  it('mapTemplate spawns the map agents from that template, not the reducer', async () => {
+    const model = stageModel();
+    const orchestrator = orchestratorWith(model);
+    orchestrator.registerTemplate('reader', { systemPrompt: 'You read documents closely.' });
+    await orchestrator.mapReduce(['one', 'two'], { mapTemplate: 'reader' });
+    const acting = model.requests.filter((request) => !isReflection(request));
+    const fromTemplate = acting.filter((request) => systemText(request.system).includes('You read documents closely.'));
+    expect(fromTemplate.map(inputOf).sort()).toEqual(['one', 'two']);
+    expect(acting).toHaveLength(3);
+  });
 });
