@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMachine, sendTo } from 'xstate';
 import { Orchestrator } from '../src/index.js';
 import type { OrchestratorConfig } from '../src/index.js';
-import { ConfigError, MissingApiKeyError } from '../src/protocols/errors.js';
+import { ConfigError, MissingApiKeyError, PermissionDeniedError } from '../src/protocols/errors.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
+import type { SharedContextStore } from '../src/system/context-store.js';
 import { runMainDemo } from '../examples/main-demo.js';
+import { startLoopbackServer } from './support/loopback-server.js';
 
 const saved = { anthropic: process.env.ANTHROPIC_API_KEY, openai: process.env.OPENAI_API_KEY };
 beforeEach(() => {
@@ -41,6 +43,11 @@ describe('orchestrator configuration', () => {
     ['per-agent above total', { maxCostPerAgentCents: 50, totalCostLimitCents: 10 }, 'maxCostPerAgentCents'],
     ['provider', { provider: 'gemini' as unknown as 'simulated' }, 'provider'],
     ['simulated.failureRate', { simulated: { failureRate: 2 } }, 'simulated.failureRate'],
+    ['enableCrossAgentMemory without the store', { enableCrossAgentMemory: true }, 'enableCrossAgentMemory'],
+    ['agentPermissions without the store', { agentPermissions: { writer: ['write'] } }, 'agentPermissions'],
+    ['defaultPermissions without the store', { defaultPermissions: ['read'] }, 'defaultPermissions'],
+    ['sharedContext without the store', { sharedContext: { storage: 'memory' } }, 'sharedContext'],
+    ['journal.fsync off the fs storage', { journal: { storage: 'memory', fsync: true } }, 'journal.fsync'],
     ['unknown field', { maxParalelAgents: 3 } as unknown as OrchestratorConfig, '(root)'],
   ];
 
@@ -110,6 +117,134 @@ describe('orchestrator configuration', () => {
     expect(() => orchestrator.registerTemplate('t', { provider: 'nope' })).toThrow(/unknown provider/);
     expect(() => orchestrator.spawnAgent('missing')).toThrow(/unknown template "missing"/);
     await orchestrator.shutdown();
+  });
+});
+
+/** The orchestrator's artifact store; fails the test when enableSharedContext did not create one. */
+function storeOf(orchestrator: Orchestrator): SharedContextStore {
+  if (!orchestrator.context) throw new Error('expected a shared context store');
+  return orchestrator.context;
+}
+
+const usage = { inputTokens: 1000, outputTokens: 500, thinkingTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+
+describe('each configuration field changes behaviour', () => {
+  it('model, temperature and maxTokens are the defaults of every agent model call', async () => {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
+    const orchestrator = new Orchestrator({ ...fast, provider: model, model: 'claude-3-5-haiku', temperature: 0.15, maxTokens: 777 });
+    await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Check the defaults' });
+    expect(model.requests.length).toBeGreaterThan(0);
+    expect(model.requests[0]).toMatchObject({ model: 'claude-3-5-haiku', temperature: 0.15, maxTokens: 777 });
+    await orchestrator.shutdown();
+  });
+
+  it('enableThinkingAgents gives agents a thinking budget; off, none', async () => {
+    const budgets = async (enableThinkingAgents: boolean) => {
+      const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
+      const orchestrator = new Orchestrator({ provider: model, enableThinkingAgents, journal: false });
+      await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Think first' });
+      await orchestrator.shutdown();
+      return model.requests.map((request) => request.thinkingBudgetTokens);
+    };
+    expect((await budgets(true)).some((budget) => budget !== undefined && budget > 0)).toBe(true);
+    expect((await budgets(false)).every((budget) => budget === undefined)).toBe(true);
+  });
+
+  it('provider openai uses openai.apiKey and openai.baseURL, and gpt-4o when no model is configured', async () => {
+    const server = await startLoopbackServer();
+    const key = 'sk-proj-orchestrator-test-0123456789';
+    server.reply({
+      kind: 'json',
+      body: {
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-2024-08-06',
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Local answer.' } }],
+        usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
+      },
+    });
+    const orchestrator = new Orchestrator({ ...fast, provider: 'openai', openai: { apiKey: key, baseURL: `${server.url}/v1` } });
+    try {
+      orchestrator.spawnAgent({ agentId: 'local', config: { enableSelfReflection: false } });
+      const result = await orchestrator.executeTask({ agentId: 'local', taskDescription: 'Answer locally' });
+      expect(result.status).toBe('succeeded');
+      expect(result.output).toContain('Local answer.');
+      expect(server.requests[0]?.path).toBe('/v1/chat/completions');
+      expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${key}`);
+      expect(server.requests[0]?.body).toMatchObject({ model: 'gpt-4o' });
+    } finally {
+      await orchestrator.shutdown();
+      await server.close();
+    }
+  });
+
+  it('seed makes the simulated model deterministic, and another seed answers differently', async () => {
+    const answer = async (seed: number) => {
+      const orchestrator = new Orchestrator({ ...fast, seed, journal: false });
+      const result = await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Design a rate limiter for the payments API' });
+      await orchestrator.shutdown();
+      return `${result.confidence} ${result.output}`;
+    };
+    expect(await answer(7)).toBe(await answer(7));
+    expect(await answer(7)).not.toBe(await answer(8));
+  });
+
+  it('simulated.failureRate makes simulated calls fail', async () => {
+    const orchestrator = new Orchestrator({ ...fast, simulated: { failureRate: 1 }, retryFailedAgents: false, journal: false });
+    const result = await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Fail please' });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('SIMULATED_FAILURE');
+    await orchestrator.shutdown();
+  });
+
+  it('maxCostPerAgentCents stops an agent whose next call could pass it', async () => {
+    const orchestrator = new Orchestrator({ ...fast, maxCostPerAgentCents: 0.0001, journal: false });
+    const result = await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Too expensive' });
+    expect(result.status).toBe('budget_exceeded');
+    expect(result.error?.message).toContain('maxCostPerAgentCents');
+    expect(result.costCents).toBe(0);
+    await orchestrator.shutdown();
+  });
+
+  it('pricing prices a model the built-in table does not know', async () => {
+    const cost = async (pricing: OrchestratorConfig['pricing']) => {
+      const model = createScriptedProvider({ fallback: () => ({ text: 'ok', usage }) });
+      const orchestrator = new Orchestrator({ ...fast, provider: model, model: 'house-model', journal: false, ...(pricing ? { pricing } : {}) });
+      const result = await orchestrator.executeTask({ agentId: 'a', taskDescription: 'Priced' });
+      await orchestrator.shutdown();
+      return result;
+    };
+    const priced = await cost({ 'house-model': { inputCentsPerMTok: 1e6, outputCentsPerMTok: 2e6, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 } });
+    expect(priced.costCents).toBeCloseTo(priced.usage.inputTokens * 1 + priced.usage.outputTokens * 2, 6);
+    expect(priced.costCents).toBeGreaterThan(0);
+    expect((await cost(undefined)).costCents).toBe(0);
+  });
+
+  it('sharedContext, agentPermissions and defaultPermissions configure the orchestrator store', async () => {
+    const orchestrator = new Orchestrator({
+      ...fast,
+      enableSharedContext: true,
+      sharedContext: { storage: 'memory', maxVersionsPerArtifact: 2 },
+      agentPermissions: { writer: ['read', 'write'] },
+      defaultPermissions: ['read'],
+    });
+    const store = storeOf(orchestrator);
+    for (const n of [1, 2, 3]) await store.storeArtifact({ artifactId: 'notes', content: { n }, agentId: 'writer' });
+    expect((await store.listVersions({ artifactId: 'notes', agentId: 'anyone' })).map((v) => v.version)).toEqual([2, 3]);
+    await expect(store.storeArtifact({ artifactId: 'notes', content: {}, agentId: 'anyone' })).rejects.toThrow(PermissionDeniedError);
+    await orchestrator.shutdown();
+
+    const unversioned = new Orchestrator({
+      ...fast,
+      enableSharedContext: true,
+      sharedContext: { storage: 'memory', enableVersioning: false },
+      agentPermissions: { '*': ['read', 'write'] },
+    });
+    const flat = storeOf(unversioned);
+    for (const n of [1, 2]) await flat.storeArtifact({ artifactId: 'notes', content: { n }, agentId: 'writer' });
+    expect(await flat.listVersions({ artifactId: 'notes', agentId: 'writer' })).toHaveLength(1);
+    await unversioned.shutdown();
   });
 });
 

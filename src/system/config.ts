@@ -158,5 +158,16 @@ export function resolveConfig(config: OrchestratorConfig = {}): ResolvedConfig {
   ) {
     throw new ConfigError('maxCostPerAgentCents', 'must not be above totalCostLimitCents');
   }
+  // Options of the shared artifact store would be silently ignored without it.
+  if (!resolved.enableSharedContext) {
+    const inert = resolved.enableCrossAgentMemory
+      ? 'enableCrossAgentMemory'
+      : (['agentPermissions', 'defaultPermissions', 'sharedContext'] as const).find((field) => config[field] !== undefined);
+    if (inert) throw new ConfigError(inert, 'needs enableSharedContext: true (it configures the shared artifact store)');
+  }
+  const { journal } = resolved;
+  if (typeof journal === 'object' && journal.fsync === true && journal.storage !== undefined && journal.storage !== 'fs') {
+    throw new ConfigError('journal.fsync', 'applies only to the fs journal storage');
+  }
   return resolved;
 }
