@@ -6,7 +6,7 @@ import { createActor } from 'xstate';
 import type { Actor, InspectionEvent, Observer } from 'xstate';
 import { nanoid } from 'nanoid';
 import type { AgentConfig, AgentTaskResult, LoadedArtifact, ResolvedAgentConfig } from '../protocols/agent.js';
-import { fromErrorData } from '../protocols/errors.js';
+import { CancelledError, fromErrorData } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { createAgentMachine } from '../actors/agent.js';
@@ -59,6 +59,9 @@ export class ThinkingAgent {
   readonly #actor: Actor<AgentMachine>;
   /** Tasks run one after another: an agent works on one task at a time. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Tasks still waiting for the actor's answer, each with how to fail it, so `stop` can settle them. */
+  readonly #waiting = new Set<(error: Error) => void>();
+  #stopped = false;
 
   constructor(options: ThinkingAgentOptions) {
     this.agentId = options.agentId;
@@ -100,8 +103,14 @@ export class ThinkingAgent {
   }
 
   #run(options: ExecuteTaskOptions): Promise<AgentTaskResult> {
+    if (this.#stopped) return Promise.reject(new CancelledError('the agent was stopped'));
     const taskId = `task_${nanoid(10)}`;
     return new Promise<AgentTaskResult>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        done();
+        reject(error);
+      };
+      this.#waiting.add(fail);
       const subscriptions = [
         this.#actor.on('agent.result', (event) => {
           if (event.taskId !== taskId) return;
@@ -117,10 +126,10 @@ export class ThinkingAgent {
       const onAbort = () => this.#actor.send({ type: 'agent.abort', reason: 'the caller aborted' });
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => {
+        this.#waiting.delete(fail);
         for (const subscription of subscriptions) subscription.unsubscribe();
         options.signal?.removeEventListener('abort', onAbort);
       };
-      if (options.signal?.aborted) onAbort();
       this.#actor.send({
         type: 'agent.task',
         task: {
@@ -132,11 +141,19 @@ export class ThinkingAgent {
           ...(options.inputData === undefined ? {} : { inputData: options.inputData }),
         },
       });
+      // After the task is sent: an idle agent ignores an abort, so an already-aborted signal must cancel the task itself.
+      if (options.signal?.aborted) onAbort();
     });
   }
 
-  /** Stops the agent's actor (and any model call in flight). */
+  /**
+   * Stops the agent's actor (and any model call in flight). A task still
+   * running or queued rejects with CancelledError, as does any later one.
+   */
   stop(): void {
+    this.#stopped = true;
     this.#actor.stop();
+    const error = new CancelledError('the agent was stopped');
+    for (const fail of [...this.#waiting]) fail(error);
   }
 }
