@@ -74,6 +74,28 @@ describe('ConversationMemory token counting', () => {
     expect(await memory.needsCompaction()).toBe(true);
   });
 
+  it('counts each state of the memory once: needsCompaction then compact make one count request, not two', async () => {
+    let requests = 0;
+    const memory = new ConversationMemory({
+      tokenThreshold: 10,
+      preserveLastNMessages: 2,
+      countTokens: (messages) => {
+        requests++;
+        return 7 * messages.length;
+      },
+    });
+    for (const message of conversation(3)) memory.append(message);
+    expect(await memory.needsCompaction()).toBe(true);
+    expect(requests).toBe(1);
+    const result = await memory.compact(recordingSummarizer().summarize);
+    // One more for the compacted memory (tokensAfter); the state before was already counted.
+    expect(requests).toBe(2);
+    expect(result).toMatchObject({ compacted: true, tokensBefore: 42, tokensAfter: 7 * memory.messages().length });
+    memory.append(user('more'));
+    expect(await memory.tokenCount()).toBe(7 * memory.messages().length);
+    expect(requests).toBe(3);
+  });
+
   it('counts observations toward the token total', async () => {
     const memory = filled({ tokenThreshold: 1000, preserveLastNMessages: 2 }, conversation(1));
     const before = await memory.tokenCount();

@@ -150,6 +150,9 @@ export class ConversationMemory {
   private currentSummary: string | undefined;
   /** Compactions run one after another: each removes a prefix counted before its await. */
   private compactionTail: Promise<void> = Promise.resolve();
+  /** Bumped by every change, so a token count (maybe a provider request) is reused until the memory changes. */
+  private revision = 0;
+  private counted: { readonly revision: number; readonly tokens: number } | undefined;
 
   /** @throws ConfigError when the threshold or the number of kept messages is not a valid whole number. */
   constructor(options: ConversationMemoryOptions) {
@@ -178,11 +181,13 @@ export class ConversationMemory {
 
   append(message: ModelMessage): void {
     this.stored.push(message);
+    this.revision++;
   }
 
   /** Stores a broadcast observation as user-side context; it counts toward tokens and is compacted like any message. */
   addObservation(text: string): void {
     this.stored.push({ role: 'user', content: `${OBSERVATION_HEADING} ${text}` });
+    this.revision++;
   }
 
   /** The messages to send: the summary (if any) as a leading user turn, then the stored messages, roles alternating. */
@@ -190,11 +195,19 @@ export class ConversationMemory {
     return renderMessages(this.currentSummary, this.stored);
   }
 
-  /** Tokens of {@link messages}: the provider's count when `countTokens` was given, else the text estimate. */
+  /**
+   * Tokens of {@link messages}: the provider's count when `countTokens` was
+   * given, else the text estimate. Counted once per state of the memory.
+   */
   async tokenCount(): Promise<number> {
+    if (this.counted?.revision === this.revision) return this.counted.tokens;
+    const revision = this.revision;
     const rendered = this.messages();
-    if (this.options.countTokens) return this.options.countTokens(rendered);
-    return estimateRequestTokens({ messages: rendered });
+    const tokens = this.options.countTokens
+      ? await this.options.countTokens(rendered)
+      : estimateRequestTokens({ messages: rendered });
+    this.counted = { revision, tokens };
+    return tokens;
   }
 
   /** Whether the memory holds more than `tokenThreshold` tokens. */
@@ -230,6 +243,7 @@ export class ConversationMemory {
     // `cut` messages are still the ones that were summarized.
     this.stored.splice(0, cut);
     this.currentSummary = summary;
+    this.revision++;
     return { compacted: true, removedMessages: cut, tokensBefore, tokensAfter: await this.tokenCount(), costCents };
   }
 
