@@ -23,7 +23,11 @@ export function storableRequest(request: ModelRequest): StoredModelRequest {
   return rest;
 }
 
-/** JSON with object keys sorted and undefined members dropped. */
+/**
+ * JSON with object keys sorted and undefined members dropped, Dates as ISO
+ * strings: one canonical form for request hashes (journals, cassettes) and the
+ * simulated model's seeds.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());

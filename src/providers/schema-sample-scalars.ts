@@ -5,7 +5,8 @@
 import type { JsonSchema } from '../protocols/model.js';
 import type { Random } from './simulated-random.js';
 
-function numberField(schema: JsonSchema, key: string): number | undefined {
+/** A finite number stored under `key`, or undefined. */
+export function numberField(schema: JsonSchema, key: string): number | undefined {
   const value = schema[key];
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -12,7 +12,7 @@
  */
 import type { JsonSchema } from '../protocols/model.js';
 import type { Random } from './simulated-random.js';
-import { fitLength, numberBounds, sampleFormat, sampleNumberIn, samplePattern, satisfiesNumber, type NumberBounds } from './schema-sample-scalars.js';
+import { fitLength, numberBounds, numberField, sampleFormat, sampleNumberIn, samplePattern, satisfiesNumber, type NumberBounds } from './schema-sample-scalars.js';
 
 export type { NumberBounds } from './schema-sample-scalars.js';
 
@@ -58,11 +58,6 @@ const HARD_MAX_DEPTH = 64;
 
 function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function numberField(schema: JsonSchema, key: string): number | undefined {
-  const value = schema[key];
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function stringList(value: unknown): string[] {

@@ -1,7 +1,8 @@
 /**
- * Deterministic randomness for the simulated provider: a string hash, a small
- * seeded PRNG and a canonical JSON form, so that the same seed and the same
- * request content always give the same numbers, whatever order calls run in.
+ * Deterministic randomness for the simulated provider: a string hash and a
+ * small seeded PRNG, so that the same seed and the same request content
+ * (in canonical JSON, `canonicalJson`) always give the same numbers, whatever
+ * order calls run in.
  */
 
 /**
@@ -101,28 +102,4 @@ export function createRandom(seed: number): Random {
     },
   };
   return random;
-}
-
-/**
- * JSON with object keys sorted, so `{a, b}` and `{b, a}` hash alike.
- * Functions and `undefined` are dropped as `JSON.stringify` drops them;
- * AbortSignals and other class instances are reduced to their own enumerable data.
- *
- * @example
- * ```ts
- * stableStringify({ b: 1, a: [2, { d: 3, c: 4 }] }); // '{"a":[2,{"c":4,"d":3}],"b":1}'
- * ```
- */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    const text = JSON.stringify(value);
-    return text === undefined ? 'null' : text;
-  }
-  if (Array.isArray(value)) {
-    return `[${value.map((item: unknown) => stableStringify(item)).join(',')}]`;
-  }
-  const entries = Object.entries(value)
-    .filter(([, item]) => item !== undefined && typeof item !== 'function')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableStringify(item)}`).join(',')}}`;
 }

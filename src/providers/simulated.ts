@@ -18,7 +18,8 @@ import type {
   TokenUsage,
 } from '../protocols/model.js';
 import { SchemaSampleError, sampleSchema, type NumberBounds, type SampleSite, type SchemaSampleHooks } from './schema-sample.js';
-import { createRandom, hashString, stableStringify, type Random } from './simulated-random.js';
+import { canonicalJson } from './request-hash.js';
+import { createRandom, hashString, type Random } from './simulated-random.js';
 import {
   analyzePrompt,
   composeAnswer,
@@ -114,7 +115,7 @@ function bound<K, V>(map: Map<K, V>): void {
 /** The request's content: what the response is a function of (signal, temperature and maxTokens excluded). */
 function requestHash(seed: number, request: ModelRequest): number {
   return hashString(
-    stableStringify({
+    canonicalJson({
       seed,
       model: request.model,
       system: request.system,
@@ -160,7 +161,7 @@ function cachedPrefix(request: ModelRequest): { key: number; tokens: number } | 
     tokens += estimateTokens(systemText(system));
     prefix = { system };
   }
-  return { key: hashString(stableStringify({ model: request.model, tools: request.tools, prefix })), tokens };
+  return { key: hashString(canonicalJson({ model: request.model, tools: request.tools, prefix })), tokens };
 }
 
 /** Hooks that make structured values meaningful: prose from the prompt, confidences from the configured distribution. */
