@@ -131,6 +131,34 @@ describe('fs storage: artifact ids cannot escape the workspace', () => {
   });
 });
 
+describe('fs storage: ids that differ only in letter case', () => {
+  it('refuses a new id that differs from an existing one only in case, which would share its directory on macOS and Windows', async () => {
+    const ws = await workspace();
+    const store = openStore(ws);
+    await store.storeArtifact({ artifactId: 'Report', content: 'kept', agentId: 'w' });
+    await expect(store.storeArtifact({ artifactId: 'report', content: 'other', agentId: 'w' })).rejects.toBeInstanceOf(
+      InvalidArtifactIdError,
+    );
+    await expect(store.getArtifact({ artifactId: 'Report', agentId: 'w' })).resolves.toMatchObject({ content: 'kept', version: 1 });
+    expect(await readdir(join(ws, 'artifacts'))).toEqual(['Report']);
+    // Once the first is deleted, the name is free in any case.
+    await store.deleteArtifact({ artifactId: 'Report', agentId: 'w' });
+    await expect(store.storeArtifact({ artifactId: 'report', content: 'new', agentId: 'w' })).resolves.toMatchObject({ version: 1 });
+  });
+
+  it('knows the ids it loaded on open', async () => {
+    const ws = await workspace();
+    const first = openStore(ws);
+    await first.storeArtifact({ artifactId: 'Report', content: 'kept', agentId: 'w' });
+    await first.close();
+    const second = openStore(ws);
+    await expect(second.storeArtifact({ artifactId: 'REPORT', content: 'other', agentId: 'w' })).rejects.toBeInstanceOf(
+      InvalidArtifactIdError,
+    );
+    await expect(second.getArtifact({ artifactId: 'Report', agentId: 'w' })).resolves.toMatchObject({ content: 'kept' });
+  });
+});
+
 describe('fs storage: crash safety', () => {
   it('replaces a file atomically, leaving no temp file behind', async () => {
     const ws = await workspace();

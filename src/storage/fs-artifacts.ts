@@ -19,6 +19,7 @@ import { mkdir, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/
 import { join } from 'node:path';
 import superjson from 'superjson';
 import type { ArtifactModification } from '../protocols/artifact.js';
+import { InvalidArtifactIdError } from '../protocols/errors.js';
 import { isMetadataRecord } from './artifact-codec.js';
 import { artifactIdProblem, assertArtifactId } from './artifact-id.js';
 import type { ArtifactRecord, ArtifactStorage, MutableArtifactRecord, VersionCommit } from './artifact-storage.js';
@@ -89,6 +90,8 @@ export class FsArtifactStorage implements ArtifactStorage {
   readonly #lineageBytes = new Map<string, number>();
   /** Artifacts read since their access time was last written. */
   readonly #touched = new Set<string>();
+  /** Ids by their lower-case form: on a case-insensitive file system `Doc` and `doc` are one directory. */
+  readonly #byFoldedId = new Map<string, string>();
 
   constructor(options: FsArtifactStorageOptions) {
     this.#workspacePath = options.workspacePath;
@@ -132,6 +135,11 @@ export class FsArtifactStorage implements ArtifactStorage {
     assertNextVersion(existing, commit);
     const directory = this.#pathOf(commit.artifactId);
     if (!existing) {
+      const other = this.#byFoldedId.get(commit.artifactId.toLowerCase());
+      // Refused before the cleanup below, which would otherwise delete the other artifact's directory (macOS, Windows).
+      if (other !== undefined) {
+        throw new InvalidArtifactIdError(commit.artifactId, `differs only in letter case from the existing artifact "${other}"`);
+      }
       // Anything here is left from a write that failed earlier in this session.
       await rm(directory, { recursive: true, force: true });
       await mkdir(directory);
@@ -150,6 +158,7 @@ export class FsArtifactStorage implements ArtifactStorage {
     }
     this.#lineageBytes.set(commit.artifactId, before + Buffer.byteLength(line));
     this.#records.set(commit.artifactId, applyCommit(existing, commit));
+    this.#byFoldedId.set(commit.artifactId.toLowerCase(), commit.artifactId);
     // Pruned bodies left behind by a crash here are removed on the next open.
     for (const version of commit.pruneVersions) {
       await unlink(join(directory, versionFile(version))).catch(() => undefined);
@@ -166,6 +175,7 @@ export class FsArtifactStorage implements ArtifactStorage {
       if (!isMissingFile(error)) throw error;
     }
     this.#records.delete(artifactId);
+    if (this.#byFoldedId.get(artifactId.toLowerCase()) === artifactId) this.#byFoldedId.delete(artifactId.toLowerCase());
     this.#lineageBytes.delete(artifactId);
     this.#touched.delete(artifactId);
     await rm(trash, { recursive: true, force: true });
@@ -234,6 +244,7 @@ export class FsArtifactStorage implements ArtifactStorage {
     keptVersions.sort((a, b) => a - b);
     this.#lineageBytes.set(artifactId, validBytes);
     this.#records.set(artifactId, { artifactId, version: last.version, keptVersions, modifications, lastAccessedAt });
+    this.#byFoldedId.set(artifactId.toLowerCase(), artifactId);
   }
 }
 

@@ -42,6 +42,20 @@ export function journalFileName(workflowId: string): string {
   return `${encodeURIComponent(workflowId)}${SUFFIX}`;
 }
 
+/**
+ * The workflow id a file name stands for, or undefined for a file this storage
+ * could not have written (a stray `50%.jsonl` must not make every listing throw).
+ */
+function workflowIdOf(name: string): string | undefined {
+  if (!name.endsWith(SUFFIX)) return undefined;
+  try {
+    const workflowId = decodeURIComponent(name.slice(0, -SUFFIX.length));
+    return journalFileName(workflowId) === name ? workflowId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function isMissing(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
@@ -93,7 +107,10 @@ export class FsJournalStorage implements JournalStorage {
       if (isMissing(error)) return [];
       throw error;
     }
-    return names.filter((name) => name.endsWith(SUFFIX)).map((name) => decodeURIComponent(name.slice(0, -SUFFIX.length)));
+    return names.flatMap((name) => {
+      const workflowId = workflowIdOf(name);
+      return workflowId === undefined ? [] : [workflowId];
+    });
   }
 
   close(workflowId: string): void {
