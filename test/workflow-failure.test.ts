@@ -3,8 +3,12 @@
  * cost limits, and the run's status values.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createActor, toPromise } from 'xstate';
+import { createWorkflowMachine } from '../src/actors/workflow.js';
+import type { WorkflowServices } from '../src/actors/workflow.js';
+import { normalizeTasks } from '../src/actors/workflow-tasks.js';
 import { Orchestrator, ProviderError } from '../src/index.js';
-import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../src/index.js';
+import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult, TroupeEvent } from '../src/index.js';
 import { EMPTY_USAGE, systemText } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
@@ -311,5 +315,59 @@ describe('cost limits', () => {
     const failed = Object.values(run.results).find((result) => result.status === 'budget_exceeded');
     expect(failed?.error?.code).toBe('BUDGET_EXCEEDED');
     expect(failed?.attempts).toBe(1); // not retried
+  });
+});
+
+describe('a task runner that breaks its contract', () => {
+  /** Runs the workflow actor alone on `runTask`; `a` and `b` are roots, `c` depends on `a`. */
+  async function runWith(runTask: WorkflowServices['runTask'], continueOnFailure: boolean) {
+    const machine = createWorkflowMachine({ runTask, evaluateCondition: () => true, now: Date.now });
+    const tasks = normalizeTasks(
+      [
+        { agentId: 'a', taskDescription: 'x' },
+        { agentId: 'b', taskDescription: 'x' },
+        { agentId: 'c', taskDescription: 'x', dependencies: ['a'] },
+      ],
+      { knownTemplates: new Set() },
+    ).map(({ condition: _condition, ...task }) => ({ ...task, hasCondition: false }));
+    const actor = createActor(machine, { input: { workflowId: 'wf', tasks, maxParallel: 1, continueOnFailure } }).start();
+    actor.send({ type: 'workflow.start' });
+    return toPromise(actor);
+  }
+  const succeeded = (agentId: string): TaskResult => ({
+    agentId,
+    status: 'succeeded',
+    output: 'ok',
+    confidence: 1,
+    attempts: 1,
+    costCents: 0,
+    usage: EMPTY_USAGE,
+    startedAt: 0,
+    finishedAt: 0,
+    durationSeconds: 0,
+    alternatives: [],
+    simulated: false,
+  });
+
+  it('a runner that throws fails the task with its error and, continueOnFailure off, cancels the rest', async () => {
+    const output = await runWith(async ({ task }) => {
+      if (task.agentId === 'a') throw new Error('runner bug');
+      return succeeded(task.agentId);
+    }, false);
+    expect(output.status).toBe('failed');
+    expect(output.results.a).toMatchObject({ status: 'failed', reason: 'the task runner threw', error: { message: 'runner bug' } });
+    expect(output.results.b?.status).toBe('cancelled');
+    expect(output.results.c).toMatchObject({ status: 'cancelled', reason: 'task "a" failed' });
+  });
+
+  it('continueOnFailure on, a task whose runner threw only skips its dependents', async () => {
+    const output = await runWith(async ({ task }) => {
+      if (task.agentId === 'a') throw new Error('runner bug');
+      return succeeded(task.agentId);
+    }, true);
+    expect(output.status).toBe('partial');
+    expect(output.results.a).toMatchObject({ status: 'failed', reason: 'the task runner threw' });
+    expect(output.results.b?.status).toBe('succeeded');
+    expect(output.results.c?.status).toBe('skipped');
   });
 });

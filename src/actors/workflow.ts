@@ -65,11 +65,9 @@ export interface WorkflowContext {
   readonly workflowId: string;
   readonly maxParallel: number;
   readonly continueOnFailure: boolean;
+  /** Also what is derived from it: tasks running (`inFlight.size`), settled (`results`). */
   readonly ledger: RunLedger;
-  readonly running: number;
   readonly runningSequential: boolean;
-  readonly settled: number;
-  readonly total: number;
   readonly startedAt: number;
   /** Why the run stopped early, if it did. */
   readonly haltReason: string | null;
@@ -147,6 +145,14 @@ export function workflowStatusOf(results: Readonly<Record<string, TaskResult>>, 
 
 function isFailure(status: TaskStatus): boolean {
   return status === 'failed' || status === 'budget_exceeded';
+}
+
+/** The result a task's report stands for: its own, or a failure when the runner threw or returned none. */
+function reportedResult(event: TaskReportEvent, now: number): TaskResult {
+  if (event.type === 'workflow.taskFailed') {
+    return { ...notRunResult(event.agentId, 'failed', 'the task runner threw', now), error: event.error };
+  }
+  return isTaskResult(event.result) ? event.result : notRunResult(event.agentId, 'failed', 'the task runner returned no result', now);
 }
 
 /**
@@ -266,7 +272,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
         if (context.haltReason !== null) return;
         const { graph, results, byId, inFlight } = context.ledger;
         const starting = graph.nextStartable({
-          running: context.running,
+          running: inFlight.size,
           runningSequential: context.runningSequential,
           maxParallel: context.maxParallel,
         });
@@ -287,7 +293,27 @@ export function createWorkflowMachine(services: WorkflowServices) {
             input: { workflowId: context.workflowId, task: workflowTask, dependencyOutputs },
           } satisfies TaskRunnerCommand);
         }
-        enqueue.assign({ running: context.running + starting.length, runningSequential: sequential });
+        if (sequential !== context.runningSequential) enqueue.assign({ runningSequential: sequential });
+      }),
+      /** Settles a task the `tasks` child reported on; the first failure (continueOnFailure off) halts the run. */
+      finishTask: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'workflow.taskDone' && event.type !== 'workflow.taskFailed') return;
+        const { agentId } = event;
+        // A task the halt already settled as cancelled: its late result is dropped.
+        if (!context.ledger.inFlight.delete(agentId) || context.ledger.graph.state(agentId) !== 'running') return;
+        const result = reportedResult(event, services.now());
+        const halting = isFailure(result.status) && !context.continueOnFailure && context.haltReason === null;
+        const settled = settle(context, result, !halting);
+        const haltReason = halting ? `task "${agentId}" ${result.status}` : context.haltReason;
+        // haltReason is set now, so the `schedule` that follows starts nothing more.
+        enqueue.assign({
+          runningSequential: context.runningSequential && context.ledger.byId.get(agentId)?.executionMode !== 'sequential',
+          haltReason,
+        });
+        for (const each of settled) {
+          enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
+        }
+        if (halting && haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
       }),
       halt: enqueueActions(({ context, event, enqueue }) => {
         if (!('reason' in event)) return;
@@ -312,21 +338,19 @@ export function createWorkflowMachine(services: WorkflowServices) {
           enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: result.agentId, result });
         }
         enqueue.assign({
-          running: 0,
           runningSequential: false,
-          settled: context.settled + settled.length,
           haltReason: event.reason,
           cancelledByCaller: context.cancelledByCaller || event.type === 'workflow.cancel',
         });
       }),
     },
     guards: {
-      complete: ({ context }) => context.ledger.graph.isComplete && context.running === 0,
+      complete: ({ context }) => context.ledger.graph.isComplete && context.ledger.inFlight.size === 0,
     },
   }).createMachine({
     id: 'workflow',
     context: ({ input }) => {
-      const graph = new TaskGraph(input.tasks.map((task) => ({ ...task })));
+      const graph = new TaskGraph(input.tasks);
       return {
         workflowId: input.workflowId,
         maxParallel: input.maxParallel,
@@ -338,10 +362,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
           presettled: new Map(Object.entries(input.presettled ?? {})),
           inFlight: new Set(),
         },
-        running: 0,
         runningSequential: false,
-        settled: 0,
-        total: input.tasks.length,
         startedAt: 0,
         haltReason: null,
         cancelledByCaller: false,
@@ -373,7 +394,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
                 ? undefined
                 : settled.find((result) => isFailure(result.status) && presettled.get(result.agentId) === result);
               const haltReason = failure ? `task "${failure.agentId}" ${failure.status}` : null;
-              enqueue.assign({ startedAt: services.now(), settled: settled.length, haltReason });
+              enqueue.assign({ startedAt: services.now(), haltReason });
               if (haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
             }),
           },
@@ -387,7 +408,7 @@ export function createWorkflowMachine(services: WorkflowServices) {
                 context.ledger.results[task.agentId] = result;
                 enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: task.agentId, result });
               }
-              enqueue.assign({ cancelledByCaller: true, haltReason: event.reason, settled: context.total });
+              enqueue.assign({ cancelledByCaller: true, haltReason: event.reason });
             }),
           },
         },
@@ -396,61 +417,8 @@ export function createWorkflowMachine(services: WorkflowServices) {
         entry: ['schedule'],
         always: { guard: 'complete', target: 'finished' },
         on: {
-          'workflow.taskDone': {
-            actions: [
-              enqueueActions(({ context, event, enqueue }) => {
-                const { agentId } = event;
-                // A task the halt already settled as cancelled: its late result is dropped.
-                if (!context.ledger.inFlight.delete(agentId) || context.ledger.graph.state(agentId) !== 'running') return;
-                const result = isTaskResult(event.result)
-                  ? event.result
-                  : notRunResult(agentId, 'failed', 'the task runner returned no result', services.now());
-                const task = context.ledger.byId.get(agentId);
-                const halting = isFailure(result.status) && !context.continueOnFailure && context.haltReason === null;
-                const settled = settle(context, result, !halting);
-                const haltReason = halting ? `task "${agentId}" ${result.status}` : context.haltReason;
-                // haltReason is set now, so the `schedule` that follows starts nothing more.
-                enqueue.assign({
-                  running: context.running - 1,
-                  runningSequential: context.runningSequential && task?.executionMode !== 'sequential',
-                  settled: context.settled + settled.length,
-                  haltReason,
-                });
-                for (const each of settled) {
-                  enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
-                }
-                if (halting && haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
-              }),
-              'schedule',
-            ],
-          },
-          'workflow.taskFailed': {
-            actions: [
-              enqueueActions(({ context, event, enqueue }) => {
-                const { agentId } = event;
-                if (!context.ledger.inFlight.delete(agentId) || context.ledger.graph.state(agentId) !== 'running') return;
-                const result: TaskResult = {
-                  ...notRunResult(agentId, 'failed', 'the task runner threw', services.now()),
-                  error: event.error,
-                };
-                const halting = !context.continueOnFailure && context.haltReason === null;
-                const settled = settle(context, result, !halting);
-                const haltReason = halting ? `task "${agentId}" failed` : context.haltReason;
-                const task = context.ledger.byId.get(agentId);
-                enqueue.assign({
-                  running: context.running - 1,
-                  settled: context.settled + settled.length,
-                  runningSequential: context.runningSequential && task?.executionMode !== 'sequential',
-                  haltReason,
-                });
-                for (const each of settled) {
-                  enqueue.emit({ type: 'task.finished', workflowId: context.workflowId, agentId: each.agentId, result: each });
-                }
-                if (halting && haltReason !== null) enqueue.raise({ type: 'workflow.halt', reason: haltReason });
-              }),
-              'schedule',
-            ],
-          },
+          'workflow.taskDone': { actions: ['finishTask', 'schedule'] },
+          'workflow.taskFailed': { actions: ['finishTask', 'schedule'] },
           'workflow.cancel': { actions: 'halt' },
           'workflow.halt': { actions: 'halt' },
         },
