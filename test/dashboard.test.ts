@@ -7,6 +7,7 @@ import type { ModelResponse } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { DashboardSnapshot } from '../src/system/dashboard/state.js';
 import { phaseOfState } from '../src/system/dashboard/state.js';
+import { startDashboardServer } from '../src/system/dashboard/server.js';
 
 const saved = { anthropic: process.env.ANTHROPIC_API_KEY, openai: process.env.OPENAI_API_KEY };
 beforeEach(() => {
@@ -256,6 +257,87 @@ describe('the dashboard server', () => {
     expect((await fetch(second.dashboardUrl ?? '')).status).toBe(200);
     expect(orchestrator.getMetrics().collected).toEqual(['cost']);
     await expect(orchestrator.enableMonitoring({ dashboardPort: 70_000 })).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('monitoring options', () => {
+  let orchestrator: Orchestrator | undefined;
+  afterEach(async () => {
+    await orchestrator?.shutdown();
+    orchestrator = undefined;
+  });
+
+  it('stamps alerts and dashboard snapshots with the injected clock', async () => {
+    orchestrator = new Orchestrator({ enableThinkingAgents: false, journal: false, simulated: { latencyMs: 1 } });
+    const { dashboardUrl = '' } = await orchestrator.enableMonitoring({ dashboardPort: 0, now: () => 42_000, alertThresholds: { execution_time: 0 } });
+    const alerts: number[] = [];
+    orchestrator.events.on('alert', (alert) => alerts.push(alert.at));
+    await orchestrator.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'one' }] });
+    expect(alerts).toEqual([42_000]);
+    const state: unknown = await (await fetch(new URL('state', dashboardUrl))).json();
+    expect(isSnapshot(state) && state.at).toBe(42_000);
+  });
+
+  it('listens to what only the dashboard draws (task starts, retries, alerts) only when there is a dashboard', async () => {
+    orchestrator = new Orchestrator({ enableThinkingAgents: false, journal: false });
+    await orchestrator.enableMonitoring();
+    expect(orchestrator.events.has('task.finished')).toBe(true);
+    expect(orchestrator.events.has('task.started')).toBe(false);
+    expect(orchestrator.events.has('alert')).toBe(false);
+    await orchestrator.enableMonitoring({ dashboardPort: 0 });
+    expect(orchestrator.events.has('task.started')).toBe(true);
+    expect(orchestrator.events.has('alert')).toBe(true);
+  });
+});
+
+describe('the dashboard stream', () => {
+  /** Reads the raw SSE text of a server's /events. */
+  async function rawStream(url: string) {
+    const controller = new AbortController();
+    const response = await fetch(new URL('events', url), { signal: controller.signal });
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    const stream = { text: '', close: () => controller.abort() };
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        stream.text += decoder.decode(value, { stream: true });
+      }
+    })().catch(() => undefined);
+    return stream;
+  }
+  const dataMessages = (text: string) => text.split('\n').filter((line) => line.startsWith('data: ')).length;
+
+  it('coalesces changes into one push per dashboardThrottleMs', async () => {
+    let built = 0;
+    const server = await startDashboardServer({ port: 0, page: '', snapshot: () => ({ built: ++built }), throttleMs: 300 });
+    try {
+      const stream = await rawStream(server.url);
+      await vi.waitFor(() => expect(dataMessages(stream.text)).toBe(1)); // the snapshot sent on connect
+      for (let i = 0; i < 5; i++) server.notify();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(dataMessages(stream.text)).toBe(1); // nothing before the throttle window ends
+      await vi.waitFor(() => expect(dataMessages(stream.text)).toBe(2), { timeout: 3_000 });
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(dataMessages(stream.text)).toBe(2); // five changes, one push
+      expect(built).toBe(2);
+      stream.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps idle streams alive with a comment every heartbeatMs', async () => {
+    const server = await startDashboardServer({ port: 0, page: '', snapshot: () => ({}), heartbeatMs: 20 });
+    try {
+      const stream = await rawStream(server.url);
+      await vi.waitFor(() => expect(stream.text).toContain(': keep-alive'), { timeout: 3_000 });
+      stream.close();
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -185,6 +185,24 @@ describe('metrics from a scripted run', () => {
     expect(collector.snapshot().totalCost).toBe(0.01);
   });
 
+  it('lists only workflows whose start or end it saw: a lone task is no workflow, a run joined midway appears once finished', () => {
+    const collector = new MetricsCollector();
+    collector.observe(call('lone', 0.5, { inputTokens: 3 }, 'task_2'));
+    collector.observe(finished('task_2', task('lone', 'succeeded', { costCents: 0.5 })));
+    collector.observe(finished('wf_joined', task('late', 'succeeded', { costCents: 0.25 })));
+    const during = collector.snapshot();
+    expect(during.perWorkflow).toEqual({});
+    expect(during.tasks.succeeded).toBe(2);
+    expect(during.perAgent.lone?.totalCostCents).toBe(0.5);
+    collector.observe({
+      type: 'workflow.finished',
+      workflowId: 'wf_joined',
+      result: { workflowId: 'wf_joined', status: 'succeeded', results: {}, summary: '', durationSeconds: 1, totalCostCents: 0.25, thinkingTraces: {}, usage: EMPTY_USAGE, simulated: false },
+    });
+    expect(Object.keys(collector.snapshot().perWorkflow)).toEqual(['wf_joined']);
+    expect(collector.snapshot().perWorkflow.wf_joined).toMatchObject({ status: 'succeeded', tasks: { succeeded: 1 } });
+  });
+
   it('refuses an unknown metric name with a ConfigError', () => {
     expect(() => new MetricsCollector(['latency'])).toThrow(ConfigError);
   });
@@ -195,6 +213,17 @@ describe('orchestrator.getMetrics', () => {
   afterEach(async () => {
     await orchestrator?.shutdown();
     orchestrator = undefined;
+  });
+
+  it('counts a lone executeTask in the totals and per agent, not as a workflow', async () => {
+    orchestrator = new Orchestrator({ provider: createScriptedProvider({ fallback: () => ({ text: 'ok' }) }), journal: false, enableThinkingAgents: false });
+    await orchestrator.enableMonitoring();
+    const result = await orchestrator.executeTask({ agentId: 'solo', taskDescription: 'alone' });
+    expect(result.status).toBe('succeeded');
+    const metrics = orchestrator.getMetrics();
+    expect(metrics.tasks).toMatchObject({ total: 1, succeeded: 1 });
+    expect(metrics.perAgent.solo?.tasks.succeeded).toBe(1);
+    expect(metrics.perWorkflow).toEqual({});
   });
 
   it('throws until monitoring is enabled', () => {

@@ -2,7 +2,7 @@
  * Typed progress events of a running system. The orchestrator emits them; the
  * demo's live view, metrics, the dashboard, tracing and the journal listen.
  */
-import type { AgentPhase, AgentTaskResult } from '../protocols/agent.js';
+import type { AgentTaskResult } from '../protocols/agent.js';
 import { toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCallPurpose } from '../protocols/gateway.js';
@@ -12,7 +12,6 @@ import type { TaskResult, WorkflowResult } from '../protocols/task.js';
 export interface TroupeEventMap {
   'agent.spawned': { agentId: string; template: string; role: string };
   'agent.stopped': { agentId: string };
-  'agent.phase': { agentId: string; phase: AgentPhase; taskId: string | null };
   'agent.crashed': { agentId: string; error: ErrorData };
   'model.call.finished': {
     callId: string;

@@ -100,6 +100,7 @@ export interface MonitoringMetrics extends GroupMetrics {
   readonly agents: { readonly spawned: number; readonly stopped: number; readonly crashed: number; readonly live: number };
   readonly workflows: { readonly started: number; readonly finished: number };
   readonly perAgent: Readonly<Record<string, GroupMetrics>>;
+  /** Workflows whose start or end was seen; a lone `executeTask` counts in the totals and per agent only. */
   readonly perWorkflow: Readonly<Record<string, WorkflowMetrics>>;
 }
 
@@ -247,7 +248,7 @@ function isMetricName(name: unknown): name is MetricName {
  * Checks a `metrics` selection; absent means all five.
  * @throws ConfigError naming the unknown metric.
  */
-export function resolveMetricSelection(metrics: readonly string[] | undefined): readonly MetricName[] {
+function resolveMetricSelection(metrics: readonly string[] | undefined): readonly MetricName[] {
   if (metrics === undefined) return [...METRIC_NAMES];
   if (!Array.isArray(metrics)) throw new ConfigError('metrics', 'must be a list of metric names');
   const selected: MetricName[] = [];
@@ -262,6 +263,8 @@ export function resolveMetricSelection(metrics: readonly string[] | undefined): 
 
 interface WorkflowTally {
   readonly tally: Tally;
+  /** A workflow.started or workflow.finished was seen: a lone `executeTask` (its own id, no workflow events) is not a workflow. */
+  known: boolean;
   status: WorkflowStatus | 'running';
   taskCount: number | null;
   durationSeconds: number | null;
@@ -319,12 +322,14 @@ export class MetricsCollector {
       case 'workflow.started': {
         this.#workflowsStarted++;
         const workflow = this.#workflow(event.workflowId);
+        workflow.known = true;
         workflow.taskCount = event.taskCount;
         return;
       }
       case 'workflow.finished': {
         this.#workflowsFinished++;
         const workflow = this.#workflow(event.workflowId);
+        workflow.known = true;
         workflow.status = event.result.status;
         workflow.durationSeconds = event.result.durationSeconds;
         return;
@@ -351,6 +356,7 @@ export class MetricsCollector {
     for (const [agentId, tally] of this.#agents) perAgent[agentId] = tally.report(this.#selected);
     const perWorkflow: Record<string, WorkflowMetrics> = {};
     for (const [workflowId, workflow] of this.#workflows) {
+      if (!workflow.known) continue;
       perWorkflow[workflowId] = {
         ...workflow.tally.report(this.#selected),
         status: workflow.status,
@@ -377,7 +383,7 @@ export class MetricsCollector {
   #workflow(workflowId: string): WorkflowTally {
     let workflow = this.#workflows.get(workflowId);
     if (!workflow) {
-      workflow = { tally: new Tally(), status: 'running', taskCount: null, durationSeconds: null };
+      workflow = { tally: new Tally(), known: false, status: 'running', taskCount: null, durationSeconds: null };
       this.#workflows.set(workflowId, workflow);
     }
     return workflow;

@@ -42,21 +42,20 @@ export interface MonitoringHost {
   readonly agentActor: (agentId: string) => AnyActorRef | undefined;
 }
 
-/** Events monitoring listens to (listening to all would make every hot path build payloads). */
+/** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
 const OBSERVED: readonly TroupeEventType[] = [
   'agent.spawned',
   'agent.stopped',
   'agent.crashed',
-  'agent.phase',
   'model.call.finished',
   'model.call.failed',
-  'task.started',
-  'task.retrying',
   'task.finished',
   'workflow.started',
   'workflow.finished',
-  'alert',
 ];
+
+/** Events only the dashboard draws: listened to only when there is one. */
+const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert'];
 
 /** A running monitor; `enableMonitoring` returns it. */
 export class Monitoring {
@@ -114,7 +113,7 @@ export class Monitoring {
       alerts.observe(event);
       dashboard?.observe(event);
     };
-    for (const type of OBSERVED) offs.push(host.events.on(type, observe));
+    for (const type of dashboard ? [...OBSERVED, ...OBSERVED_BY_DASHBOARD] : OBSERVED) offs.push(host.events.on(type, observe));
     return new Monitoring({ metrics, alerts, server: dashboard?.server, offs });
   }
 }

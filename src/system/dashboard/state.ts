@@ -204,8 +204,6 @@ export class DashboardModel {
         this.#forgetOldStoppedAgents();
         return true;
       }
-      case 'agent.phase':
-        return this.setPhase(event.agentId, event.phase);
       case 'model.call.finished': {
         const tokens = event.usage.inputTokens + event.usage.outputTokens + event.usage.thinkingTokens;
         this.#tokens.input += event.usage.inputTokens;
