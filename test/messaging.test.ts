@@ -315,6 +315,21 @@ describe('routeMessage: one agent consults another', () => {
   });
 });
 
+describe('CollaborativeAgent options', () => {
+  it('spawns its agent from `template`, and keeps its latest task and answer as the context it consults with', async () => {
+    const model = createScriptedProvider().enqueue({ text: 'Looks fine.' }, { text: 'Agreed.' });
+    const o = orchestrator(model);
+    o.registerTemplate('reviewer', { ...plain, systemPrompt: 'You are a meticulous reviewer.' });
+    o.spawnAgent({ agentId: 'peer', config: plain });
+    const reviewer = new CollaborativeAgent({ orchestrator: o, agentId: 'rev', template: 'reviewer' });
+    await reviewer.executeTask('Review the Q3 memo');
+    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain('You are a meticulous reviewer.');
+    expect(reviewer.currentContext).toEqual({ task: 'Review the Q3 memo', output: 'Looks fine.', confidence: expect.any(Number) });
+    await reviewer.consultPeer('peer', 'Do you agree?');
+    expect(JSON.stringify(model.requests[1]?.messages)).toContain('Review the Q3 memo');
+  });
+});
+
 describe('agents consulting on their own (consult_agent)', () => {
   it('offers consult_agent listing availableAgents, waits in consulting, then acts on the answer', async () => {
     const model = createScriptedProvider().enqueue(
