@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import superjson from 'superjson';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/system/orchestrator.js';
-import { parseJournal } from '../src/system/journal.js';
+import { journalsFromSetting, parseJournal } from '../src/system/journal.js';
 import type { JournalRecord } from '../src/system/journal.js';
 import { FsJournalStorage } from '../src/storage/journal-fs.js';
 import { MemoryJournalStorage } from '../src/storage/journal-memory.js';
 import type { JournalStorage } from '../src/storage/journal-storage.js';
 import { hashModelRequest } from '../src/providers/request-hash.js';
 import { ConfigError } from '../src/protocols/errors.js';
+import { EMPTY_USAGE } from '../src/protocols/model.js';
+import type { TaskResult } from '../src/protocols/task.js';
+import { createScriptedProvider } from '../src/providers/scripted.js';
+import { REDACTED } from '../src/system/sanitize.js';
 import { deterministicModel } from './support/journal-fixtures.js';
 
 const orchestrators: Orchestrator[] = [];
@@ -122,6 +126,59 @@ describe('the workflow journal', () => {
     expect(reading.records).toHaveLength(2);
     expect(reading.skippedLines).toEqual([2]);
     expect(reading.tornTail).toBe(true);
+  });
+
+  it('holds prompts but never an API key, even one pasted into a task and echoed by the model', async () => {
+    const key = 'sk-journal-test-KEY-0123456789abcdef';
+    const saved = process.env.OPENAI_API_KEY;
+    process.env.OPENAI_API_KEY = key;
+    try {
+      const storage = new MemoryJournalStorage();
+      const model = createScriptedProvider({ fallback: (request) => ({ text: JSON.stringify(request.messages).includes(key) ? `Rotated ${key}` : 'no key' }) });
+      const o = orchestrator({ provider: model, journal: { storage }, enableThinkingAgents: false });
+      const run = await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: `Rotate the key ${key} today` }] });
+      expect(run.results.solo?.output).toBe(`Rotated ${key}`); // the run itself had the key
+      const text = storage.read(run.workflowId) ?? '';
+      expect(text).toContain(`Rotate the key ${REDACTED} today`);
+      expect(text).toContain(`Rotated ${REDACTED}`);
+      expect(text).not.toContain(key);
+      expect(parseJournal(run.workflowId, text).skippedLines).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_API_KEY;
+      else process.env.OPENAI_API_KEY = saved;
+    }
+  });
+
+  it('cuts the configured keys it is given out of every line', () => {
+    const key = 'sk-configured-KEY-0123456789abcdef';
+    const journals = journalsFromSetting({ storage: 'memory' }, tempDir(), () => 1, [key, undefined]);
+    const run = journals?.open('wf_keys');
+    const result: TaskResult = { agentId: 'a', status: 'succeeded', output: `uses ${key}`, confidence: null, attempts: 1, costCents: 0, usage: EMPTY_USAGE, startedAt: 0, finishedAt: 1, durationSeconds: 0, alternatives: [], simulated: false };
+    run?.append({ type: 'task.finished', agentId: 'a', result });
+    const text = journals?.storage.read('wf_keys') ?? '';
+    expect(text).toContain(`uses ${REDACTED}`);
+    expect(text).not.toContain(key);
+  });
+
+  it('skips decodable lines of the wrong shape, so listing and resuming a damaged journal never crash', async () => {
+    const storage = new MemoryJournalStorage();
+    const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
+    const run = await o.executeWorkflow({ tasks: TWO_TASKS });
+    const lines = (storage.read(run.workflowId) ?? '').split('\n');
+    const cut = lines.findIndex((line) => line.includes('"type":"task.started"') && line.includes('"writer"'));
+    const damaged = [
+      superjson.stringify({ seq: 90, at: 1, type: 'task.finished', agentId: 'writer', result: {} }),
+      superjson.stringify({ seq: 91, at: 1, type: 'workflow.started', workflowId: 'wf_damaged', tasks: [null], options: {} }),
+    ];
+    storage.setRaw('wf_damaged', `${[...lines.slice(0, cut + 1), ...damaged].join('\n')}\n`);
+
+    const reading = parseJournal('wf_damaged', storage.read('wf_damaged') ?? '');
+    expect(reading.skippedLines).toEqual([cut + 2, cut + 3]);
+    expect(o.getWorkflow('wf_damaged')).toMatchObject({ status: 'interrupted', tasks: { researcher: 'succeeded', writer: 'running' } });
+    expect(o.listWorkflows()).toHaveLength(2);
+    const resumed = await o.resumeWorkflow({ workflowId: 'wf_damaged', tasks: TWO_TASKS });
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.results.writer?.output).toBe(run.results.writer?.output);
   });
 
   it('cuts a torn last line off before appending again, so no line is glued to a fragment', () => {

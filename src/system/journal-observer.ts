@@ -14,7 +14,7 @@ import type { JournaledTaskSpec, RunJournal, WorkflowJournals } from './journal.
 import type { RunBeginning, WorkflowRunHooks, WorkflowRunObserver } from './workflow-runner.js';
 
 /** A task spec as data: its condition replaced by whether it had one. */
-export function journaledTaskSpec(spec: SubAgentTaskSpec): JournaledTaskSpec {
+function journaledTaskSpec(spec: SubAgentTaskSpec): JournaledTaskSpec {
   const { condition, ...rest } = spec;
   return { ...rest, hasCondition: condition !== undefined };
 }

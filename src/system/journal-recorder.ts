@@ -41,7 +41,7 @@ interface CallSource {
 }
 
 /** The callKey without the run's id, so it matches across runs of the same tasks. */
-export function relativeCallKey(callKey: string, runId: string): string {
+function relativeCallKey(callKey: string, runId: string): string {
   return callKey.startsWith(runId) ? callKey.slice(runId.length) : callKey;
 }
 

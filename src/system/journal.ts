@@ -2,205 +2,27 @@
  * The workflow journal: every run appends its events, one superjson line per
  * event, to a log keyed by workflowId (`<workspacePath>/journals/<id>.jsonl`
  * with the default storage). The journal, not an actor snapshot, is the source
- * of truth for resume, replay, `listWorkflows` and `getWorkflow`.
+ * of truth for resume, replay, `listWorkflows` and `getWorkflow`. What a
+ * line holds and how a log is parsed is in journal-records.ts.
  */
-import superjson from 'superjson';
-import type { AgentConfig } from '../protocols/agent.js';
-import type { ErrorData } from '../protocols/errors.js';
-import type { ModelCallPurpose } from '../protocols/gateway.js';
-import type { ModelResponse } from '../protocols/model.js';
-import type { SubAgentTaskSpec, TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../protocols/task.js';
-import type { StoredModelRequest } from '../providers/request-hash.js';
 import { join } from 'node:path';
+import type { TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../protocols/task.js';
 import { FsJournalStorage } from '../storage/journal-fs.js';
 import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
+import { currentRun, encodeRecord, isJournalRecord, parseJournal } from './journal-records.js';
+import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './journal-records.js';
+import { createRedactor } from './sanitize.js';
 
-/** A task as journaled: the spec without its condition (a function), and whether it had one. */
-export type JournaledTaskSpec = Omit<SubAgentTaskSpec, 'condition'> & { readonly hasCondition: boolean };
-
-/** The run options a resume needs again. */
-export interface JournaledRunOptions {
-  readonly continueOnFailure: boolean;
-  readonly collectThinkingTraces: boolean;
-  readonly generateSummary: boolean;
-  readonly maxParallelAgents: number;
-}
-
-/** What `replayWorkflow` may change. */
-export interface ReplayModifications {
-  /** Model of every agent of the run. */
-  readonly agentModel?: string;
-  /** Temperature of every agent of the run. */
-  readonly temperature?: number;
-  /** Per-agent config overrides, applied on top of the two above. */
-  readonly agents?: Readonly<Record<string, AgentConfig>>;
-}
-
-/** Every kind of journal event, without the line's `seq`. */
-export type JournalEntry =
-  | {
-      readonly type: 'workflow.started';
-      readonly at: number;
-      readonly workflowId: string;
-      readonly tasks: readonly JournaledTaskSpec[];
-      readonly options: JournaledRunOptions;
-      /** Set on replays: the recorded run this one replays. */
-      readonly replayOf?: string;
-      readonly modifications?: ReplayModifications;
-    }
-  | { readonly type: 'workflow.resumed'; readonly at: number; readonly presettled: readonly string[] }
-  | { readonly type: 'task.started'; readonly at: number; readonly agentId: string; readonly attempt: number }
-  | { readonly type: 'task.finished'; readonly at: number; readonly agentId: string; readonly result: TaskResult }
-  | { readonly type: 'condition.decided'; readonly at: number; readonly agentId: string; readonly proceed: boolean }
-  | {
-      readonly type: 'model.call';
-      readonly at: number;
-      readonly agentId: string;
-      readonly purpose: ModelCallPurpose;
-      readonly provider: string;
-      readonly callKey?: string;
-      /** The callKey without the run's workflowId prefix: the same across runs of the same tasks. */
-      readonly relativeKey?: string;
-      readonly taskId?: string;
-      readonly requestHash: string;
-      readonly request: StoredModelRequest;
-      readonly response: ModelResponse;
-      readonly costCents: number;
-      /** Served from a recording (a replay), not a model. */
-      readonly replayed: boolean;
-    }
-  | {
-      readonly type: 'model.failed';
-      readonly at: number;
-      readonly agentId: string;
-      readonly purpose: ModelCallPurpose;
-      readonly callKey?: string;
-      readonly relativeKey?: string;
-      readonly taskId?: string;
-      readonly requestHash: string;
-      readonly error: ErrorData;
-    }
-  | {
-      readonly type: 'artifact.written';
-      readonly at: number;
-      readonly agentId: string;
-      readonly taskId: string;
-      readonly artifactId: string;
-      readonly version: number;
-    }
-  | { readonly type: 'workflow.finished'; readonly at: number; readonly result: WorkflowResult };
-
-/** A journal line: an entry and its position in the log. */
-export type JournalRecord = JournalEntry & { readonly seq: number };
-
-export type JournalEntryType = JournalEntry['type'];
-
-const ENTRY_TYPES: ReadonlySet<string> = new Set<JournalEntryType>([
-  'workflow.started',
-  'workflow.resumed',
-  'task.started',
-  'task.finished',
-  'condition.decided',
-  'model.call',
-  'model.failed',
-  'artifact.written',
-  'workflow.finished',
-]);
-
-/** Encodes one record as a line (superjson; JSON escapes newlines, so it is one line). */
-export function encodeRecord(record: JournalRecord): string {
-  return superjson.stringify(record);
-}
-
-function has(value: object, key: string, type: 'string' | 'number' | 'object' | 'boolean'): boolean {
-  const member: unknown = Reflect.get(value, key);
-  return type === 'object' ? typeof member === 'object' && member !== null : typeof member === type;
-}
-
-/** Checks the fields each entry type's readers rely on. */
-function isJournalRecord(value: unknown): value is JournalRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!has(value, 'seq', 'number') || !has(value, 'at', 'number') || !has(value, 'type', 'string')) return false;
-  const type: unknown = Reflect.get(value, 'type');
-  if (typeof type !== 'string' || !ENTRY_TYPES.has(type)) return false;
-  switch (type) {
-    case 'workflow.started':
-      return has(value, 'workflowId', 'string') && Array.isArray(Reflect.get(value, 'tasks')) && has(value, 'options', 'object');
-    case 'workflow.resumed':
-      return Array.isArray(Reflect.get(value, 'presettled'));
-    case 'task.started':
-      return has(value, 'agentId', 'string') && has(value, 'attempt', 'number');
-    case 'task.finished':
-      return has(value, 'agentId', 'string') && has(value, 'result', 'object');
-    case 'condition.decided':
-      return has(value, 'agentId', 'string') && has(value, 'proceed', 'boolean');
-    case 'model.call':
-      return has(value, 'requestHash', 'string') && has(value, 'response', 'object') && has(value, 'costCents', 'number');
-    case 'model.failed':
-      return has(value, 'requestHash', 'string') && has(value, 'error', 'object');
-    case 'artifact.written':
-      return has(value, 'artifactId', 'string') && has(value, 'version', 'number');
-    default:
-      return has(value, 'result', 'object');
-  }
-}
-
-/** What reading a journal found. */
-export interface JournalReading {
-  readonly workflowId: string;
-  /** Complete, well-formed events, in order. */
-  readonly records: readonly JournalRecord[];
-  /** The log ended in a partial line (a write cut short by a crash); it was ignored. */
-  readonly tornTail: boolean;
-  /** 1-based numbers of complete lines that could not be decoded; they were ignored. */
-  readonly skippedLines: readonly number[];
-}
-
-/**
- * Parses a log's text. Only newline-terminated lines count as written: a
- * final fragment is a torn write and is ignored, as is any undecodable line.
- *
- * @example
- * ```ts
- * const { records, tornTail } = parseJournal('wf_1', storage.read('wf_1') ?? '');
- * ```
- */
-export function parseJournal(workflowId: string, text: string): JournalReading {
-  const lines = text.split('\n');
-  const tail = lines.pop() ?? '';
-  const records: JournalRecord[] = [];
-  const skippedLines: number[] = [];
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = superjson.parse(line);
-    } catch {
-      skippedLines.push(index + 1);
-      return;
-    }
-    if (isJournalRecord(value)) records.push(value);
-    else skippedLines.push(index + 1);
-  });
-  return { workflowId, records, tornTail: tail.length > 0, skippedLines };
-}
-
-/**
- * The records of the latest run under this id: a run started again under the
- * same workflowId (not resumed) supersedes what was journaled before it.
- *
- * @example
- * ```ts
- * const records = currentRun(reading.records);
- * ```
- */
-export function currentRun(records: readonly JournalRecord[]): readonly JournalRecord[] {
-  for (let index = records.length - 1; index >= 0; index--) {
-    if (records[index]?.type === 'workflow.started') return records.slice(index);
-  }
-  return [];
-}
+// The records' types and reader, where the rest of the system imports them from.
+export { parseJournal } from './journal-records.js';
+export type {
+  JournaledTaskSpec,
+  JournalEntry,
+  JournalReading,
+  JournalRecord,
+  ReplayModifications,
+} from './journal-records.js';
 
 /** A run's state as the journal tells it. */
 export type JournaledRunStatus = WorkflowStatus | 'running' | 'interrupted';
@@ -240,7 +62,7 @@ export interface WorkflowRecord {
  * const record = summarizeJournal(parseJournal(id, text), false);
  * ```
  */
-export function summarizeJournal(reading: JournalReading, runningHere: boolean): WorkflowRecord | undefined {
+function summarizeJournal(reading: JournalReading, runningHere: boolean): WorkflowRecord | undefined {
   let started: Extract<JournalRecord, { type: 'workflow.started' }> | undefined;
   let finished: Extract<JournalRecord, { type: 'workflow.finished' }> | undefined;
   const resumedAt: number[] = [];
@@ -305,6 +127,7 @@ export class RunJournal {
   readonly workflowId: string;
   readonly #storage: JournalStorage;
   readonly #now: () => number;
+  readonly #scrub: (line: string) => string;
   #seq: number;
   #closed = false;
   /** The first write that failed, if any (the run is then cancelled by its runner). */
@@ -312,10 +135,15 @@ export class RunJournal {
   /** Told about the first failed write (the runner cancels the run: it can no longer be resumed faithfully). */
   onFailure: ((error: unknown) => void) | undefined;
 
-  constructor(storage: JournalStorage, workflowId: string, options: { now: () => number; lastSeq?: number }) {
+  constructor(
+    storage: JournalStorage,
+    workflowId: string,
+    options: { now: () => number; lastSeq?: number; scrub?: (line: string) => string },
+  ) {
     this.#storage = storage;
     this.workflowId = workflowId;
     this.#now = options.now;
+    this.#scrub = options.scrub ?? ((line) => line);
     this.#seq = options.lastSeq ?? 0;
   }
 
@@ -332,7 +160,7 @@ export class RunJournal {
     const record = { at: this.#now(), ...entry, seq: this.#seq + 1 };
     if (!isJournalRecord(record)) throw new TypeError(`not a journal record: ${entry.type}`);
     try {
-      this.#storage.append(this.workflowId, encodeRecord(record));
+      this.#storage.append(this.workflowId, this.#scrub(encodeRecord(record)));
     } catch (error) {
       if (this.failure === undefined) {
         this.failure = error;
@@ -367,18 +195,21 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
 export class WorkflowJournals {
   readonly storage: JournalStorage;
   readonly #now: () => number;
+  readonly #scrub: (line: string) => string;
   readonly #open = new Map<string, RunJournal>();
 
-  constructor(options: { storage: JournalStorage; now: () => number }) {
+  /** `secrets`: key values cut out of every line (journals hold prompts, never keys). */
+  constructor(options: { storage: JournalStorage; now: () => number; secrets?: readonly (string | undefined)[] }) {
     this.storage = options.storage;
     this.#now = options.now;
+    this.#scrub = lineScrubber(options.secrets ?? []);
   }
 
   /** Opens (or continues, after a resume) the journal of a run. */
   open(workflowId: string, lastSeq = 0): RunJournal {
     const existing = this.#open.get(workflowId);
     if (existing && !existing.closed) return existing;
-    const journal = new RunJournal(this.storage, workflowId, { now: this.#now, lastSeq });
+    const journal = new RunJournal(this.storage, workflowId, { now: this.#now, lastSeq, scrub: this.#scrub });
     this.#open.set(workflowId, journal);
     return journal;
   }
@@ -432,6 +263,18 @@ export class WorkflowJournals {
   }
 }
 
+/**
+ * Cuts secret values out of an encoded line. A key pasted into a task or
+ * echoed by a model sits inside a JSON string; keys are plain ASCII, so its
+ * JSON form is itself (the escaped form is cut too, should one differ).
+ */
+function lineScrubber(secrets: readonly (string | undefined)[]): (line: string) => string {
+  const known = secrets.filter((secret): secret is string => typeof secret === 'string');
+  if (known.length === 0) return (line) => line;
+  const redactor = createRedactor({ content: false, secrets: known.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]) });
+  return (line) => redactor.scrub(line);
+}
+
 /** The `journal` setting of the orchestrator's config. */
 export type JournalSetting =
   | boolean
@@ -440,14 +283,20 @@ export type JournalSetting =
 /**
  * The journals an orchestrator keeps, from its config: fs storage under
  * `<workspacePath>/journals` by default (the directory appears when the first
- * workflow runs), none when `journal: false`.
+ * workflow runs), none when `journal: false`. `secrets` (the configured API
+ * keys) and `ANTHROPIC_API_KEY` / `OPENAI_API_KEY` are cut out of every line.
  *
  * @example
  * ```ts
- * const journals = journalsFromSetting({ storage: 'memory' }, '.troupe', Date.now);
+ * const journals = journalsFromSetting({ storage: 'memory' }, '.troupe', Date.now, [config.anthropic?.apiKey]);
  * ```
  */
-export function journalsFromSetting(setting: JournalSetting, workspacePath: string, now: () => number): WorkflowJournals | undefined {
+export function journalsFromSetting(
+  setting: JournalSetting,
+  workspacePath: string,
+  now: () => number,
+  secrets: readonly (string | undefined)[] = [],
+): WorkflowJournals | undefined {
   if (setting === false) return undefined;
   const options = setting === true ? {} : setting;
   const storage =
@@ -456,5 +305,5 @@ export function journalsFromSetting(setting: JournalSetting, workspacePath: stri
       : options.storage === undefined || options.storage === 'fs'
         ? new FsJournalStorage({ directory: join(workspacePath, 'journals'), fsync: options.fsync ?? false })
         : options.storage;
-  return new WorkflowJournals({ storage, now });
+  return new WorkflowJournals({ storage, now, secrets: [...secrets, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY] });
 }

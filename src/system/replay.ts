@@ -10,8 +10,9 @@ import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowValida
 import type { ReplayMismatchError } from '../protocols/errors.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus, WorkflowResult } from '../protocols/task.js';
 import type { AgentPool } from './agent-pool.js';
-import { currentRun } from './journal.js';
-import type { JournaledTaskSpec, JournalRecord, ReplayModifications, WorkflowJournals } from './journal.js';
+import { currentRun } from './journal-records.js';
+import type { JournaledTaskSpec, JournalRecord, ReplayModifications } from './journal-records.js';
+import type { WorkflowJournals } from './journal.js';
 import type { JournalCallRecorder, ReplayMismatch } from './journal-recorder.js';
 import type { WorkflowRunner } from './workflow-runner.js';
 
@@ -212,7 +213,7 @@ function prepareAgents(host: DurableRunsHost, specs: readonly SubAgentTaskSpec[]
 }
 
 /** Compares two runs task by task. */
-export function diffRuns(before: WorkflowResult, after: WorkflowResult): WorkflowDiff {
+function diffRuns(before: WorkflowResult, after: WorkflowResult): WorkflowDiff {
   const tasks: Record<string, TaskDiff> = {};
   const changed: string[] = [];
   for (const agentId of new Set([...Object.keys(before.results), ...Object.keys(after.results)])) {
