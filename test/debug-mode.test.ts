@@ -8,7 +8,7 @@ import { agentFileName } from '../src/system/debug.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider } from '../src/providers/scripted.js';
 import { REDACTED } from '../src/system/sanitize.js';
-import { AgentNotFoundError } from '../src/protocols/errors.js';
+import { AgentNotFoundError, ConfigError } from '../src/protocols/errors.js';
 import { anthropicReply, SECRET_ANSWER, SECRET_KEY, SECRET_PROMPT, SECRET_TASK, startSecretRun } from './support/secret-run.js';
 import type { SecretRun } from './support/secret-run.js';
 
@@ -107,6 +107,40 @@ describe('debug files', () => {
       expect(basename(file).startsWith('.')).toBe(false);
     }
     expect(agentFileName('analyst')).toBe('analyst.jsonl');
+  });
+});
+
+describe('debug log level', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('without a logger option, writes JSON lines to stderr while enabled, and nothing once turned off', async () => {
+    const o = scripted(createScriptedProvider({ fallback: () => ({ text: 'ok' }) }));
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      // Only the logger's lines: anything else on stderr (the test runner's) is not ours to check.
+      if (String(chunk).startsWith('{"level"')) written.push(String(chunk));
+      return true;
+    });
+    o.setDebugMode({ enabled: true, logLevel: 'INFO' });
+    const run = await o.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'one' }] });
+    const lines = written.map((line): unknown => JSON.parse(line));
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'workflow finished', workflowId: run.workflowId }));
+    expect(lines).not.toContainEqual(expect.objectContaining({ level: 'debug' }));
+
+    written.length = 0;
+    o.setDebugMode({ enabled: false });
+    await o.executeWorkflow({ tasks: [{ agentId: 'b', taskDescription: 'two' }] });
+    expect(written).toEqual([]);
+  });
+
+  it('refuses an unknown level with a ConfigError and keeps the current state', () => {
+    const o = scripted(createScriptedProvider({ fallback: () => ({ text: 'ok' }) }));
+    o.setDebugMode({ enabled: true, logLevel: 'silent', saveThinkingTraces: true });
+    // Python's "WARNING" is not a level here: called as plain JavaScript would.
+    expect(() => Reflect.apply(o.setDebugMode, o, [{ enabled: true, logLevel: 'WARNING' }])).toThrow(ConfigError);
+    expect(o.debugMode).toMatchObject({ enabled: true, logLevel: 'silent', saveThinkingTraces: true });
   });
 });
 

@@ -24,6 +24,10 @@ function snapshotField(snapshot: object, key: 'value' | 'context'): unknown {
   return Reflect.get(snapshot, key);
 }
 
+function isRecordWith(value: unknown, key: string, expected: string): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Reflect.get(value, key) === expected;
+}
+
 function actorNames(events: readonly StatelyInspectionEvent[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const event of events) if (event.type === '@xstate.actor') names.set(event.sessionId, event.name);
@@ -106,6 +110,49 @@ describe('the Stately inspector relay', () => {
     expect(reachable.join('\n')).toContain(REDACTED);
     expect(reachable.flatMap(secretsIn)).toEqual([]);
     expect(seen.some((event) => event.type === '@xstate.snapshot' && JSON.stringify(event.snapshot).includes('"working"'))).toBe(true);
+  });
+});
+
+describe('inspector relay options', () => {
+  it('embeds the inspectorUrl given, escaped', async () => {
+    relay = await startInspectorRelay({ inspectorUrl: 'http://127.0.0.1:9/inspect?a=1&b="x"' });
+    const page = await (await fetch(relay.url)).text();
+    expect(page).toContain('src="http://127.0.0.1:9/inspect?a=1&#38;b=&#34;x&#34;"');
+    expect(page).not.toContain('https://stately.ai/inspect');
+  });
+
+  it('cuts the secrets given out of every event, and replays only the last replayBufferSize messages to a late client', async () => {
+    const secret = 'custom-relay-secret-0123456789';
+    relay = await startInspectorRelay({ secrets: [secret], replayBufferSize: 2 });
+    const early: string[] = [];
+    createWebSocketReceiver({ server: relay.wsUrl }).subscribe((event) => early.push(JSON.stringify(event)));
+    // A literal context is in the machine's definition too, which the inspector is sent with the actor.
+    const machine = createMachine({
+      id: 'probe',
+      context: { note: `holds ${secret}`, systemPrompt: 'STATIC-PROMPT-text' },
+      initial: 'a',
+      states: { a: { on: { next: 'b' } }, b: { on: { next: 'a' } } },
+    });
+    const actor = createActor(machine, { inspect: relay.inspect }).start();
+    for (let i = 0; i < 4; i++) actor.send({ type: 'next' });
+    await vi.waitFor(() => expect(early.length).toBeGreaterThan(4), { timeout: 5_000 });
+    expect(early.join('\n')).toContain(`holds ${REDACTED}`);
+    expect(early.join('\n')).not.toContain(secret);
+    expect(early.join('\n')).not.toContain('STATIC-PROMPT');
+    const actorEvent = early.map((text): unknown => JSON.parse(text)).find((event) => isRecordWith(event, 'type', '@xstate.actor'));
+    // The definition keeps the machine's shape for the inspector's graph.
+    expect(JSON.parse(isRecordWith(actorEvent, 'type', '@xstate.actor') ? String(actorEvent.definition) : '{}')).toMatchObject({
+      id: 'probe',
+      initial: 'a',
+      states: { a: { on: { next: 'b' } } },
+    });
+
+    const late: string[] = [];
+    createWebSocketReceiver({ server: relay.wsUrl }).subscribe((event) => late.push(JSON.stringify(event)));
+    await vi.waitFor(() => expect(late).toHaveLength(2), { timeout: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(late).toEqual(early.slice(-2));
+    actor.stop();
   });
 });
 

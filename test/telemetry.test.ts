@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -139,6 +139,33 @@ describe('OpenTelemetry spans', () => {
     expect(telemetry.enabled).toBe(false);
     const result = await orchestrator.executeTask({ agentId: 'solo', taskDescription: 'still works' });
     expect(result.status).toBe('succeeded');
+  });
+
+  it('ends the spans still open on stop(), marked troupe.incomplete, at the injected clock', async () => {
+    const { exporter, tracer } = inMemoryTracing();
+    const gates: (() => void)[] = [];
+    const model = createScriptedProvider({
+      fallback: async () => {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return { text: 'late' };
+      },
+    });
+    orchestrator = new Orchestrator({ provider: model, journal: false, enableThinkingAgents: false });
+    const stoppedAt = Date.now() + 3_600_000; // a clock an hour ahead: the end time must come from it
+    const telemetry = await orchestrator.enableTelemetry({ tracer, now: () => stoppedAt });
+    const run = orchestrator.executeWorkflow({ tasks: [{ agentId: 'slow', taskDescription: 'wait' }] });
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    telemetry.stop();
+    const open = exporter.getFinishedSpans();
+    expect(open.map((span) => span.name).sort()).toEqual(['invoke_agent slow', 'troupe.task', 'troupe.workflow']);
+    for (const span of open) {
+      expect(span.attributes['troupe.incomplete']).toBe(true);
+      expect(millis(span.endTime)).toBe(stoppedAt);
+    }
+    const release = setInterval(() => gates.splice(0).forEach((open) => open()), 5);
+    expect((await run).status).toBe('succeeded');
+    clearInterval(release);
+    expect(exporter.getFinishedSpans()).toHaveLength(3); // nothing traced after stop()
   });
 
   it('stops tracing on stop()', async () => {

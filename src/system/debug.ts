@@ -7,6 +7,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../protocols/errors.js';
 import type { EventHub, TroupeEvent } from './events.js';
 import type { LevelLogger, LogLevel, Logger } from './logger.js';
 import { createConsoleLogger, logEvents } from './logger.js';
@@ -96,7 +97,10 @@ export class DebugControl {
     return this.#state;
   }
 
-  /** Applies `setDebugMode` options and returns the resulting state. */
+  /**
+   * Applies `setDebugMode` options and returns the resulting state.
+   * @throws ConfigError for an unknown `logLevel` (nothing is changed).
+   */
   set(options: DebugModeOptions): DebugModeState {
     const enabled = options.enabled;
     const logLevel = enabled ? normaliseLevel(options.logLevel ?? 'debug') : this.#options.defaultLevel;
@@ -193,8 +197,9 @@ export class DebugControl {
   }
 }
 
+/** @throws ConfigError for a level that is not one of the five (a typo must not silence the logs). */
 function normaliseLevel(level: DebugLogLevel): LogLevel {
-  switch (level.toLowerCase()) {
+  switch (String(level).toLowerCase()) {
     case 'debug':
       return 'debug';
     case 'info':
@@ -203,7 +208,9 @@ function normaliseLevel(level: DebugLogLevel): LogLevel {
       return 'warn';
     case 'error':
       return 'error';
-    default:
+    case 'silent':
       return 'silent';
+    default:
+      throw new ConfigError('logLevel', `unknown log level "${String(level)}"; known: debug, info, warn, error, silent (any case)`);
   }
 }

@@ -77,11 +77,30 @@ function bridgePage(inspectorUrl: string): (wsUrl: string) => string {
 </html>`;
 }
 
-/** A Stately inspection event with every snapshot's data and every event redacted. */
+/**
+ * A machine definition (the JSON of its config) with its static `context`
+ * and any inline text redacted: a machine written with a literal context
+ * would otherwise show it to the inspector whatever its snapshots hide.
+ */
+function redactDefinition(redactor: Redactor, definition: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(definition);
+  } catch {
+    return redactor.scrub(definition);
+  }
+  return JSON.stringify(redactor.redact(parsed));
+}
+
+/** A Stately inspection event with every snapshot's data, every event and every machine definition redacted. */
 export function redactStatelyEvent(redactor: Redactor, event: StatelyInspectionEvent): StatelyInspectionEvent {
   switch (event.type) {
     case '@xstate.actor':
-      return { ...event, snapshot: redactSnapshot(redactor, event.snapshot) };
+      return {
+        ...event,
+        snapshot: redactSnapshot(redactor, event.snapshot),
+        ...(event.definition === undefined ? {} : { definition: redactDefinition(redactor, event.definition) }),
+      };
     case '@xstate.snapshot':
       return { ...event, snapshot: redactSnapshot(redactor, event.snapshot), event: redactEvent(redactor, event.event) };
     case '@xstate.event':

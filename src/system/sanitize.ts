@@ -4,7 +4,7 @@
  *
  * Two rules, both by the name of the field a value sits under:
  * - secrets (`apiKey`, `authorization`, `x-api-key`, `password`, `*Secret`,
- *   `*Token` credentials...) are always replaced, and known secret values
+ *   `*SecretKey`, `*Token` (singular), `credentials`...) are always replaced, and known secret values
  *   (the configured API keys) are cut out of every string;
  * - content (message contents, system prompts, task text, tool inputs, model
  *   text and thinking, outputs, memories, broadcast data...) is replaced in
@@ -102,10 +102,17 @@ function normalise(key: string): string {
   return key.toLowerCase().replace(/[-_\s]/g, '');
 }
 
+/**
+ * Suffixes of credential field names. `token` is singular on purpose: usage
+ * counts (`inputTokens`, `maxTokens`) are plural and stay visible, while
+ * `token`, `apiToken`, `githubToken` are credentials.
+ */
+const SECRET_SUFFIXES = ['apikey', 'secret', 'password', 'token', 'secretkey', 'secretaccesskey', 'privatekey', 'credential', 'credentials'];
+
 /** Whether a field named `key` holds a credential. */
 export function isSecretField(key: string): boolean {
   const name = normalise(key);
-  return SECRET_NAMES.has(name) || name.endsWith('apikey') || name.endsWith('secret') || name.endsWith('password');
+  return SECRET_NAMES.has(name) || SECRET_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 
 function isActorRefLike(value: object): boolean {
