@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { InspectionEvent } from 'xstate';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -388,6 +389,16 @@ describe('SharedContextStore: TTL cleanup', () => {
       child.on('exit', (exitCode) => (exitCode === 0 ? resolve(exitCode) : reject(new Error(`exit ${exitCode}: ${stderr}`))));
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('SharedContextStore: inspect', () => {
+  it('reports the context actor and the requests it handles to the `inspect` observer', async () => {
+    const events: InspectionEvent[] = [];
+    const store = memoryStore({ inspect: (event) => events.push(event) });
+    await store.storeArtifact({ artifactId: 'doc', content: 1, agentId: 'w' });
+    const received = events.flatMap((event) => (event.type === '@xstate.event' && event.actorRef === store.actorRef ? [event.event.type] : []));
+    expect(received).toContain('context.store');
   });
 });
 

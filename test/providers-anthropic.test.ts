@@ -362,6 +362,22 @@ describe('Anthropic provider', () => {
       expect(server.requests).toHaveLength(1);
     });
 
+    it('sends every request through the `fetch` it is given', async () => {
+      const urls: string[] = [];
+      const counted = createAnthropicProvider({
+        apiKey: KEY,
+        baseURL: server.url,
+        fetch: (input, init) => {
+          urls.push(String(input));
+          return fetch(input, init);
+        },
+      });
+      server.reply(message());
+      await counted.complete(basic);
+      expect(urls).toHaveLength(1);
+      expect(urls[0]).toContain(server.url);
+    });
+
     it('maps a connection dropped mid-body to PROVIDER_CONNECTION', async () => {
       server.reply({ kind: 'partial', then: 'drop' });
       expect(await rejection(provider, basic)).toMatchObject({ code: 'PROVIDER_CONNECTION', retryable: true });
