@@ -65,6 +65,12 @@ export function statusOfError(error: ErrorData): TaskStatus {
 
 export class TaskRunner {
   readonly #options: TaskRunnerOptions;
+  /**
+   * Runs using each agent now. An agent spawned for a task is stopped when the
+   * last run using it ends, not by whichever ends first: two tasks can share a
+   * fallback agent, and one's cleanup must not abort the other's call.
+   */
+  readonly #users = new Map<string, number>();
 
   constructor(options: TaskRunnerOptions) {
     this.#options = options;
@@ -152,6 +158,7 @@ export class TaskRunner {
     } catch (error) {
       return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
     }
+    this.#users.set(agentId, (this.#users.get(agentId) ?? 0) + 1);
     try {
       let last: AgentRunOutcome | undefined;
       for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
@@ -166,7 +173,7 @@ export class TaskRunner {
           workflowId,
           attempt,
           ...(spec.thinkingDirectives ? { thinkingDirectives: spec.thinkingDirectives } : {}),
-        ...(spec.availableAgents?.length ? { availableAgents: spec.availableAgents } : {}),
+          ...(spec.availableAgents?.length ? { availableAgents: spec.availableAgents } : {}),
           ...(spec.inputData === undefined ? {} : { inputData: spec.inputData }),
           ...(request.dependencyOutputs ? { dependencyOutputs: request.dependencyOutputs } : {}),
           ...(artifacts.length > 0 ? { sharedArtifacts: artifacts } : {}),
@@ -185,8 +192,13 @@ export class TaskRunner {
       }
       return last ?? cancelledOutcome('no attempt ran');
     } finally {
-      // Every way out (done, failed, cancelled mid-wait) stops an agent spawned just for this task.
-      if (pool.get(agentId)?.ephemeral) pool.stop(agentId);
+      // Every way out (done, failed, cancelled mid-wait) stops an agent spawned for tasks once none uses it.
+      const users = (this.#users.get(agentId) ?? 1) - 1;
+      if (users > 0) this.#users.set(agentId, users);
+      else {
+        this.#users.delete(agentId);
+        if (pool.get(agentId)?.ephemeral) pool.stop(agentId);
+      }
     }
   }
 
