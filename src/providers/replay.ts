@@ -7,6 +7,7 @@
 import { ReplayMismatchError } from '../protocols/errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../protocols/model.js';
 import { readCassette } from './cassette.js';
+import { abortError } from './provider-errors.js';
 import { hashModelRequest } from './request-hash.js';
 
 export interface ReplayProviderOptions {
@@ -36,13 +37,14 @@ export function createReplayProvider(options: ReplayProviderOptions): ReplayProv
   const cassette = readCassette(options.cassettePath);
   const served = new Map<string, number>();
   let total = 0;
+  const name = options.name ?? cassette.provider;
   return {
-    name: options.name ?? cassette.provider,
+    name,
     get served() {
       return total;
     },
     async complete(request: ModelRequest): Promise<ModelResponse> {
-      if (request.signal?.aborted) throw new DOMException('The model call was aborted', 'AbortError');
+      if (request.signal?.aborted) throw abortError(name);
       const hash = hashModelRequest(request);
       const responses = cassette.entries[hash]?.responses ?? [];
       const index = served.get(hash) ?? 0;

@@ -4,6 +4,7 @@
  */
 import { EMPTY_USAGE, estimateRequestTokens, estimateTokens } from '../protocols/model.js';
 import type { ModelProvider, ModelRequest, ModelResponse, TokenUsage } from '../protocols/model.js';
+import { abortError } from './provider-errors.js';
 
 /** What a script step may give: a full response, a partial one, or an error to throw. */
 export type ScriptedStep = Partial<ModelResponse> | Error;
@@ -12,7 +13,7 @@ export type ScriptedStep = Partial<ModelResponse> | Error;
 export type ScriptedHandler = (request: ModelRequest, index: number) => ScriptedStep | Promise<ScriptedStep>;
 
 export interface ScriptedProviderOptions {
-  /** Provider name used in pricing and journals. Default `scripted`. */
+  /** Provider name, for the registry, errors and journals. Default `scripted`. */
   readonly name?: string;
   /** Answer for requests once the queue is empty. Default: an error naming the request. */
   readonly fallback?: ScriptedHandler;
@@ -48,10 +49,6 @@ function completeResponse(request: ModelRequest, step: Partial<ModelResponse>): 
   };
 }
 
-function abortError(): Error {
-  return new DOMException('The model call was aborted', 'AbortError');
-}
-
 /**
  * Creates a scripted provider.
  *
@@ -70,8 +67,9 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): S
   const requests: ModelRequest[] = [];
   let pending = 0;
 
+  const name = options.name ?? 'scripted';
   const provider: ScriptedProvider = {
-    name: options.name ?? 'scripted',
+    name,
     get requests() {
       return requests;
     },
@@ -83,7 +81,7 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): S
       return provider;
     },
     async complete(request) {
-      if (request.signal?.aborted) throw abortError();
+      if (request.signal?.aborted) throw abortError(name);
       const index = requests.length;
       requests.push(request);
       const next = queue.shift() ?? options.fallback;
@@ -92,8 +90,8 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): S
       }
       pending++;
       try {
-        const step = typeof next === 'function' ? await raceAbort(next(request, index), request.signal) : next;
-        if (request.signal?.aborted) throw abortError();
+        const step = typeof next === 'function' ? await raceAbort(next(request, index), request.signal, name) : next;
+        if (request.signal?.aborted) throw abortError(name);
         if (step instanceof Error) throw step;
         return completeResponse(request, step);
       } finally {
@@ -105,10 +103,10 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): S
 }
 
 /** Resolves with `value` unless `signal` aborts first. */
-function raceAbort<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function raceAbort<T>(value: T | Promise<T>, signal: AbortSignal | undefined, name: string): Promise<T> {
   if (!signal) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError());
+    const onAbort = () => reject(abortError(name));
     signal.addEventListener('abort', onAbort, { once: true });
     Promise.resolve(value).then(
       (result) => {
