@@ -113,11 +113,6 @@ export class TaskGraph {
     });
   }
 
-  /** Number of tasks in the graph. */
-  get size(): number {
-    return this.#tasks.length;
-  }
-
   /** Whether every task has settled. */
   get isComplete(): boolean {
     return this.#settledCount === this.#tasks.length;
@@ -131,11 +126,6 @@ export class TaskGraph {
   /** The tasks without dependencies: decidable from the start, in declaration order. */
   roots(): NormalizedTask[] {
     return this.#tasks.filter((task) => task.dependencies.length === 0);
-  }
-
-  /** The task with this agentId. @throws Error when there is none. */
-  task(agentId: string): NormalizedTask {
-    return this.#at(this.#indexOf(agentId));
   }
 
   /** Where the task is: waiting, decidable, queued, running or its settled status. */

@@ -26,7 +26,6 @@ export interface TaskRunnerOptions {
   /** Loads the artifacts a task's prompt gets (its sharedArtifacts, permission-checked, and shared memories). */
   readonly loadArtifacts?: (agentId: string, artifactIds: readonly string[]) => Promise<LoadedArtifact[]>;
   readonly now: () => number;
-  readonly random?: () => number;
 }
 
 export interface TaskRunRequest {
@@ -182,7 +181,7 @@ export class TaskRunner {
         last = await pool.run(agentId, task, signal);
         account(tally, last);
         if (last.ok || !isRetryable(last.error) || attempt === retry.maxAttempts || signal?.aborted) break;
-        const delayMs = retryDelayMs(retry, attempt, last.error, this.#options.random);
+        const delayMs = retryDelayMs(retry, attempt, last.error);
         events.emit('task.retrying', { workflowId, agentId: spec.agentId, attempt, delayMs, error: last.error });
         try {
           await sleep(delayMs, signal);
