@@ -141,6 +141,42 @@ describe('OpenTelemetry spans', () => {
     expect(result.status).toBe('succeeded');
   });
 
+  it('ends consensus voters\' task spans when they answer, under the run\'s workflow span, and leaves none open', async () => {
+    const { exporter, tracer } = inMemoryTracing();
+    orchestrator = new Orchestrator({ journal: false, enableThinkingAgents: false, simulated: { latencyMs: 1 } });
+    const telemetry = await orchestrator.enableTelemetry({ tracer });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [{ agentId: 'decide', taskDescription: 'Ship it, yes or no?', consensusConfig: { method: 'majority', voters: ['v1', 'v2'] } }],
+    });
+    expect(run.status).toBe('succeeded');
+    const spans = exporter.getFinishedSpans();
+    const workflow = spans.find((span) => span.name === 'troupe.workflow');
+    const voterTasks = spans.filter((span) => span.name === 'troupe.task' && String(span.attributes['troupe.workflow.id']).startsWith(`${run.workflowId}/`));
+    expect(voterTasks.map((span) => span.attributes['troupe.task.agent_id']).sort()).toEqual(['v1', 'v2']);
+    for (const span of voterTasks) {
+      expect(parentOf(span)).toBe(idOf(workflow));
+      expect(span.attributes['troupe.task.status']).toBe('succeeded');
+    }
+    const count = spans.length;
+    telemetry.stop();
+    expect(exporter.getFinishedSpans()).toHaveLength(count); // nothing was left open
+  });
+
+  it('ends the task spans of voters that never answered when their run ends', async () => {
+    const { exporter, tracer } = inMemoryTracing();
+    orchestrator = new Orchestrator({ provider: createScriptedProvider({ fallback: () => new Error('down') }), journal: false, retryFailedAgents: false, enableThinkingAgents: false });
+    const telemetry = await orchestrator.enableTelemetry({ tracer });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [{ agentId: 'decide', taskDescription: 'Ship it?', consensusConfig: { method: 'majority', voters: ['v1', 'v2'] } }],
+    });
+    expect(run.results.decide?.status).toBe('failed');
+    const voterTasks = exporter.getFinishedSpans().filter((span) => span.name === 'troupe.task' && span.attributes['troupe.task.agent_id'] !== 'decide');
+    expect(voterTasks.map((span) => span.attributes['troupe.incomplete'])).toEqual([true, true]);
+    const count = exporter.getFinishedSpans().length;
+    telemetry.stop();
+    expect(exporter.getFinishedSpans()).toHaveLength(count);
+  });
+
   it('ends the spans still open on stop(), marked troupe.incomplete, at the injected clock', async () => {
     const { exporter, tracer } = inMemoryTracing();
     const gates: (() => void)[] = [];

@@ -65,8 +65,16 @@ export async function enableTelemetry(events: EventHub, options: TelemetryOption
 /** A task's spans: the task itself and its current attempt. */
 interface TaskSpans {
   readonly span: Span;
+  readonly workflowId: string;
+  readonly agentId: string;
   /** `<workflowId>/<agentId>`: the prefix of its agent task ids. */
   readonly taskIdPrefix: string;
+  /**
+   * A task of a sub-run (`<run>/consensus:...`, a consensus voter): no
+   * `task.finished` ends it, so its agent's result does, and its run's end
+   * closes whatever is left.
+   */
+  readonly subRun: boolean;
   attempt: Span | undefined;
 }
 
@@ -120,17 +128,8 @@ class EventSpans {
   }
 
   endAll(): void {
-    const end = (span: Span | undefined) => {
-      span?.setAttribute('troupe.incomplete', true);
-      span?.end(this.#now());
-    };
-    for (const tasks of this.#tasks.values()) {
-      for (const task of tasks.values()) {
-        end(task.attempt);
-        end(task.span);
-      }
-    }
-    for (const span of this.#workflows.values()) end(span);
+    for (const tasks of this.#tasks.values()) for (const task of tasks.values()) this.#endIncomplete(task.attempt, task.span);
+    for (const span of this.#workflows.values()) this.#endIncomplete(span);
     this.#tasks.clear();
     this.#workflows.clear();
   }
@@ -164,7 +163,36 @@ class EventSpans {
       'troupe.duration_seconds': result.durationSeconds,
     });
     if (workflowFailed(result.status)) this.#fail(span, `workflow_${result.status}`);
+    // Sub-run tasks that never got an agent result (a voter that failed) end with their run.
+    for (const [id, tasks] of this.#tasks) {
+      if (!id.startsWith(`${workflowId}/`)) continue;
+      for (const task of tasks.values()) this.#endIncomplete(task.attempt, task.span);
+      this.#tasks.delete(id);
+    }
     span.end(this.#now());
+  }
+
+  #endIncomplete(...spans: (Span | undefined)[]): void {
+    for (const span of spans) {
+      span?.setAttribute('troupe.incomplete', true);
+      span?.end(this.#now());
+    }
+  }
+
+  /** The open workflow span a task belongs to: its own run's, or for a sub-run the longest `<run>/` prefix's. */
+  #runOf(workflowId: string): { readonly id: string; readonly span: Span } | undefined {
+    for (let cut = workflowId.length; cut > 0; cut = workflowId.lastIndexOf('/', cut - 1)) {
+      const id = workflowId.slice(0, cut);
+      const span = this.#workflows.get(id);
+      if (span) return { id, span };
+    }
+    return undefined;
+  }
+
+  #forget(task: TaskSpans): void {
+    const tasks = this.#tasks.get(task.workflowId);
+    tasks?.delete(task.agentId);
+    if (tasks?.size === 0) this.#tasks.delete(task.workflowId);
   }
 
   #taskStarted({ workflowId, agentId, attempt, at }: TroupeEvent<'task.started'>): void {
@@ -172,12 +200,14 @@ class EventSpans {
     if (!tasks) this.#tasks.set(workflowId, (tasks = new Map()));
     let task = tasks.get(agentId);
     if (!task) {
+      const run = this.#runOf(workflowId);
       const span = this.#tracer.startSpan(
         SPAN_NAMES.task,
         { startTime: at, attributes: { 'troupe.workflow.id': workflowId, 'troupe.task.agent_id': agentId } },
-        this.#contextOf(this.#workflows.get(workflowId)),
+        this.#contextOf(run?.span),
       );
-      task = { span, taskIdPrefix: `${workflowId}/${agentId}`, attempt: undefined };
+      const subRun = run !== undefined && run.id !== workflowId;
+      task = { span, workflowId, agentId, taskIdPrefix: `${workflowId}/${agentId}`, subRun, attempt: undefined };
       tasks.set(agentId, task);
     }
     if (task.attempt) {
@@ -223,6 +253,11 @@ class EventSpans {
     });
     task.attempt.end(this.#now());
     task.attempt = undefined;
+    if (task.subRun) {
+      task.span.setAttribute('troupe.task.status', 'succeeded');
+      task.span.end(this.#now());
+      this.#forget(task);
+    }
   }
 
   #taskFinished({ workflowId, agentId, result }: TroupeEvent<'task.finished'>): void {
