@@ -12,6 +12,7 @@ import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import { hashModelRequest, storableRequest } from '../providers/request-hash.js';
 import type { CallRecorder } from './model-gateway.js';
+import { runOf } from './journal-records.js';
 import type { JournalRecord, RunJournal, WorkflowJournals } from './journal.js';
 
 /** A recorded answer: a response, or (replay only) the error the call failed with. */
@@ -182,14 +183,4 @@ export class JournalCallRecorder implements CallRecorder {
       ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
     });
   }
-}
-
-/** The run a call's workflowId belongs to: itself, or the longest `<run>/` prefix that qualifies. */
-function runOf(workflowId: string | undefined, qualifies: (runId: string) => boolean): string | undefined {
-  if (workflowId === undefined) return undefined;
-  for (let cut = workflowId.length; cut > 0; cut = workflowId.lastIndexOf('/', cut - 1)) {
-    const prefix = workflowId.slice(0, cut);
-    if (qualifies(prefix)) return prefix;
-  }
-  return undefined;
 }

@@ -219,3 +219,16 @@ export function currentRun(records: readonly JournalRecord[]): readonly JournalR
   }
   return [];
 }
+
+/**
+ * The run a workflowId belongs to: itself, or its longest `<run>/` prefix
+ * that qualifies (consensus voters run under `<run>/consensus:...`).
+ */
+export function runOf(workflowId: string | undefined, qualifies: (runId: string) => boolean): string | undefined {
+  if (workflowId === undefined) return undefined;
+  for (let cut = workflowId.length; cut > 0; cut = workflowId.lastIndexOf('/', cut - 1)) {
+    const prefix = workflowId.slice(0, cut);
+    if (qualifies(prefix)) return prefix;
+  }
+  return undefined;
+}

@@ -10,7 +10,7 @@ import type { TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../
 import { FsJournalStorage } from '../storage/journal-fs.js';
 import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
-import { currentRun, encodeRecord, isJournalRecord, parseJournal } from './journal-records.js';
+import { currentRun, encodeRecord, isJournalRecord, parseJournal, runOf } from './journal-records.js';
 import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './journal-records.js';
 import { createRedactor } from './sanitize.js';
 
@@ -222,12 +222,8 @@ export class WorkflowJournals {
 
   /** The open journal of the run a call or task belongs to: `workflowId` itself or its longest `<run>/` prefix (consensus voters). */
   runningFor(workflowId: string | undefined): RunJournal | undefined {
-    if (workflowId === undefined) return undefined;
-    for (let cut = workflowId.length; cut > 0; cut = workflowId.lastIndexOf('/', cut - 1)) {
-      const journal = this.running(workflowId.slice(0, cut));
-      if (journal) return journal;
-    }
-    return undefined;
+    const runId = runOf(workflowId, (id) => this.running(id) !== undefined);
+    return runId === undefined ? undefined : this.running(runId);
   }
 
   /** Closes a run's journal (it finished). */

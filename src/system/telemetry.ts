@@ -13,6 +13,7 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import type { TokenUsage } from '../protocols/model.js';
 import type { TaskResult, WorkflowStatus } from '../protocols/task.js';
 import type { EventHub, TroupeEvent } from './events.js';
+import { runOf } from './journal-records.js';
 
 export interface TelemetryOptions {
   /** The tracer spans are made with. Default: `trace.getTracer('troupe')` from the global tracer provider. */
@@ -179,15 +180,6 @@ class EventSpans {
     }
   }
 
-  /** The open workflow span a task belongs to: its own run's, or for a sub-run the longest `<run>/` prefix's. */
-  #runOf(workflowId: string): { readonly id: string; readonly span: Span } | undefined {
-    for (let cut = workflowId.length; cut > 0; cut = workflowId.lastIndexOf('/', cut - 1)) {
-      const id = workflowId.slice(0, cut);
-      const span = this.#workflows.get(id);
-      if (span) return { id, span };
-    }
-    return undefined;
-  }
 
   #forget(task: TaskSpans): void {
     const tasks = this.#tasks.get(task.workflowId);
@@ -200,13 +192,14 @@ class EventSpans {
     if (!tasks) this.#tasks.set(workflowId, (tasks = new Map()));
     let task = tasks.get(agentId);
     if (!task) {
-      const run = this.#runOf(workflowId);
+      // Its own run's span, or for a sub-run (a consensus voter) the run it belongs to.
+      const runId = runOf(workflowId, (id) => this.#workflows.has(id));
       const span = this.#tracer.startSpan(
         SPAN_NAMES.task,
         { startTime: at, attributes: { 'troupe.workflow.id': workflowId, 'troupe.task.agent_id': agentId } },
-        this.#contextOf(run?.span),
+        this.#contextOf(runId === undefined ? undefined : this.#workflows.get(runId)),
       );
-      const subRun = run !== undefined && run.id !== workflowId;
+      const subRun = runId !== undefined && runId !== workflowId;
       task = { span, workflowId, agentId, taskIdPrefix: `${workflowId}/${agentId}`, subRun, attempt: undefined };
       tasks.set(agentId, task);
     }
