@@ -91,8 +91,6 @@ export function consultationRefusal(agentId: string, chain: readonly string[], m
 
 export interface SupervisorContext {
   readonly shardCount: number;
-  /** Shards spawned so far, by index. */
-  readonly shards: Readonly<Record<number, true>>;
 }
 
 /** systemId of a workflow run. */
@@ -162,24 +160,22 @@ export function createSupervisorMachine(options: SupervisorOptions) {
     actors: { agentShard: shardMachine, workflow: options.workflowMachine },
   }).createMachine({
     id: 'supervisor',
-    context: { shardCount: Math.max(1, options.shards ?? 64), shards: {} },
+    context: { shardCount: Math.max(1, options.shards ?? 64) },
     on: {
       'supervisor.spawn': {
-        actions: enqueueActions(({ context, event, enqueue }) => {
+        actions: enqueueActions(({ context, event, enqueue, system }) => {
           const index = shardOf(event.agentId, context.shardCount);
-          if (!context.shards[index]) {
-            enqueue.spawnChild('agentShard', { id: `shard-${index}`, systemId: `shard:${index}` });
-            enqueue.assign({ shards: { ...context.shards, [index]: true } });
-          }
-          enqueue.sendTo(({ system }) => system.get(`shard:${index}`), event);
+          const shardId = `shard:${index}`;
+          // Spawned on first use, and again if it is gone: the sendTo below must find it,
+          // since a sendTo whose target resolves to undefined delivers to the supervisor itself.
+          if (!system.get(shardId)) enqueue.spawnChild('agentShard', { id: `shard-${index}`, systemId: shardId });
+          enqueue.sendTo(({ system: resolved }) => resolved.get(shardId), event);
         }),
       },
       'supervisor.stop': {
         actions: enqueueActions(({ context, event, enqueue, system }) => {
-          const index = shardOf(event.agentId, context.shardCount);
-          if (context.shards[index] && system.get(`shard:${index}`)) {
-            enqueue.sendTo(({ system: s }) => s.get(`shard:${index}`), event);
-          }
+          const shard: AnyActorRef | undefined = system.get(`shard:${shardOf(event.agentId, context.shardCount)}`);
+          if (shard) enqueue.sendTo(shard, event);
         }),
       },
       'supervisor.deliver': {
