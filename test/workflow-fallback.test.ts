@@ -1,11 +1,12 @@
 /**
- * A fallback agent two tasks share: spawned for tasks, it lives until the last
- * run using it ends, so one task's cleanup never aborts the other's call.
+ * Fallback agents beyond the basics in workflow.test.ts: an alternative path
+ * runs on the fallback agent, and a fallback agent two tasks share lives until
+ * the last run using it ends, so one task's cleanup never aborts the other's call.
  */
 import { afterEach, expect, it } from 'vitest';
 import { Orchestrator, ProviderError } from '../src/index.js';
 import type { ModelRequest } from '../src/index.js';
-import { systemText } from '../src/protocols/model.js';
+import { messageText, systemText } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedStep } from '../src/providers/scripted.js';
 
@@ -47,4 +48,26 @@ it("a task whose fallback finds the shared agent busy does not stop it under the
   // b found the helper busy with a's task: b keeps its own failure.
   expect(run.results.primary_b).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('primary_b cannot') } });
   expect(orchestrator.listAgents()).toEqual([]);
+});
+
+it('an alternative path runs on the fallback agent when the task has one, and names it when it wins', async () => {
+  const model = createScriptedProvider({
+    fallback: (request): ScriptedStep => {
+      const agent = agentOf(request);
+      if (isReflection(request)) return { structured: { confidence: agent === 'helper' ? 0.9 : 0.5, critique: `${agent} critique` } };
+      return { text: `${agent} answer` };
+    },
+  });
+  const orchestrator = new Orchestrator({ enableThinkingAgents: false, enableAlternativePaths: true, provider: model });
+  open.push(orchestrator);
+  orchestrator.registerTemplate('helper', { systemPrompt: 'You are helper, a generalist.' });
+  const run = await orchestrator.executeWorkflow({
+    tasks: [
+      { agentId: 'primary', taskDescription: 'Plan it', fallbackAgent: 'helper', confidenceThreshold: 0.8, alternativePathsAllowed: true },
+    ],
+  });
+  expect(run.results.primary).toMatchObject({ status: 'succeeded', output: 'helper answer', confidence: 0.9, fallbackUsed: 'helper', attempts: 2 });
+  expect(run.results.primary?.alternatives.map((alternative) => alternative.output)).toEqual(['primary answer']);
+  const helperActing = model.requests.find((request) => agentOf(request) === 'helper' && !isReflection(request));
+  expect(helperActing?.messages.map(messageText).join('\n')).toContain('Take a different approach');
 });
