@@ -170,7 +170,7 @@ export type {
 export type { AgentServices, ToolRunContext, ToolRunResult } from './protocols/agent-runtime.js';
 export type { ConsultAnswer, ConsultRequest } from './protocols/agent-runtime.js';
 export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './protocols/gateway.js';
-export { EMPTY_USAGE, addUsage, estimateTokens, estimateRequestTokens } from './protocols/model.js';
+export { EMPTY_USAGE, addUsage, effectiveThinkingBudget, estimateTokens, estimateRequestTokens, MIN_THINKING_BUDGET_TOKENS } from './protocols/model.js';
 export type {
   ContentBlock,
   JsonSchema,

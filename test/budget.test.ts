@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExceededError, ConfigError, MissingApiKeyError } from '../src/protocols/errors.js';
 import type { ModelRequest } from '../src/protocols/model.js';
-import { EMPTY_USAGE, estimateRequestTokens } from '../src/protocols/model.js';
+import { EMPTY_USAGE, estimateRequestTokens, MIN_THINKING_BUDGET_TOKENS } from '../src/protocols/model.js';
 import type { ModelPrice } from '../src/protocols/pricing.js';
 import { DEFAULT_PRICES } from '../src/providers/pricing.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
@@ -216,6 +216,13 @@ describe('estimateWorstCaseCents', () => {
     const { thinkingBudgetTokens: _omitted, ...plain } = request;
     const input = estimateRequestTokens(plain);
     expect(estimateWorstCaseCents(plain, SONNET)).toBeCloseTo((input * 300 + 1000 * 1500) / 1e6, 12);
+  });
+
+  it('reserves the thinking budget a provider is sent, never less than MIN_THINKING_BUDGET_TOKENS', () => {
+    const small: ModelRequest = { ...request, thinkingBudgetTokens: 100 };
+    const input = estimateRequestTokens(small);
+    expect(MIN_THINKING_BUDGET_TOKENS).toBe(1024);
+    expect(estimateWorstCaseCents(small, SONNET)).toBeCloseTo((input * 300 + (1000 + 1024) * 1500) / 1e6, 12);
   });
 
   it('prices input at the cache-write price when the request marks a cacheable prefix', () => {

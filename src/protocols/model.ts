@@ -71,7 +71,10 @@ export interface ModelRequest {
   readonly structuredOutput?: StructuredOutputRequest;
   readonly temperature?: number;
   readonly maxTokens: number;
-  /** Extended thinking budget in tokens; absent means thinking off. */
+  /**
+   * Extended thinking budget in tokens; absent means thinking off. Providers
+   * raise a smaller budget to {@link MIN_THINKING_BUDGET_TOKENS}.
+   */
   readonly thinkingBudgetTokens?: number;
   /** For reasoning models (OpenAI o-series, gpt-5): how hard to think. */
   readonly reasoningEffort?: ReasoningEffort;
@@ -126,6 +129,19 @@ export interface ModelProvider {
 }
 
 /** Usage with every count zero. */
+/**
+ * The smallest thinking budget a provider is asked for (Anthropic rejects
+ * less). A request with a smaller `thinkingBudgetTokens` is sent, and its cost
+ * reserved, with this budget, so a limit holds for it too.
+ */
+export const MIN_THINKING_BUDGET_TOKENS = 1024;
+
+/** The thinking budget a request is sent with: 0 when thinking is off. */
+export function effectiveThinkingBudget(request: Pick<ModelRequest, 'thinkingBudgetTokens'>): number {
+  if (request.thinkingBudgetTokens === undefined) return 0;
+  return Math.max(MIN_THINKING_BUDGET_TOKENS, Math.floor(request.thinkingBudgetTokens));
+}
+
 export const EMPTY_USAGE: TokenUsage = Object.freeze({
   inputTokens: 0,
   outputTokens: 0,

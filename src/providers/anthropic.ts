@@ -21,7 +21,7 @@ import type {
   ToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
-import { estimateTokens } from '../protocols/model.js';
+import { effectiveThinkingBudget, estimateTokens } from '../protocols/model.js';
 import type {
   ContentBlock,
   JsonSchema,
@@ -37,8 +37,6 @@ import { requireApiKey } from './api-key.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkCallContext, SdkErrorClasses } from './provider-errors.js';
 
-/** The API rejects thinking budgets below this. */
-export const ANTHROPIC_MIN_THINKING_BUDGET = 1024;
 
 export interface AnthropicProviderOptions {
   /** Defaults to `ANTHROPIC_API_KEY`. */
@@ -121,7 +119,7 @@ function toSystem(request: ModelRequest, instruction: string | undefined): strin
 /** The Messages API body for `request`, and how to read structured output back. */
 function buildParams(request: ModelRequest): { params: MessageCreateParamsNonStreaming; structured?: StructuredPlan } {
   const thinkingOn = request.thinkingBudgetTokens !== undefined;
-  const budget = Math.max(ANTHROPIC_MIN_THINKING_BUDGET, Math.floor(request.thinkingBudgetTokens ?? 0));
+  const budget = effectiveThinkingBudget(request);
 
   const tools: Tool[] = (request.tools ?? []).map((tool) => ({
     name: tool.name,

@@ -18,7 +18,7 @@
  */
 import { BudgetExceededError, ConfigError } from '../protocols/errors.js';
 import type { BudgetLimitName } from '../protocols/errors.js';
-import { estimateRequestTokens } from '../protocols/model.js';
+import { effectiveThinkingBudget, estimateRequestTokens } from '../protocols/model.js';
 import type { ModelRequest } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 
@@ -289,7 +289,7 @@ function marksCache(request: Pick<ModelRequest, 'system' | 'messages'>): boolean
 /**
  * The most a request can cost, in cents, to reserve before the call: its
  * estimated input tokens with none of them read from cache, plus `maxTokens`
- * and `thinkingBudgetTokens` at the output price. When the request marks a
+ * and the thinking budget it is sent with (at least MIN_THINKING_BUDGET_TOKENS) at the output price. When the request marks a
  * cacheable prefix, input is priced at the dearer of the input and cache-write
  * prices (Anthropic bills cache writes at 1.25× input).
  *
@@ -308,6 +308,6 @@ export function estimateWorstCaseCents(request: ModelRequest, price: ModelPrice)
   const inputPrice = marksCache(request)
     ? Math.max(price.inputCentsPerMTok, price.cacheWriteCentsPerMTok)
     : price.inputCentsPerMTok;
-  const outputTokens = request.maxTokens + (request.thinkingBudgetTokens ?? 0);
+  const outputTokens = request.maxTokens + effectiveThinkingBudget(request);
   return (inputTokens * inputPrice + outputTokens * price.outputCentsPerMTok) / 1_000_000;
 }
