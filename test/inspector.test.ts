@@ -156,6 +156,23 @@ describe('inspector relay options', () => {
   });
 });
 
+describe('a stopped relay', () => {
+  it('does no work for inspection events still sent to its observer', async () => {
+    relay = await startInspectorRelay();
+    const captured: InspectionEvent[] = [];
+    createActor(createMachine({ id: 'm' }), { inspect: (event) => captured.push(event) }).start();
+    await relay.stop();
+    vi.useFakeTimers();
+    try {
+      for (const event of captured) relay.inspect.next?.(event);
+      expect(captured.length).toBeGreaterThan(0);
+      expect(vi.getTimerCount()).toBe(0); // the adapter schedules one timer per event it takes
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('redacting inspection events', () => {
   it('keeps state values, ids, event types, costs and usage, and replaces prompts and keys', () => {
     const machine = createMachine({

@@ -148,7 +148,12 @@ export async function startInspectorRelay(options: InspectorRelayOptions = {}): 
   });
   let stopped = false;
   return {
-    inspect: inspector.inspect,
+    // Once stopped, events an orchestrator still sends cost nothing (the adapter would convert, redact and queue each).
+    inspect: {
+      next: (event) => {
+        if (!stopped) inspector.inspect.next?.(event);
+      },
+    },
     url: relay.url,
     wsUrl: relay.wsUrl,
     async stop() {
