@@ -244,6 +244,17 @@ describe('routeMessage: one agent consults another', () => {
     expect(o.listAgents()).toEqual(['a', 'slow']);
   });
 
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a timeoutSeconds of %s with ConfigError, asking nobody', async (timeoutSeconds) => {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'answer' }) });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'hello?', timeoutSeconds })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    expect(model.requests).toHaveLength(0);
+  });
+
   it('refuses a cycle A → B → A with ConsultationCycleError', async () => {
     const o = orchestrator(createScriptedProvider());
     o.registerAgentType('relay', relayMachine({ b: 'a' }));

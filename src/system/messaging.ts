@@ -188,9 +188,15 @@ export class Messaging {
    * Asks `toAgent` a question on behalf of `fromAgent` and resolves with its reply.
    * @throws AgentNotFoundError when `toAgent` is not live; ConsultationCycleError for a
    * cycle or a chain past the maximum depth; CrossAgentQueriesDisabledError;
-   * ConsultationTimeoutError; CancelledError when `signal` aborts.
+   * ConsultationTimeoutError; CancelledError when `signal` aborts; ConfigError
+   * for a `timeoutSeconds` that is not a positive finite number.
    */
   async routeMessage(request: RouteMessageRequest): Promise<ConsultationReply> {
+    const { timeoutSeconds } = request;
+    if (timeoutSeconds !== undefined && !(Number.isFinite(timeoutSeconds) && timeoutSeconds > 0)) {
+      // setTimeout would fire at once for Infinity or NaN, and never wait for 0.
+      throw new ConfigError('timeoutSeconds', `must be a positive number of seconds, got ${String(timeoutSeconds)}`);
+    }
     const message: ConsultationMessage = typeof request.message === 'string' ? { question: request.message } : request.message;
     const upstream = message.chain ?? [];
     const chain = upstream[upstream.length - 1] === request.fromAgent ? upstream : [...upstream, request.fromAgent];
