@@ -221,14 +221,11 @@ export class WorkflowRunner {
       hooks?.abandoned();
       throw new Error(`workflow actor ${workflowId} did not start`);
     }
-    const listening = events.has('task.finished');
-    const subscription =
-      listening || hooks
-        ? ref.on('task.finished', ({ agentId, result, presettled }) => {
-            if (!presettled) hooks?.taskFinished(agentId, result);
-            if (listening) events.emit('task.finished', { workflowId, agentId, result });
-          })
-        : undefined;
+    // Always forwarded: a listener added mid-run (enableMonitoring, say) gets this run's tasks too.
+    const subscription = ref.on('task.finished', ({ agentId, result, presettled }) => {
+      if (!presettled) hooks?.taskFinished(agentId, result);
+      events.emit('task.finished', { workflowId, agentId, result });
+    });
     this.#live.set(workflowId, ref);
     this.#inFlight.set(workflowId, new Map());
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
@@ -250,7 +247,7 @@ export class WorkflowRunner {
       hooks?.abandoned();
       throw error;
     } finally {
-      subscription?.unsubscribe();
+      subscription.unsubscribe();
       options.signal?.removeEventListener('abort', onAbort);
       this.#forget(workflowId);
     }
