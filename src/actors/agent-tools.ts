@@ -10,9 +10,9 @@ import type { ModelCallOutcome } from '../protocols/gateway.js';
 import { addUsage } from '../protocols/model.js';
 import type { ModelMessage, ToolCall } from '../protocols/model.js';
 import type { AgentContext } from './agent.js';
-import { CONSULT_TOOL_NAME } from './agent-prompts.js';
+import { actingPrompt, CONSULT_TOOL_NAME } from './agent-prompts.js';
 import type { AgentRun } from './agent-run.js';
-import { accountCall, actingCall, consultableAgents } from './agent-run.js';
+import { accountCall, consultableAgents } from './agent-run.js';
 
 export type ToolRunInput = {
   readonly calls: readonly ToolCall[];
@@ -138,10 +138,10 @@ export function withToolResults(run: AgentRun, results: readonly ToolRunResult[]
   };
 }
 
-/** The acting conversation so far; its opening is the acting prompt. */
+/** The acting conversation so far; its opening is the acting prompt (as `actingCall` sends it). */
 function openingOf(context: AgentContext, task: AgentTask): readonly ModelMessage[] {
   if (context.run.conversation.length > 0) return context.run.conversation;
-  return actingCall(context, task, context.run).request.messages.slice(context.memory.messages.length);
+  return actingPrompt(task, context.run.thinking);
 }
 
 /** The run after an acting call that asked for tools: the call joins the conversation. */
