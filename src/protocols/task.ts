@@ -19,9 +19,9 @@ export type ConsensusMethod = 'majority' | 'weighted_voting' | 'deliberative';
 
 export interface ConsensusConfig {
   readonly method: ConsensusMethod;
-  /** weighted_voting: weight each vote by the voter's confidence (else weight 1). Default true. */
+  /** weighted_voting and deliberative: weight each vote by the voter's confidence (else weight 1). Default true. */
   readonly confidenceWeights?: boolean;
-  /** Share of agreeing weight in (0, 1] needed for a decision. Default 0.5. */
+  /** Share of agreeing weight in (0, 1] needed for a decision (met at ≥). Default: a strict majority, more than half. */
   readonly requireQuorum?: number;
   /** Agents that vote. Default: the agents of the task's dependencies, or its inputData's keys. */
   readonly voters?: readonly string[];
