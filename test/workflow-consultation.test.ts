@@ -23,6 +23,8 @@ describe('consultation inside a workflow', () => {
     orchestrator.registerTemplate('plain', { enableSelfReflection: false });
     orchestrator.spawnAgent({ agentId: 'expert', template: 'plain' });
     const states: string[] = [];
+    const charged: { agentId: string; costCents: number }[] = [];
+    orchestrator.events.on('model.call.finished', ({ agentId, costCents }) => charged.push({ agentId, costCents }));
     orchestrator.events.on('agent.spawned', ({ agentId }) => {
       if (agentId !== 'analyst') return;
       orchestrator.actor.system.get('agent:analyst')?.subscribe((snapshot: { value: unknown }) => states.push(JSON.stringify(snapshot.value)));
@@ -36,7 +38,10 @@ describe('consultation inside a workflow', () => {
     expect(states).toContain('{"working":"consulting"}');
     const expertCalls = model.requests.filter((request) => agentOf(request) === 'expert');
     expect(expertCalls).toHaveLength(1);
-    expect(result?.costCents).toBeGreaterThan(0);
+    // The task's cost is its own calls plus the expert's answer (charged to the asker's task).
+    const expertCost = charged.filter((call) => call.agentId === 'expert').reduce((sum, call) => sum + call.costCents, 0);
+    expect(expertCost).toBeGreaterThan(0);
+    expect(result?.costCents).toBeCloseTo(charged.reduce((sum, call) => sum + call.costCents, 0), 10);
     await orchestrator.shutdown();
   });
 
