@@ -60,11 +60,15 @@ const stages = [
 describe('pipeline', () => {
   it("feeds each stage's output to the next stage", async () => {
     const model = stageModel();
-    const result = await orchestratorWith(model).createPipeline(stages).execute({ inputData: 'RAW' });
+    const orchestrator = orchestratorWith(model);
+    let charged = 0;
+    orchestrator.events.on('model.call.finished', ({ costCents }) => (charged += costCents));
+    const result = await orchestrator.createPipeline(stages).execute({ inputData: 'RAW' });
     expect(result.status).toBe('succeeded');
     expect(result.output).toBe('reporter(extractor(cleaner(RAW)))');
     expect(result.intermediates).toEqual({});
-    expect(result.totalCostCents).toBeGreaterThan(0);
+    expect(charged).toBeGreaterThan(0);
+    expect(result.totalCostCents).toBeCloseTo(charged, 10);
   });
 
   it('stopOnError (default true) ends the pipeline at the first failed stage', async () => {
