@@ -124,11 +124,10 @@ function stepError(error: unknown): ErrorData {
 export function createAgentMachine(services: AgentServices) {
   const canConsult = services.consult !== undefined;
   // A task picks its first step as it arrives (one microstep fewer than a transient state).
-  const beginActions = ['startTask', 'armDeadline'] as const;
   const beginTask = [
-    { guard: 'mayCompact', target: 'working.compacting', actions: beginActions },
-    { guard: 'thinkingEnabled', target: 'working.thinking', actions: beginActions },
-    { target: 'working.acting', actions: beginActions },
+    { guard: 'mayCompact', target: 'working.compacting', actions: 'startTask' },
+    { guard: 'thinkingEnabled', target: 'working.thinking', actions: 'startTask' },
+    { target: 'working.acting', actions: 'startTask' },
   ] as const;
   return setup({
     types: {
@@ -186,13 +185,15 @@ export function createAgentMachine(services: AgentServices) {
       breakpointOnError: ({ context }) => context.breakpointOnError,
     },
     actions: {
-      startTask: assign(({ event }) => {
+      // Arms the deadline too: one context copy per task rather than two.
+      startTask: assign(({ context, event }) => {
         if (event.type !== 'agent.task') return {};
         const now = services.now();
         return {
           task: event.task,
           replyTo: event.replyTo,
           startedAt: now,
+          deadline: now + context.config.timeoutSeconds * 1000,
           run: EMPTY_RUN,
           lastError: null,
           failedStep: null,
