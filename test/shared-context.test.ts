@@ -95,4 +95,45 @@ describe('shared context in a running system', () => {
     expect(JSON.stringify(plannerRequest?.messages)).toContain('SUMMARY-FROM-SCOUT');
     await orchestrator.shutdown();
   });
+
+  it('shares broadcast observations with enableCrossAgentMemory: an agent that did not subscribe sees them in its prompt', async () => {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
+    const orchestrator = new Orchestrator({
+      provider: model,
+      enableThinkingAgents: false,
+      enableSharedContext: true,
+      enableCrossAgentMemory: true,
+      sharedContext: { storage: 'memory' },
+    });
+    orchestrator.registerTemplate('plain', { enableSelfReflection: false });
+    orchestrator.spawnAgent({ agentId: 'scout', template: 'plain' });
+    orchestrator.spawnAgent({ agentId: 'planner', template: 'plain' });
+    // Concurrent broadcasts: none may be lost in the shared artifact.
+    const reports = await Promise.all(
+      ['RISK-ONE', 'RISK-TWO', 'RISK-THREE'].map((note) =>
+        orchestrator.broadcast({ fromAgent: 'scout', eventType: 'risk.alert', data: { note } }),
+      ),
+    );
+    expect(reports.map((report) => report.sharingError)).toEqual([undefined, undefined, undefined]);
+    expect(reports.every((report) => report.recipients.length === 0)).toBe(true); // nobody subscribed
+
+    await orchestrator.executeTask({ agentId: 'planner', taskDescription: 'Plan' });
+    await orchestrator.executeTask({ agentId: 'scout', taskDescription: 'Survey' });
+    const prompt = (agent: string) => JSON.stringify(model.requests.find((request) => agentOf(request) === agent)?.messages);
+    for (const note of ['RISK-ONE', 'RISK-TWO', 'RISK-THREE']) expect(prompt('planner')).toContain(note);
+    expect(prompt('planner')).toContain('risk.alert from scout');
+    expect(prompt('scout')).not.toContain('RISK-ONE'); // its own broadcasts are not fed back to it
+    await orchestrator.shutdown();
+  });
+
+  it('keeps broadcasts out of the store without enableCrossAgentMemory', async () => {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
+    const orchestrator = new Orchestrator({ provider: model, enableThinkingAgents: false, enableSharedContext: true, sharedContext: { storage: 'memory' } });
+    orchestrator.registerTemplate('plain', { enableSelfReflection: false });
+    orchestrator.spawnAgent({ agentId: 'scout', template: 'plain' });
+    await orchestrator.broadcast({ fromAgent: 'scout', eventType: 'risk.alert', data: { note: 'RISK-ONE' } });
+    await orchestrator.executeTask({ agentId: 'planner', template: 'plain', taskDescription: 'Plan' });
+    expect(JSON.stringify(model.requests.at(-1)?.messages)).not.toContain('RISK-ONE');
+    await orchestrator.shutdown();
+  });
 });

@@ -11,7 +11,7 @@ import type { ModelGateway } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { ModelMessage, TokenUsage } from '../protocols/model.js';
 import type { AgentPool } from './agent-pool.js';
-import { loadArtifacts, loadSharedMemories, memoryArtifactId, SYSTEM_AGENT_ID } from './artifact-tools.js';
+import { loadArtifacts, loadSharedMemories, memoryArtifactId, MEMORY_TAG, SYSTEM_AGENT_ID } from './artifact-tools.js';
 import type { ResolvedConfig } from './config.js';
 import { SharedContextStore } from './context-store.js';
 import { ConversationMemory, createModelSummarizer } from './memory.js';
@@ -114,7 +114,7 @@ export function createMemoryCompactor(deps: MemoryCompactorDeps): CompactMemory 
       await context.storeArtifact({
         artifactId: memoryArtifactId(input.agentId),
         content: { agentId: input.agentId, summary: data.summary },
-        metadata: { tags: ['agent-memory'], agentId: input.agentId },
+        metadata: { tags: [MEMORY_TAG], agentId: input.agentId },
         agentId: SYSTEM_AGENT_ID,
       });
     }

@@ -108,15 +108,36 @@ export async function loadArtifacts(store: SharedContextStore, agentId: string, 
 /** The agent id the system itself writes shared memory as. */
 export const SYSTEM_AGENT_ID = 'troupe-system';
 
-/** Artifact id of an agent's shared memory summary (ids allow [A-Za-z0-9._-] only). */
-export function memoryArtifactId(agentId: string): string {
-  return `memory.${agentId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+/** Tags of the cross-agent memory artifacts: memory summaries, and broadcasts sent. */
+export const MEMORY_TAG = 'agent-memory';
+export const OBSERVATIONS_TAG = 'agent-observations';
+
+/** An agent id as an artifact id part (ids allow [A-Za-z0-9._-] only). */
+function idPart(agentId: string): string {
+  return agentId.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** Shared memory of the other agents (cross-agent memory), newest versions. */
+/** Artifact id of an agent's shared memory summary. */
+export function memoryArtifactId(agentId: string): string {
+  return `memory.${idPart(agentId)}`;
+}
+
+/** Artifact id of the broadcasts an agent sent, shared as observations. */
+export function observationsArtifactId(agentId: string): string {
+  return `observations.${idPart(agentId)}`;
+}
+
+/**
+ * Shared memory of the other agents (cross-agent memory), newest versions:
+ * their memory summaries, then the broadcasts they sent (`observations.<id>`,
+ * see shared-observations.ts).
+ */
 export async function loadSharedMemories(store: SharedContextStore, agentId: string): Promise<LoadedArtifact[]> {
-  const own = memoryArtifactId(agentId);
-  const list = await store.listArtifacts({ agentId: SYSTEM_AGENT_ID, tags: ['agent-memory'] });
-  const others = list.filter((summary) => summary.artifactId !== own).map((summary) => summary.artifactId);
+  const own = new Set([memoryArtifactId(agentId), observationsArtifactId(agentId)]);
+  const others: string[] = [];
+  for (const tag of [MEMORY_TAG, OBSERVATIONS_TAG]) {
+    const list = await store.listArtifacts({ agentId: SYSTEM_AGENT_ID, tags: [tag] });
+    for (const artifact of list) if (!own.has(artifact.artifactId)) others.push(artifact.artifactId);
+  }
   return loadArtifacts(store, SYSTEM_AGENT_ID, others);
 }

@@ -7,6 +7,7 @@
  */
 import type { AgentDescriptor } from '../protocols/agent.js';
 import type { ConsultAnswer, ConsultRequest } from '../protocols/agent-runtime.js';
+import type { AgentBroadcastEvent } from '../protocols/agent-protocol.js';
 import {
   AgentNotFoundError,
   CancelledError,
@@ -91,6 +92,8 @@ export interface BroadcastReport {
   readonly recipients: readonly string[];
   /** Callbacks that threw or rejected (each also a `broadcast.callback.failed` event). */
   readonly failures: number;
+  /** With enableCrossAgentMemory: why the broadcast could not be kept in the context store. */
+  readonly sharingError?: ErrorData;
 }
 
 export interface SubscribeRequest {
@@ -108,6 +111,8 @@ export interface MessagingOptions {
   readonly crossAgentQueries: boolean;
   readonly defaultTimeoutSeconds: number;
   readonly maxConsultationDepth: number;
+  /** Keeps each broadcast in the context store for every agent's prompt (enableCrossAgentMemory). */
+  readonly shareObservation?: (event: AgentBroadcastEvent) => Promise<void>;
 }
 
 interface Subscription {
@@ -254,13 +259,22 @@ export class Messaging {
     }
     for (const subscription of this.#all) deliver(subscription);
 
-    if (recipients.length > 0) this.#options.pool.observe(recipients, { type: 'agent.broadcast', fromAgent, eventType, data });
-    if (running.length === 0) return Promise.resolve({ eventType, sequence, recipients, failures });
-    return Promise.all(running).then((results) => ({
+    const event: AgentBroadcastEvent = { type: 'agent.broadcast', fromAgent, eventType, data };
+    if (recipients.length > 0) this.#options.pool.observe(recipients, event);
+    const { shareObservation } = this.#options;
+    const sharing = shareObservation
+      ? shareObservation(event).then(
+          () => undefined,
+          (error: unknown) => toErrorData(error),
+        )
+      : undefined;
+    if (running.length === 0 && !sharing) return Promise.resolve({ eventType, sequence, recipients, failures });
+    return Promise.all([Promise.all(running), sharing]).then(([results, sharingError]) => ({
       eventType,
       sequence,
       recipients,
       failures: failures + results.filter((ok) => !ok).length,
+      ...(sharingError ? { sharingError } : {}),
     }));
   }
 

@@ -31,6 +31,7 @@ import { DebugControl } from './debug.js';
 import { EventHub } from './events.js';
 import { Instrumentation } from './instrumentation.js';
 import { journalsFromSetting } from './journal.js';
+import { createObservationSharer } from './shared-observations.js';
 import type { WorkflowJournals } from './journal.js';
 import { createJournalObserver, journalArtifactWrite } from './journal-observer.js';
 import { JournalCallRecorder } from './journal-recorder.js';
@@ -152,7 +153,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const defaults = agentDefaults(input, config, providers);
   const context = config.enableSharedContext ? createSharedContext(config, inspect) : undefined;
   const budget = new BudgetLedger(costLimits(config));
-  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now);
+  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
@@ -205,6 +206,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     crossAgentQueries: config.enableCrossAgentQueries,
     defaultTimeoutSeconds: config.agentTimeoutSeconds,
     maxConsultationDepth: DEFAULT_MAX_CONSULTATION_DEPTH,
+    ...(context && config.enableCrossAgentMemory ? { shareObservation: createObservationSharer(context) } : {}),
   });
   const runner = new TaskRunner({
     pool,
