@@ -149,6 +149,17 @@ describe('the workflow journal', () => {
     }
   });
 
+  it('cuts a key set in the orchestrator config (anthropic.apiKey) out of a run\'s journal', async () => {
+    const key = 'sk-ant-config-KEY-0123456789abcdef';
+    const storage = new MemoryJournalStorage();
+    const model = createScriptedProvider({ fallback: () => ({ text: `echo ${key}` }) });
+    const o = orchestrator({ provider: model, anthropic: { apiKey: key }, journal: { storage }, enableThinkingAgents: false });
+    const run = await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: `Use ${key}` }] });
+    const text = storage.read(run.workflowId) ?? '';
+    expect(text).toContain(`echo ${REDACTED}`);
+    expect(text).not.toContain(key);
+  });
+
   it('cuts the configured keys it is given out of every line', () => {
     const key = 'sk-configured-KEY-0123456789abcdef';
     const journals = journalsFromSetting({ storage: 'memory' }, tempDir(), () => 1, [key, undefined]);
