@@ -142,4 +142,12 @@ describe('custom agent actors (registerAgentType)', () => {
     expect(lines).toContain('consultation → cohort: customers who started in the same period');
     expect(lines.at(-1)).toBe('glossary observations → ["terms.added from writer: {\\"term\\":\\"NRR\\"}"]');
   });
+
+  it('a custom agent that never answers fails its task with AGENT_TIMEOUT after its timeoutSeconds, instead of hanging the run', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.registerAgentType('mute', setup({ types: { events: {} as AgentInboundEvent, input: {} as AgentMachineInput } }).createMachine({}));
+    o.spawnAgent({ agentId: 'mute', agentType: 'mute', config: { timeoutSeconds: 0.01 } });
+    const run = await o.executeWorkflow({ tasks: [{ agentId: 'mute', taskDescription: 'Say something' }] });
+    expect(run.results.mute).toMatchObject({ status: 'failed', error: { code: 'AGENT_TIMEOUT' } });
+  });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMachine, sendTo } from 'xstate';
 import { Orchestrator } from '../src/index.js';
-import type { OrchestratorConfig } from '../src/index.js';
+import type { ModelRequest, OrchestratorConfig } from '../src/index.js';
 import { ConfigError, MissingApiKeyError, PermissionDeniedError } from '../src/protocols/errors.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { SharedContextStore } from '../src/system/context-store.js';
@@ -268,6 +268,28 @@ describe('supervisor and agents', () => {
     expect(model.requests[0]?.model).toBe('gpt-4o');
     expect(model.requests[0]?.temperature).toBe(0.3);
     expect(JSON.stringify(model.requests[0]?.system)).toContain('thorough researcher');
+    await orchestrator.shutdown();
+  });
+
+  it('gives an agent one task at a time: a task for a busy agent waits its turn instead of failing AGENT_BUSY', async () => {
+    // The last message is the task at hand (the second call's memory holds the first task).
+    const taskOf = (request: ModelRequest) => (JSON.stringify(request.messages.at(-1)).includes('First') ? 'first' : 'second');
+    const model = createScriptedProvider({
+      fallback: (request) => {
+        const task = taskOf(request);
+        return new Promise((resolve) => setTimeout(() => resolve({ text: `${task} done` }), task === 'first' ? 20 : 0));
+      },
+    });
+    const orchestrator = new Orchestrator({ ...fast, provider: model, retryFailedAgents: false });
+    orchestrator.spawnAgent({ agentId: 'solo', config: { enableSelfReflection: false } });
+    const [first, second] = await Promise.all([
+      orchestrator.executeTask({ agentId: 'solo', taskDescription: 'First job' }),
+      orchestrator.executeTask({ agentId: 'solo', taskDescription: 'Second job' }),
+    ]);
+    expect(first).toMatchObject({ status: 'succeeded', output: 'first done' });
+    expect(second).toMatchObject({ status: 'succeeded', output: 'second done' });
+    // The second call started only after the first answered.
+    expect(model.requests.map(taskOf)).toEqual(['first', 'second']);
     await orchestrator.shutdown();
   });
 

@@ -24,6 +24,7 @@ import { agentSystemId } from '../protocols/agent-protocol.js';
 import {
   AgentFailedError,
   AgentNotFoundError,
+  AgentTimeoutError,
   CancelledError,
   ConfigError,
   ConsultationTimeoutError,
@@ -101,6 +102,9 @@ interface PendingConsultation {
   readonly settle: (outcome: ConsultationOutcome) => void;
 }
 
+/** How long past its own deadline a custom agent may take to answer before the host fails its task. */
+const HOST_DEADLINE_GRACE_MS = 1000;
+
 /** The failure both outcome kinds share. */
 type FailedOutcome = Extract<AgentRunOutcome, { readonly ok: false }>;
 
@@ -135,6 +139,8 @@ export class AgentPool {
   readonly #options: AgentPoolOptions;
   readonly #records = new Map<string, AgentRecord>();
   readonly #pending = new Map<string, PendingTask>();
+  /** Per agent, the end of the last task handed to it: an agent works on one task at a time, the next waits. */
+  readonly #turns = new Map<string, Promise<unknown>>();
   readonly #consultations = new Map<string, PendingConsultation>();
   #consultCounter = 0;
   readonly #inbox: AnyActorRef;
@@ -256,9 +262,40 @@ export class AgentPool {
 
   /**
    * Runs a task on a live agent and reports how it ended (never rejects).
-   * Aborting `signal` aborts the agent's model calls.
+   * A task given to an agent that is still working on one waits for it (the
+   * agent would refuse it as AGENT_BUSY). Aborting `signal` aborts the agent's
+   * model calls, or the wait. An agent of a custom type that does not answer
+   * within its `timeoutSeconds` (plus a second) fails the task with
+   * AgentTimeoutError; built-in agents keep their own deadline.
    */
   run(agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
+    const previous = this.#turns.get(agentId);
+    const outcome = previous ? this.#afterTurn(previous, agentId, task, signal) : this.#start(agentId, task, signal);
+    this.#turns.set(agentId, outcome);
+    const forget = (): void => {
+      if (this.#turns.get(agentId) === outcome) this.#turns.delete(agentId);
+    };
+    void outcome.then(forget);
+    return outcome;
+  }
+
+  /** Waits for the agent's task in hand (or an abort), then starts this one. */
+  async #afterTurn(previous: Promise<unknown>, agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
+    if (!signal) {
+      await previous;
+      return this.#start(agentId, task, signal);
+    }
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    await Promise.race([previous, aborted]);
+    signal.removeEventListener('abort', onAbort);
+    return this.#start(agentId, task, signal);
+  }
+
+  #start(agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
     if (this.#closed) return Promise.resolve(failed(new ShutDownError()));
     const record = this.#records.get(agentId);
     if (!record?.live) return Promise.resolve(failed(new AgentNotFoundError(agentId)));
@@ -273,9 +310,11 @@ export class AgentPool {
         resolve(failed(new CancelledError(`task "${task.taskId}" was aborted`)));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const deadline = record.agentType === THINKING_AGENT_TYPE ? undefined : this.#hostDeadline(record, task);
       this.#pending.set(task.taskId, {
         agentId,
         settle: (outcome) => {
+          clearTimeout(deadline);
           signal?.removeEventListener('abort', onAbort);
           resolve(outcome);
         },
@@ -283,6 +322,18 @@ export class AgentPool {
       record.currentTask = task.taskId;
       this.deliver(agentId, { type: 'agent.task', task, replyTo: this.#inbox });
     });
+  }
+
+  /** A custom agent's task fails with AgentTimeoutError if it has not answered by its deadline (and a second of grace). */
+  #hostDeadline(record: AgentRecord, task: AgentTask): NodeJS.Timeout {
+    const { timeoutSeconds } = record.config;
+    return setTimeout(() => {
+      const pending = this.#pending.get(task.taskId);
+      if (!pending) return;
+      this.#pending.delete(task.taskId);
+      this.deliver(record.agentId, { type: 'agent.abort', reason: `no answer within ${timeoutSeconds}s` });
+      pending.settle(failed(new AgentTimeoutError(record.agentId, timeoutSeconds)));
+    }, timeoutSeconds * 1000 + HOST_DEADLINE_GRACE_MS);
   }
 
   /**
