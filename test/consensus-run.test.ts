@@ -177,26 +177,56 @@ describe('consensus in workflows and the seed pattern', () => {
     expect(announce && promptOf(announce)).toContain('Decision: ship');
   });
 
-  it('no more than maxParallelAgents voters answer at once', async () => {
+  /**
+   * Voters all say yes, each after `delayMs` or as soon as `releaseAt` ballots
+   * are out at once (so a peak is reached however slow the machine); `peak()`
+   * is the most ballots answered at once.
+   */
+  function slowVoters(delayMs: number, releaseAt = Number.POSITIVE_INFINITY): { model: ScriptedProvider; peak: () => number } {
     let inFlight = 0;
     let peak = 0;
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const model = createScriptedProvider({
-      fallback: (request) => {
+      fallback: async (request): Promise<ScriptedStep> => {
         if (!isVote(request)) return { structured: { confidence: 0.9, critique: '' } };
         inFlight++;
         peak = Math.max(peak, inFlight);
-        return new Promise<ScriptedStep>((resolve) =>
-          setTimeout(() => {
-            inFlight--;
-            resolve({ structured: { decision: 'yes', confidence: 0.9, rationale: '' } });
-          }, 5),
-        );
+        if (inFlight >= releaseAt) release();
+        await Promise.race([released, new Promise((resolve) => setTimeout(resolve, delayMs))]);
+        inFlight--;
+        return { structured: { decision: 'yes', confidence: 0.9, rationale: '' } };
       },
     });
+    return { model, peak: () => peak };
+  }
+
+  it('no more than maxParallelAgents voters answer at once', async () => {
+    const { model, peak } = slowVoters(5);
     const result = await orchestratorWith(model, { maxParallelAgents: 2 }).executeTask(consensusTask({ method: 'majority' }));
     expect(result.consensus?.decision).toBe('yes');
-    expect(peak).toBeLessThanOrEqual(2);
+    expect(peak()).toBeLessThanOrEqual(2);
     expect(model.requests.filter(isVote)).toHaveLength(5);
+  });
+
+  it("a run's own maxParallelAgents bounds its voters, lower or higher than the orchestrator's", async () => {
+    // The orchestrator allows 5 at once; this run allows 2.
+    const lower = slowVoters(20);
+    const run = await orchestratorWith(lower.model).executeWorkflow({ tasks: [consensusTask({ method: 'majority' })], maxParallelAgents: 2 });
+    expect(run.results.consensus_builder?.consensus?.decision).toBe('yes');
+    expect(lower.peak()).toBeLessThanOrEqual(2);
+    expect(lower.model.requests.filter(isVote)).toHaveLength(5);
+
+    // The orchestrator allows 1 at once; this run allows 3.
+    const higher = slowVoters(500, 3);
+    const wider = await orchestratorWith(higher.model, { maxParallelAgents: 1 }).executeWorkflow({
+      tasks: [consensusTask({ method: 'majority' })],
+      maxParallelAgents: 3,
+    });
+    expect(wider.results.consensus_builder?.consensus?.decision).toBe('yes');
+    expect(higher.peak()).toBe(3);
   });
 
   it('fails when no voter casts a valid vote', async () => {
@@ -209,26 +239,19 @@ describe('consensus in workflows and the seed pattern', () => {
   });
 });
 
-describe('runConsensus without a vote to count', () => {
-  /** A voter's TaskResult: `failed` with an error, or `succeeded` with a structured ballot. */
-  const voterResult = (agentId: string, outcome: { error: string } | { structured: unknown }): TaskResult => ({
-    agentId,
-    status: 'error' in outcome ? 'failed' : 'succeeded',
-    output: 'error' in outcome ? null : JSON.stringify(outcome.structured),
-    ...('error' in outcome
-      ? { error: { code: 'PROVIDER_BAD_REQUEST', name: 'ProviderError', message: outcome.error, retryable: false } }
-      : { structured: outcome.structured }),
-    confidence: null,
-    attempts: 1,
-    costCents: 0.5,
-    usage: EMPTY_USAGE,
-    startedAt: 0,
-    finishedAt: 0,
-    durationSeconds: 0,
-    alternatives: [],
-    simulated: false,
-  });
+/** A voter's TaskResult: `failed` with an error, or `succeeded` with a structured ballot. */
+const voterResult = (agentId: string, outcome: { error: string } | { structured: unknown }): TaskResult => ({
+  agentId,
+  status: 'error' in outcome ? 'failed' : 'succeeded',
+  output: 'error' in outcome ? null : JSON.stringify(outcome.structured),
+  ...('error' in outcome
+    ? { error: { code: 'PROVIDER_BAD_REQUEST', name: 'ProviderError', message: outcome.error, retryable: false } }
+    : { structured: outcome.structured }),
+  ...{ confidence: null, attempts: 1, costCents: 0.5, usage: EMPTY_USAGE, alternatives: [], simulated: false },
+  ...{ startedAt: 0, finishedAt: 0, durationSeconds: 0 },
+});
 
+describe('runConsensus without a vote to count', () => {
   it('says why each voter was left out', async () => {
     const result = await runConsensus(
       { workflowId: 'wf', spec: consensusTask({ method: 'majority' }, ['expert_1', 'expert_2']) },
@@ -278,5 +301,109 @@ describe('runConsensus without a vote to count', () => {
     expect(result.status).toBe('cancelled');
     expect(result.error?.code).toBe('CANCELLED');
     expect(result.consensus?.rounds).toBe(1);
+  });
+});
+
+describe('deliberative: a later round in which no voter casts a valid vote', () => {
+  // Round 1: 1.6 of 2.2 say yes, under the quorum of 0.9, so a round 2 is asked.
+  const round1 = (agentId: string): TaskResult =>
+    voterResult(agentId, { structured: { decision: agentId === 'expert_3' ? 'no' : 'yes', confidence: agentId === 'expert_3' ? 0.6 : 0.8, rationale: '' } });
+  const three = ['expert_1', 'expert_2', 'expert_3'];
+  const deliberative = consensusTask({ method: 'deliberative', requireQuorum: 0.9, maxRounds: 3 }, three);
+  const roundOfRun = (workflowId: string): number => Number(/\/r(\d+)$/.exec(workflowId)?.[1]);
+
+  it('decides from the last round that cast votes, asks no further round, and says the later round failed', async () => {
+    const asked: string[] = [];
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: deliberative },
+      async ({ workflowId, spec }) => {
+        asked.push(`${roundOfRun(workflowId)}:${spec.agentId}`);
+        return roundOfRun(workflowId) === 1 ? round1(spec.agentId) : voterResult(spec.agentId, { error: 'model overloaded' });
+      },
+      Date.now,
+    );
+    expect(asked).toEqual(['1:expert_1', '1:expert_2', '1:expert_3', '2:expert_1', '2:expert_2', '2:expert_3']);
+    expect(result.status).toBe('succeeded');
+    expect(result.error).toBeUndefined();
+    expect(result.consensus?.rounds).toBe(2);
+    expect(result.consensus?.decision).toBeNull();
+    expect(result.consensus?.agreement).toBeCloseTo(1.6 / 2.2, 10);
+    expect(result.confidence).toBeCloseTo(1.6 / 2.2, 10);
+    // Round 1 is the counted round: its votes carry their weights.
+    const counted = result.consensus?.votes.map((vote) => [vote.agentId, vote.round, vote.weight]);
+    expect(counted).toEqual([['expert_1', 1, 0.8], ['expert_2', 1, 0.8], ['expert_3', 1, 0.6]]);
+    expect(result.output).toMatch(/^No consensus after 2 round\(s\): agreement 0\.73 is under the quorum\./);
+    expect(result.output).toContain('Round 2 cast no valid vote ("expert_1" failed: model overloaded;');
+    expect(result.output).toContain('so round 1 was counted.');
+    expect(result.costCents).toBe(3);
+  });
+
+  it('a round in which some voters cast a valid vote is counted on those votes', async () => {
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: deliberative },
+      async ({ workflowId, spec }) =>
+        roundOfRun(workflowId) === 1
+          ? round1(spec.agentId)
+          : spec.agentId === 'expert_3'
+            ? voterResult(spec.agentId, { structured: { decision: 'yes', confidence: 0.9, rationale: 'convinced' } })
+            : voterResult(spec.agentId, { error: 'model overloaded' }),
+      Date.now,
+    );
+    expect(result.status).toBe('succeeded');
+    expect(result.consensus?.rounds).toBe(2);
+    expect(result.consensus?.decision).toBe('yes');
+    expect(result.output).not.toContain('cast no valid vote');
+  });
+
+  it('when no round casts a vote, asks one round only and fails', async () => {
+    const asked: string[] = [];
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: deliberative },
+      async ({ spec }) => {
+        asked.push(spec.agentId);
+        return voterResult(spec.agentId, { error: 'model overloaded' });
+      },
+      Date.now,
+    );
+    expect(asked).toEqual(three);
+    expect(result.status).toBe('failed');
+    expect(result.error?.message).toContain('no valid vote was cast');
+    expect(result.consensus?.rounds).toBe(1);
+  });
+
+  it('cancelled during a later round, ends cancelled and still reports the earlier round', async () => {
+    const controller = new AbortController();
+    const result = await runConsensus(
+      { workflowId: 'wf', spec: deliberative, signal: controller.signal },
+      async ({ workflowId, spec }) => {
+        if (roundOfRun(workflowId) === 1) return round1(spec.agentId);
+        controller.abort();
+        return { ...voterResult(spec.agentId, { error: 'aborted' }), status: 'cancelled' };
+      },
+      Date.now,
+    );
+    expect(result.status).toBe('cancelled');
+    expect(result.error?.code).toBe('CANCELLED');
+    expect(result.error?.message).toContain('cancelled in round 2');
+    expect(result.consensus?.rounds).toBe(2);
+    expect(result.consensus?.agreement).toBeCloseTo(1.6 / 2.2, 10);
+  });
+
+  it('through the orchestrator: voters whose model fails in round 2 leave round 1 standing', async () => {
+    const model = createScriptedProvider({
+      fallback: (request) => {
+        if (!isVote(request)) return { structured: { confidence: 0.9, critique: '' } };
+        if (roundOf(request) >= 2) return new Error('model overloaded');
+        const agent = agentOf(request);
+        return { structured: { decision: agent === 'expert_3' ? 'no' : 'yes', confidence: 0.7, rationale: `${agent} reasons` } };
+      },
+    });
+    const result = await orchestratorWith(model, { retryFailedAgents: false }).executeTask(deliberative);
+    expect(result.status).toBe('succeeded');
+    expect(result.consensus?.rounds).toBe(2);
+    expect(result.consensus?.agreement).toBeCloseTo(2 / 3, 10);
+    expect(result.consensus?.votes.filter((vote) => vote.round === 1)).toHaveLength(3);
+    expect(result.output).toContain('Round 2 cast no valid vote');
+    expect(model.requests.filter((request) => isVote(request) && roundOf(request) === 3)).toHaveLength(0);
   });
 });

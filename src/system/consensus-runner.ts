@@ -45,7 +45,11 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item:
 
 /**
  * The consensus task's result; its output states the decision. At most
- * `maxParallel` voters (maxParallelAgents) answer at once.
+ * `maxParallel` voters (the run's maxParallelAgents) answer at once. A round
+ * in which no voter casts a valid vote ends the rounds: the decision is made
+ * from the last round that cast one, and the output names the silent round and
+ * why its voters were left out (ended `cancelled` when the run was cancelled,
+ * `failed` when no round cast a vote at all).
  */
 export async function runConsensus(
   request: TaskRunRequest,
@@ -62,9 +66,10 @@ export async function runConsensus(
   let attempts = 0;
   let simulated = false;
   const votes: ConsensusVote[] = [];
-  /** Why voters of the last round cast no counted vote: shown when no vote was cast at all. */
+  /** Why voters of the last round held cast no counted vote. */
   let leftOut: string[] = [];
   const rounds = config.method === 'deliberative' ? config.maxRounds : 1;
+  /** The tally of the last round that cast a valid vote: the one the decision is made from. */
   let tally = tallyVotes([], spec.consensusConfig ?? { method: 'majority' });
   let round = 0;
   // What the voters decide on: the task's input and, in a workflow, its dependencies' outputs.
@@ -99,27 +104,42 @@ export async function runConsensus(
       if (vote instanceof InvalidVoteError) leftOut.push(vote.message);
       else roundVotes.push(vote);
     }
+    // No voter of this round cast a valid vote, each after its own retries: the cause (an outage, the
+    // budget, a cancel) would most likely sink another round too, which would show the same opinions
+    // again. So deliberation stops and the last round with votes stands, rather than an empty tally.
+    if (roundVotes.length === 0) break;
     votes.push(...roundVotes);
     tally = tallyVotes(roundVotes, spec.consensusConfig ?? { method: 'majority' });
     // A cancelled run asks no further round: its voters would only be refused.
     if (tally.quorumMet || request.signal?.aborted) break;
   }
   const finalRound = Math.min(round, rounds);
+  const aborted = request.signal?.aborted === true;
+  /** The last round held cast no valid vote, after earlier rounds did: say so, and which round counts. */
+  const silentRound = votes.length > 0 && tally.round < finalRound;
   const consensus: ConsensusResult = {
     method: config.method,
     decision: tally.decision,
-    // Earlier rounds as cast; the counted round with the weight each vote had.
-    votes: [...votes.filter((vote) => vote.round !== finalRound), ...tally.votes],
+    // Other rounds as cast; the counted round with the weight each vote had.
+    votes: [...votes.filter((vote) => vote.round !== tally.round), ...tally.votes],
     agreement: tally.agreement,
     quorumMet: tally.quorumMet,
     rounds: finalRound,
   };
   const finishedAt = now();
-  const output =
+  const outcome =
     tally.decision === null
       ? `No consensus after ${finalRound} round(s): agreement ${tally.agreement.toFixed(2)} is under the quorum.`
       : `Decision: ${tally.decision} (agreement ${tally.agreement.toFixed(2)}, ${tally.quorumMet ? 'quorum met' : 'quorum not met'}, ${finalRound} round(s))`;
-  const failure = votes.length === 0 ? noVoteError(spec.agentId, voters.length, leftOut, request.signal?.aborted === true) : undefined;
+  const output = silentRound
+    ? `${outcome} Round ${finalRound} cast no valid vote (${reasonsOf(leftOut)}), so round ${tally.round} was counted.`
+    : outcome;
+  const failure =
+    votes.length === 0
+      ? noVoteError(spec.agentId, voters.length, leftOut, aborted)
+      : silentRound && aborted
+        ? toErrorData(new CancelledError(`the consensus run was cancelled in round ${finalRound}, before a decision`))
+        : undefined;
   return {
     agentId: spec.agentId,
     status: failure === undefined ? 'succeeded' : failure.code === 'CANCELLED' ? 'cancelled' : 'failed',
@@ -145,7 +165,11 @@ function noVoteError(agentId: string, voterCount: number, leftOut: readonly stri
     const hint = 'set consensusConfig.voters, dependencies, or inputData keyed by agent id';
     return toErrorData(new AgentFailedError(agentId, `no valid vote was cast: it has no voters (${hint})`));
   }
-  const shown = leftOut.slice(0, 3).join('; ');
+  return toErrorData(new AgentFailedError(agentId, `no valid vote was cast (${reasonsOf(leftOut)})`));
+}
+
+/** The first three reasons voters cast no counted vote, and how many more there were. */
+function reasonsOf(leftOut: readonly string[]): string {
   const more = leftOut.length > 3 ? `; and ${leftOut.length - 3} more` : '';
-  return toErrorData(new AgentFailedError(agentId, `no valid vote was cast (${shown}${more})`));
+  return `${leftOut.slice(0, 3).join('; ')}${more}`;
 }

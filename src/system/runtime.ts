@@ -217,9 +217,15 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     loadArtifacts: (agentId, artifactIds) => loadTaskArtifacts(context, config.enableCrossAgentMemory, agentId, artifactIds),
     now: Date.now,
   });
+  // Voters are bounded like the run's own tasks: its executeWorkflow override, else (a lone task) the orchestrator's.
   const runTask = (request: TaskRunRequest): Promise<TaskResult> =>
     request.spec.consensusConfig
-      ? runConsensus(request, (voter) => runner.run(voter), Date.now, config.maxParallelAgents)
+      ? runConsensus(
+          request,
+          (voter) => runner.run(voter),
+          Date.now,
+          workflows.maxParallelAgentsOf(request.workflowId) ?? config.maxParallelAgents,
+        )
       : runner.run(request);
   let taskCounter = 0;
   const executeTask = async (task: SubAgentTaskSpec | string): Promise<TaskResult> => {

@@ -124,6 +124,8 @@ export class WorkflowRunner {
   readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
   /** Each live run's tasks in flight, so a task cancelled mid-call still reports what it spent. */
   readonly #inFlight = new Map<string, Map<string, Promise<TaskResult>>>();
+  /** Each live run's maxParallelAgents (its override or the orchestrator's), for its consensus voters. */
+  readonly #maxParallel = new Map<string, number>();
   #closing = false;
 
   constructor(options: WorkflowRunnerOptions) {
@@ -150,6 +152,15 @@ export class WorkflowRunner {
     if (!tasks) return running;
     tasks.set(agentId, running);
     return running;
+  }
+
+  /**
+   * The maxParallelAgents of a live run: its `executeWorkflow` override, else
+   * the orchestrator's. undefined when no run with this id is in progress (a
+   * lone executeTask), so the caller falls back to the orchestrator's value.
+   */
+  maxParallelAgentsOf(workflowId: string): number | undefined {
+    return this.#maxParallel.get(workflowId);
   }
 
   /** Evaluates a task's condition; the workflow actor calls this through its services. */
@@ -203,6 +214,7 @@ export class WorkflowRunner {
     if (hooks) this.#hooks.set(workflowId, hooks);
     if (continuation.decisions) this.#decisions.set(workflowId, continuation.decisions);
     this.#conditions.set(workflowId, taskConditions);
+    this.#maxParallel.set(workflowId, maxParallel);
     const started = this.#options.now();
     events.emit('workflow.started', { workflowId, taskCount: tasks.length, at: started });
     supervisor.send({
@@ -289,6 +301,7 @@ export class WorkflowRunner {
     this.#live.delete(workflowId);
     this.#inFlight.delete(workflowId);
     this.#conditions.delete(workflowId);
+    this.#maxParallel.delete(workflowId);
     this.#decisions.delete(workflowId);
     this.#hooks.delete(workflowId);
   }
