@@ -9,7 +9,7 @@ import { toErrorData } from '../protocols/errors.js';
 import type { ModelCallOutcome } from '../protocols/gateway.js';
 import { addUsage } from '../protocols/model.js';
 import type { ModelMessage, ToolCall } from '../protocols/model.js';
-import type { AgentContext } from './agent.js';
+import type { AgentContext } from './agent-types.js';
 import { actingPrompt, CONSULT_TOOL_NAME } from './agent-prompts.js';
 import type { AgentRun } from './agent-run.js';
 import { accountCall, consultableAgents } from './agent-run.js';

@@ -5,31 +5,26 @@
  * provider, so leaving a state (timeout, abort, stop) cancels the call in flight.
  *
  * Consultations from other agents are answered in any state, each by its own
- * child actor, so two agents that consult each other mid-task never deadlock.
+ * child actor, so two agents that consult each other mid-task never deadlock
+ * (agent-consultation.ts). The steps' data and calls live in agent-run.ts,
+ * agent-tools.ts and agent-compaction.ts; this file only sequences them.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
-import type { AnyActorRef, AnyEventObject } from 'xstate';
-import type { AgentFailure, AgentMemoryData, AgentTask, ResolvedAgentConfig } from '../protocols/agent.js';
+import type { AnyEventObject } from 'xstate';
+import type { AgentFailure, AgentTask } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
-import type {
-  AgentConsultEvent,
-  AgentFailureEvent,
-  AgentInboundEvent,
-  AgentResultEvent,
-  ConsultReplyEvent,
-} from '../protocols/agent-protocol.js';
-import type { AgentServices, CompactionOutcome, ToolRunResult } from '../protocols/agent-runtime.js';
+import type { AgentFailureEvent, AgentResultEvent } from '../protocols/agent-protocol.js';
+import type { AgentServices, ToolRunResult } from '../protocols/agent-runtime.js';
 import { AgentBusyError, AgentTimeoutError, CancelledError, toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
-import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
-import type { ToolDefinition } from '../protocols/model.js';
-import type { AgentRun } from './agent-run.js';
+import { EMPTY_USAGE } from '../protocols/model.js';
+import { compactedContext, compactionInput, compactMemoryLogic } from './agent-compaction.js';
+import { answerConsultationLogic, closeConsultation, openConsultation } from './agent-consultation.js';
 import {
   accountCall,
   actingCall,
   alternativeCall,
-  consultationCall,
   EMPTY_RUN,
   evaluateCandidate,
   observationOf,
@@ -43,67 +38,10 @@ import {
 } from './agent-run.js';
 import { asksPeer, runToolCalls, toolRunInput, withToolCalls, withToolResults } from './agent-tools.js';
 import type { ToolRunInput } from './agent-tools.js';
+import type { AgentContext, AgentEmitted, AgentEvent, AgentMachineInput, AgentStep } from './agent-types.js';
 
-export interface AgentMachineInput {
-  readonly agentId: string;
-  /** Template the agent was spawned from (`default` when none). */
-  readonly template: string;
-  readonly config: ResolvedAgentConfig;
-  /** Definitions of the tools the model may call (resolved from config.tools). */
-  readonly tools?: readonly ToolDefinition[];
-  readonly memory?: AgentMemoryData;
-  /** Debug mode: on a failing step, wait in `paused` for resume or abort. */
-  readonly breakpointOnError?: boolean;
-}
-
-/** The steps that can fail and be resumed from `paused`. */
-export type AgentStep = 'compacting' | 'thinking' | 'acting' | 'usingTools' | 'consulting' | 'reflecting' | 'exploring';
-
-/** A consultation this agent is answering, by the id of the child actor answering it. */
-export interface PendingConsultation {
-  readonly requestId: string;
-  readonly fromAgent: string;
-  readonly replyTo: AnyActorRef | undefined;
-}
-
-export interface AgentContext {
-  readonly agentId: string;
-  readonly template: string;
-  readonly config: ResolvedAgentConfig;
-  readonly tools: readonly ToolDefinition[];
-  readonly memory: AgentMemoryData;
-  readonly task: AgentTask | null;
-  readonly replyTo: AnyActorRef | undefined;
-  /** Epoch ms after which the attempt fails; kept in context so a restore can re-arm it. */
-  readonly deadline: number | null;
-  readonly startedAt: number;
-  readonly run: AgentRun;
-  readonly lastError: ErrorData | null;
-  readonly failedStep: AgentStep | null;
-  readonly breakpointOnError: boolean;
-  readonly tasksCompleted: number;
-  /** Lifetime spending: tasks and the consultations it answered. */
-  readonly totalCostCents: number;
-  readonly consultations: Readonly<Record<string, PendingConsultation>>;
-  /** Consultations received so far; names their child actors (`consult.<n>`). */
-  readonly consultCount: number;
-}
-
-/** Events the host app can listen to with `agentRef.on(type, ...)`. */
-export type AgentEmitted =
-  | AgentResultEvent
-  | AgentFailureEvent
-  | { readonly type: 'agent.phase'; readonly agentId: string; readonly phase: string; readonly taskId: string | null };
-
-type ConsultationInput = { readonly call: ModelCall; readonly requestId: string };
-
-/** Ends of the child actors answering consultations (ids `consult.<n>`). */
-type ConsultationEndEvent =
-  | { readonly type: `xstate.done.actor.consult.${string}`; readonly output: ConsultReplyEvent }
-  | { readonly type: `xstate.error.actor.consult.${string}`; readonly error: unknown };
-
-const CONSULTATION_DONE = 'xstate.done.actor.';
-const CONSULTATION_ERROR = 'xstate.error.actor.';
+// The agent's types live in agent-types.ts; re-exported so importers of the machine keep one path.
+export type { AgentContext, AgentEmitted, AgentMachineInput, AgentStep, PendingConsultation } from './agent-types.js';
 
 /** Builds the error of a failed step from whatever the step threw. */
 function stepError(error: unknown): ErrorData {
@@ -132,7 +70,7 @@ export function createAgentMachine(services: AgentServices) {
   return setup({
     types: {
       context: {} as AgentContext,
-      events: {} as AgentInboundEvent | ConsultationEndEvent,
+      events: {} as AgentEvent,
       input: {} as AgentMachineInput,
       emitted: {} as AgentEmitted,
     },
@@ -141,38 +79,8 @@ export function createAgentMachine(services: AgentServices) {
         services.gateway.call({ ...input, request: { ...input.request, signal } }),
       ),
       runTools: fromPromise<ToolRunResult[], ToolRunInput>(({ input, signal }) => runToolCalls(services, input, signal)),
-      answerConsultation: fromPromise<ConsultReplyEvent, ConsultationInput>(async ({ input, signal }) => {
-        const { call, requestId } = input;
-        try {
-          const outcome = await services.gateway.call({ ...call, request: { ...call.request, signal } });
-          return {
-            type: 'agent.consult.reply',
-            requestId,
-            agentId: call.agentId,
-            answer: outcome.response.text,
-            usage: outcome.response.usage,
-            costCents: outcome.costCents,
-          };
-        } catch (error) {
-          if (signal.aborted) throw error; // the agent was stopped: nobody to answer
-          return { type: 'agent.consult.reply', requestId, agentId: call.agentId, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
-        }
-      }),
-      compactMemory: fromPromise<
-        CompactionOutcome | undefined,
-        { agentId: string; taskId?: string; workflowId?: string; memory: AgentMemoryData }
-      >(({ input, signal }) =>
-          services.compactMemory
-            ? services.compactMemory({
-                agentId: input.agentId,
-                ...(input.taskId === undefined ? {} : { taskId: input.taskId }),
-                ...(input.workflowId === undefined ? {} : { workflowId: input.workflowId }),
-                summary: input.memory.summary,
-                messages: input.memory.messages,
-                signal,
-              })
-            : Promise.resolve(undefined),
-      ),
+      answerConsultation: answerConsultationLogic(services),
+      compactMemory: compactMemoryLogic(services),
     },
     delays: {
       attemptDeadline: ({ context }) => Math.max(0, (context.deadline ?? services.now()) - services.now()),
@@ -208,40 +116,16 @@ export function createAgentMachine(services: AgentServices) {
       }),
       startConsultation: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'agent.consult') return;
-        const consult: AgentConsultEvent = event;
-        const id = `consult.${context.consultCount}`;
-        enqueue.assign({
-          consultCount: context.consultCount + 1,
-          consultations: {
-            ...context.consultations,
-            [id]: { requestId: consult.requestId, fromAgent: consult.fromAgent, replyTo: consult.replyTo },
-          },
-        });
-        enqueue.spawnChild('answerConsultation', {
-          id,
-          input: { call: consultationCall(context, consult), requestId: consult.requestId },
-        });
+        const opened = openConsultation(context, event);
+        enqueue.assign(opened.context);
+        enqueue.spawnChild('answerConsultation', { id: opened.childId, input: opened.input });
       }),
       finishConsultation: enqueueActions(({ context, event, enqueue }) => {
-        const done = event.type.startsWith(CONSULTATION_DONE);
-        const childId = event.type.slice((done ? CONSULTATION_DONE : CONSULTATION_ERROR).length);
-        const pending = context.consultations[childId];
+        const { childId, answered } = closeConsultation(context, event);
         enqueue.stopChild(childId);
-        if (!pending) return;
-        const { [childId]: _finished, ...rest } = context.consultations;
-        const reply: ConsultReplyEvent =
-          'output' in event
-            ? { ...event.output, requestId: pending.requestId }
-            : {
-                type: 'agent.consult.reply',
-                requestId: pending.requestId,
-                agentId: context.agentId,
-                error: stepError('error' in event ? event.error : event),
-                usage: EMPTY_USAGE,
-                costCents: 0,
-              };
-        enqueue.assign({ consultations: rest, totalCostCents: context.totalCostCents + reply.costCents });
-        if (pending.replyTo) enqueue.sendTo(pending.replyTo, reply);
+        if (!answered) return;
+        enqueue.assign(answered.context);
+        if (answered.replyTo) enqueue.sendTo(answered.replyTo, answered.reply);
       }),
       finishTask: enqueueActions(({ context, enqueue }) => {
         const task = context.task;
@@ -341,12 +225,7 @@ export function createAgentMachine(services: AgentServices) {
           compacting: {
             invoke: {
               src: 'compactMemory',
-              input: ({ context }) => ({
-                agentId: context.agentId,
-                memory: context.memory,
-                ...(context.task ? { taskId: `${context.task.taskId}#${context.task.attempt ?? 1}` } : {}),
-                ...(context.task?.workflowId === undefined ? {} : { workflowId: context.task.workflowId }),
-              }),
+              input: ({ context }) => compactionInput(context),
               onDone: [
                 {
                   guard: 'thinkingEnabled',
@@ -513,17 +392,3 @@ function failedAt(step: AgentStep) {
     return { lastError: stepError(error), failedStep: step };
   };
 }
-
-function compactedContext(context: AgentContext, outcome: CompactionOutcome | undefined): Partial<AgentContext> {
-  if (!outcome) return {};
-  return {
-    memory: { ...context.memory, summary: outcome.summary, messages: outcome.messages },
-    run: {
-      ...context.run,
-      usage: addUsage(context.run.usage, outcome.usage),
-      costCents: context.run.costCents + outcome.costCents,
-      modelCalls: context.run.modelCalls + 1,
-    },
-  };
-}
-
