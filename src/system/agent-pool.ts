@@ -18,7 +18,6 @@ import type {
   AgentBroadcastEvent,
   AgentInboundEvent,
   AgentOutboundEvent,
-  ConsultReplyEvent,
 } from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
 import {
@@ -27,13 +26,10 @@ import {
   AgentTimeoutError,
   CancelledError,
   ConfigError,
-  ConsultationTimeoutError,
   ShutDownError,
-  toErrorData,
 } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
-import { EMPTY_USAGE } from '../protocols/model.js';
-import type { TokenUsage, ToolDefinition } from '../protocols/model.js';
+import type { ToolDefinition } from '../protocols/model.js';
 import type { AgentContext } from '../actors/agent.js';
 import { observationOf, withObservation } from '../actors/agent-run.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
@@ -41,6 +37,10 @@ import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
 import type { AgentDefaults } from './agent-config.js';
 import { resolveAgentConfig } from './agent-config.js';
 import type { EventHub } from './events.js';
+import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
+import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
+
+export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
 /** What the system knows of an agent, live or stopped. */
 export interface AgentRecord {
@@ -61,56 +61,16 @@ export interface AgentRecord {
 }
 
 /** How an agent task ended: never a rejection, so the caller always learns the cost. */
-export type AgentRunOutcome =
-  | { readonly ok: true; readonly result: AgentTaskResult }
-  | { readonly ok: false; readonly error: ErrorData; readonly usage: TokenUsage; readonly costCents: number };
+export type AgentRunOutcome = { readonly ok: true; readonly result: AgentTaskResult } | FailedOutcome;
 
 interface PendingTask {
   readonly agentId: string;
   readonly settle: (outcome: AgentRunOutcome) => void;
 }
 
-/** A consultation to route: who asks whom what, and how long to wait. */
-export interface ConsultationRequest {
-  readonly fromAgent: string;
-  readonly toAgent: string;
-  readonly question: string;
-  readonly context?: unknown;
-  /** Askers in this chain, oldest first, ending with `fromAgent`. */
-  readonly chain: readonly string[];
-  readonly timeoutSeconds: number;
-  readonly signal?: AbortSignal;
-  /** The asking task's run, task and call key (see AgentConsultEvent). */
-  readonly workflowId?: string;
-  readonly taskId?: string;
-  readonly callKey?: string;
-}
-
-/** How a consultation ended: never a rejection, like {@link AgentRunOutcome}. */
-export type ConsultationOutcome =
-  | {
-      readonly ok: true;
-      readonly agentId: string;
-      readonly answer: string;
-      readonly usage: TokenUsage;
-      readonly costCents: number;
-    }
-  | { readonly ok: false; readonly error: ErrorData; readonly usage: TokenUsage; readonly costCents: number };
-
-interface PendingConsultation {
-  readonly toAgent: string;
-  readonly settle: (outcome: ConsultationOutcome) => void;
-}
-
 /** How long past its own deadline a custom agent may take to answer before the host fails its task. */
 const HOST_DEADLINE_GRACE_MS = 1000;
 
-/** The failure both outcome kinds share. */
-type FailedOutcome = Extract<AgentRunOutcome, { readonly ok: false }>;
-
-function failed(error: Error): FailedOutcome {
-  return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
-}
 
 export interface AgentPoolOptions {
   readonly supervisor: Actor<SupervisorMachine>;
@@ -141,8 +101,7 @@ export class AgentPool {
   readonly #pending = new Map<string, PendingTask>();
   /** Per agent, the end of the last task handed to it: an agent works on one task at a time, the next waits. */
   readonly #turns = new Map<string, Promise<unknown>>();
-  readonly #consultations = new Map<string, PendingConsultation>();
-  #consultCounter = 0;
+  readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
   #counter = 0;
   #closed = false;
@@ -296,10 +255,10 @@ export class AgentPool {
   }
 
   #start(agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
-    if (this.#closed) return Promise.resolve(failed(new ShutDownError()));
+    if (this.#closed) return Promise.resolve(failedOutcome(new ShutDownError()));
     const record = this.#records.get(agentId);
-    if (!record?.live) return Promise.resolve(failed(new AgentNotFoundError(agentId)));
-    if (signal?.aborted) return Promise.resolve(failed(new CancelledError('aborted before start')));
+    if (!record?.live) return Promise.resolve(failedOutcome(new AgentNotFoundError(agentId)));
+    if (signal?.aborted) return Promise.resolve(failedOutcome(new CancelledError('aborted before start')));
     return new Promise<AgentRunOutcome>((resolve) => {
       const onAbort = () => {
         if (!this.#pending.has(task.taskId)) return;
@@ -307,7 +266,7 @@ export class AgentPool {
         // it spent before it; an agent that does not answer is settled here at no cost.
         this.deliver(agentId, { type: 'agent.abort', reason: 'the caller aborted' });
         if (!this.#pending.delete(task.taskId)) return;
-        resolve(failed(new CancelledError(`task "${task.taskId}" was aborted`)));
+        resolve(failedOutcome(new CancelledError(`task "${task.taskId}" was aborted`)));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       const deadline = record.agentType === THINKING_AGENT_TYPE ? undefined : this.#hostDeadline(record, task);
@@ -332,7 +291,7 @@ export class AgentPool {
       if (!pending) return;
       this.#pending.delete(task.taskId);
       this.deliver(record.agentId, { type: 'agent.abort', reason: `no answer within ${timeoutSeconds}s` });
-      pending.settle(failed(new AgentTimeoutError(record.agentId, timeoutSeconds)));
+      pending.settle(failedOutcome(new AgentTimeoutError(record.agentId, timeoutSeconds)));
     }, timeoutSeconds * 1000 + HOST_DEADLINE_GRACE_MS);
   }
 
@@ -343,38 +302,10 @@ export class AgentPool {
    * ConsultationTimeoutError and a late reply is dropped.
    */
   consult(request: ConsultationRequest): Promise<ConsultationOutcome> {
-    if (this.#closed) return Promise.resolve(failed(new ShutDownError()));
-    if (!this.#records.get(request.toAgent)?.live) return Promise.resolve(failed(new AgentNotFoundError(request.toAgent)));
-    if (request.signal?.aborted) return Promise.resolve(failed(new CancelledError('aborted before the consultation')));
-    const requestId = `consult_${++this.#consultCounter}`;
-    return new Promise<ConsultationOutcome>((resolve) => {
-      const { signal } = request;
-      const settle = (outcome: ConsultationOutcome): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#consultations.delete(requestId);
-        resolve(outcome);
-      };
-      const onAbort = (): void => settle(failed(new CancelledError(`consultation of "${request.toAgent}" was aborted`)));
-      const timer = setTimeout(
-        () => settle(failed(new ConsultationTimeoutError(request.fromAgent, request.toAgent, request.timeoutSeconds))),
-        request.timeoutSeconds * 1000,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#consultations.set(requestId, { toAgent: request.toAgent, settle });
-      this.deliver(request.toAgent, {
-        type: 'agent.consult',
-        requestId,
-        fromAgent: request.fromAgent,
-        question: request.question,
-        ...(request.context === undefined ? {} : { context: request.context }),
-        chain: request.chain,
-        replyTo: this.#inbox,
-        ...(request.workflowId === undefined ? {} : { workflowId: request.workflowId }),
-        ...(request.taskId === undefined ? {} : { taskId: request.taskId }),
-        ...(request.callKey === undefined ? {} : { callKey: request.callKey }),
-      });
-    });
+    if (this.#closed) return Promise.resolve(failedOutcome(new ShutDownError()));
+    if (!this.#records.get(request.toAgent)?.live) return Promise.resolve(failedOutcome(new AgentNotFoundError(request.toAgent)));
+    if (request.signal?.aborted) return Promise.resolve(failedOutcome(new CancelledError('aborted before the consultation')));
+    return this.#consultations.open(request, this.#inbox);
   }
 
   /**
@@ -403,15 +334,15 @@ export class AgentPool {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const pending of this.#pending.values()) pending.settle(failed(new ShutDownError()));
+    for (const pending of this.#pending.values()) pending.settle(failedOutcome(new ShutDownError()));
     this.#pending.clear();
-    for (const pending of [...this.#consultations.values()]) pending.settle(failed(new ShutDownError()));
+    this.#consultations.failWaiting(() => new ShutDownError());
     this.#inbox.stop?.();
   }
 
   #onReply(event: AgentOutboundEvent): void {
     if (event.type === 'agent.consult.reply') {
-      this.#onConsultReply(event);
+      this.#consultations.answer(event);
       return;
     }
     const pending = this.#pending.get(event.taskId);
@@ -439,17 +370,6 @@ export class AgentPool {
     }
   }
 
-  #onConsultReply(event: ConsultReplyEvent): void {
-    const pending = this.#consultations.get(event.requestId);
-    if (!pending) return; // a reply after its timeout (or abort): dropped
-    const { usage, costCents } = event;
-    if (event.error) {
-      pending.settle({ ok: false, error: event.error, usage, costCents });
-      return;
-    }
-    pending.settle({ ok: true, agentId: event.agentId, answer: event.answer ?? '', usage, costCents });
-  }
-
   /** Copies what survives a stop out of the live actor (memory for a later respawn). */
   #capture(record: AgentRecord): void {
     const snapshot: unknown = this.ref(record.agentId)?.getSnapshot();
@@ -463,12 +383,10 @@ export class AgentPool {
     for (const [taskId, pending] of this.#pending) {
       if (pending.agentId !== agentId) continue;
       this.#pending.delete(taskId);
-      pending.settle(failed((error ??= makeError())));
+      pending.settle(failedOutcome((error ??= makeError())));
     }
     // A stopped or crashed agent will not answer the questions it was asked.
-    for (const pending of [...this.#consultations.values()]) {
-      if (pending.toAgent === agentId) pending.settle(failed((error ??= makeError())));
-    }
+    this.#consultations.failWaiting(() => (error ??= makeError()), agentId);
   }
 
   #assertOpen(): void {
