@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { describe, expect, it } from 'vitest';
+import type { Orchestrator } from '../src/system/orchestrator.js';
 import { MemoryJournalStorage } from '../src/storage/journal-memory.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import { createRecordingProvider } from '../src/providers/recording.js';
@@ -11,18 +9,9 @@ import { ConfigError, ProviderError, ReplayMismatchError, WorkflowNotFoundError 
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/protocols/task.js';
 import type { ModelProvider, ModelRequest } from '../src/protocols/model.js';
 import { countingProvider, deterministicModel } from './support/journal-fixtures.js';
+import { trackedForEachTest } from './support/tracked.js';
 
-const orchestrators: Orchestrator[] = [];
-const directories: string[] = [];
-function orchestrator(config: ConstructorParameters<typeof Orchestrator>[0]): Orchestrator {
-  const created = new Orchestrator(config);
-  orchestrators.push(created);
-  return created;
-}
-afterEach(async () => {
-  await Promise.all(orchestrators.splice(0).map((o) => o.shutdown()));
-  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { orchestrator, tempDir } = trackedForEachTest();
 
 const TASKS: SubAgentTaskSpec[] = [
   { agentId: 'analyst', taskDescription: 'Analyse the quarterly numbers' },
@@ -245,8 +234,7 @@ describe('replayWorkflow with modifications', () => {
 
 describe('recording and replay providers (cassettes)', () => {
   it('records answers to a cassette and serves them offline; an unknown request is a REPLAY_MISMATCH', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'troupe-cassette-'));
-    directories.push(dir);
+    const dir = tempDir('troupe-cassette-');
     const cassettePath = join(dir, 'cassettes', 'memo.json');
     const live = countingProvider(deterministicModel('anthropic'));
     const recording = createRecordingProvider(live, { cassettePath });
@@ -264,8 +252,7 @@ describe('recording and replay providers (cassettes)', () => {
   });
 
   it('serves a request recorded several times in the recorded order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'troupe-cassette-'));
-    directories.push(dir);
+    const dir = tempDir('troupe-cassette-');
     const cassettePath = join(dir, 'twice.json');
     const inner = createScriptedProvider().enqueue({ text: 'one' }, { text: 'two' });
     const recording = createRecordingProvider(inner, { cassettePath });

@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { describe, expect, it } from 'vitest';
 import { parseJournal } from '../src/system/journal.js';
 import type { JournalRecord } from '../src/system/journal.js';
 import { MemoryJournalStorage } from '../src/storage/journal-memory.js';
@@ -13,19 +11,10 @@ import { createSimulatedProvider } from '../src/providers/simulated.js';
 import { ProviderError, WorkflowNotFoundError } from '../src/protocols/errors.js';
 import type { SubAgentTaskSpec } from '../src/protocols/task.js';
 import { countingProvider, deterministicModel } from './support/journal-fixtures.js';
+import { trackedForEachTest } from './support/tracked.js';
 import { crashArtifactStore, CRASH_WORKFLOW_ID, CRASH_WRITER, crashTasks, storeResultArtifacts } from './support/crash-tasks.js';
 
-const orchestrators: Orchestrator[] = [];
-const directories: string[] = [];
-function orchestrator(config: ConstructorParameters<typeof Orchestrator>[0]): Orchestrator {
-  const created = new Orchestrator(config);
-  orchestrators.push(created);
-  return created;
-}
-afterEach(async () => {
-  await Promise.all(orchestrators.splice(0).map((o) => o.shutdown()));
-  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const { orchestrator, tempDir } = trackedForEachTest();
 
 const CHAIN: SubAgentTaskSpec[] = [
   { agentId: 'collect', taskDescription: 'Collect the facts' },
@@ -134,8 +123,7 @@ function finishedTasks(journalPath: string): number {
 
 describe('a run whose process is killed', () => {
   it('resumes in another process: every task completes, no finished task calls the model again, artifacts intact', async () => {
-    const workspacePath = mkdtempSync(join(tmpdir(), 'troupe-crash-'));
-    directories.push(workspacePath);
+    const workspacePath = tempDir('troupe-crash-');
     const journalPath = join(workspacePath, 'journals', `${CRASH_WORKFLOW_ID}.jsonl`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/crash-workflow.ts'), workspacePath], {
       cwd: ROOT,
