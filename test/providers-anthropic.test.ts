@@ -4,7 +4,7 @@ import { MissingApiKeyError, ProviderError } from '../src/protocols/errors.js';
 import { estimateTokens } from '../src/protocols/model.js';
 import type { ModelProvider, ModelRequest } from '../src/protocols/model.js';
 import { createAnthropicProvider } from '../src/providers/anthropic.js';
-import { startLoopbackServer } from './support/loopback-server.js';
+import { rejection, sentBody, startLoopbackServer } from './support/loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from './support/loopback-server.js';
 
 const KEY = 'sk-ant-test-5ecret-KEY-0123456789';
@@ -32,22 +32,6 @@ function apiError(status: number, type: string, text: string, headers: Record<st
 }
 
 const basic: ModelRequest = { model: MODEL, messages: [{ role: 'user', content: 'Hi' }], maxTokens: 100 };
-
-/** Runs `request` and returns what it rejected with (fails the test if it resolved). */
-async function rejection(provider: ModelProvider, request: ModelRequest): Promise<unknown> {
-  try {
-    await provider.complete(request);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject');
-}
-
-function sentBody(server: LoopbackServer, index = 0): Record<string, unknown> {
-  const body = server.requests[index]?.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('no JSON request body');
-  return { ...body };
-}
 
 describe('Anthropic provider', () => {
   let server: LoopbackServer;

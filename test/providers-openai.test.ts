@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, MissingApiKeyError, ProviderError } from '../src/protocols/errors.js';
 import type { ModelProvider, ModelRequest } from '../src/protocols/model.js';
 import { createOpenAIProvider, isReasoningModel, LOCAL_SERVER_API_KEY } from '../src/providers/openai.js';
-import { startLoopbackServer } from './support/loopback-server.js';
+import { rejection, sentBody, startLoopbackServer } from './support/loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from './support/loopback-server.js';
 
 const KEY = 'sk-proj-test-5ecret-KEY-0123456789';
@@ -28,21 +28,6 @@ function apiError(status: number, type: string, text: string, headers: Record<st
 }
 
 const basic: ModelRequest = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }], maxTokens: 100 };
-
-async function rejection(provider: ModelProvider, request: ModelRequest): Promise<unknown> {
-  try {
-    await provider.complete(request);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to reject');
-}
-
-function sentBody(server: LoopbackServer, index = 0): Record<string, unknown> {
-  const body = server.requests[index]?.body;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('no JSON request body');
-  return { ...body };
-}
 
 describe('OpenAI provider', () => {
   let server: LoopbackServer;

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ModelProvider, ModelRequest } from '../../src/protocols/model.js';
 
 /** What the server does with the next request. */
 export type ScriptedReply =
@@ -136,4 +137,21 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
       return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** Runs `request` and returns what it rejected with (fails the test if it resolved). */
+export async function rejection(provider: ModelProvider, request: ModelRequest): Promise<unknown> {
+  try {
+    await provider.complete(request);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to reject');
+}
+
+/** The JSON body of the `index`th request the server received. */
+export function sentBody(server: LoopbackServer, index = 0): Record<string, unknown> {
+  const body = server.requests[index]?.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('no JSON request body');
+  return { ...body };
 }
