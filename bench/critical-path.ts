@@ -15,7 +15,8 @@
 import { createSimulatedProvider } from '../src/providers/simulated.js';
 import { Orchestrator } from '../src/system/orchestrator.js';
 import type { BenchCase, BenchFigure } from './harness.js';
-import { criticalPath, dagTasks, depthOf, randomDag, seededRandom } from './support/dag.js';
+import { criticalPath, dagTasks, depthOf, randomDag } from './support/dag.js';
+import { createRandom } from '../src/providers/simulated-random.js';
 import { measure, round, settle } from './support/measure.js';
 import { recordRequests, taskMarker, withPlannedLatency } from './support/providers.js';
 
@@ -25,7 +26,7 @@ const PREFIX = 'c';
 
 async function run(taskCount: number, seed: number): Promise<BenchFigure> {
   const dependencies = randomDag({ tasks: taskCount, maxDependencies: 3, window: 40, seed });
-  const random = seededRandom(seed + 1);
+  const random = createRandom(seed + 1).next;
   const latencies = dependencies.map(() => Math.round(MIN_LATENCY_MS + random() * (MAX_LATENCY_MS - MIN_LATENCY_MS)));
   const latencyOf = (taskId: string): number => latencies[Number(taskId.slice(PREFIX.length))] ?? 0;
   const provider = recordRequests(withPlannedLatency(createSimulatedProvider({ seed }), latencyOf));

@@ -8,18 +8,7 @@ import { createScriptedProvider } from '../src/providers/scripted.js';
 import { BudgetLedger, estimateWorstCaseCents } from '../src/system/budget.js';
 import type { Reservation } from '../src/system/budget.js';
 import { createModelGateway } from '../src/system/model-gateway.js';
-
-/** mulberry32: a tiny seeded PRNG, so the property test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../src/providers/simulated-random.js';
 
 function caught(run: () => unknown): unknown {
   try {
@@ -254,7 +243,7 @@ describe('BudgetLedger under concurrent agents (property)', () => {
     let admitted = 0;
     let refused = 0;
     for (let trial = 0; trial < 200; trial++) {
-      const random = mulberry32(1000 + trial);
+      const random = createRandom(1000 + trial).next;
       const totalLimit = 1 + random() * 200;
       const perAgentLimit = Math.min(totalLimit, 0.5 + random() * 20);
       const ledger = new BudgetLedger({ maxCostPerAgentCents: perAgentLimit, totalCostLimitCents: totalLimit });

@@ -6,22 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedProvider, Orchestrator } from '../src/index.js';
 import type { ModelProvider, SubAgentTaskSpec } from '../src/index.js';
-
-/** mulberry32: a small seeded PRNG, so the DAG is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../src/providers/simulated-random.js';
 
 /** n tasks; each depends on up to 3 earlier ones, with mixed priorities, modes and requireAllDependencies. */
 function randomDag(n: number, seed: number): SubAgentTaskSpec[] {
-  const random = prng(seed);
+  const random = createRandom(seed).next;
   const priorities = ['high', 'medium', 'low'] as const;
   return Array.from({ length: n }, (_, i) => {
     const dependencies = new Set<string>();

@@ -3,6 +3,7 @@ import type { SubAgentTaskSpec, TaskStatus } from '../src/protocols/task.js';
 import { normalizeTasks, type NormalizedTask } from '../src/actors/workflow-tasks.js';
 import { TaskGraph, compareReadyTasks } from '../src/actors/workflow-schedule.js';
 import { PriorityQueue } from '../src/actors/priority-queue.js';
+import { createRandom } from '../src/providers/simulated-random.js';
 
 const graphOf = (specs: readonly SubAgentTaskSpec[]) => new TaskGraph(normalizeTasks(specs, { knownTemplates: new Set() }));
 const task = (agentId: string, fields: Partial<SubAgentTaskSpec> = {}): SubAgentTaskSpec => ({
@@ -261,21 +262,9 @@ describe('TaskGraph: cancelRemaining', () => {
   });
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 describe('TaskGraph: a simulated 1,000-task run', () => {
   it('starts every task after its dependencies settled, within maxParallel, and nothing beside a Sequential task', () => {
-    const random = prng(2024);
+    const random = createRandom(2024).next;
     const pick = <T,>(items: readonly T[]): T => {
       const item = items[Math.floor(random() * items.length)];
       if (item === undefined) throw new Error('pick from an empty list');

@@ -3,18 +3,7 @@
  * measures the same graph.
  */
 import type { SubAgentTaskSpec } from '../../src/protocols/task.js';
-
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../../src/providers/simulated-random.js';
 
 export interface DagShape {
   readonly tasks: number;
@@ -27,7 +16,7 @@ export interface DagShape {
 
 /** Dependencies of each task, by index; every dependency is an earlier task. */
 export function randomDag(shape: DagShape): number[][] {
-  const random = seededRandom(shape.seed);
+  const random = createRandom(shape.seed).next;
   const dependencies: number[][] = [];
   for (let i = 0; i < shape.tasks; i++) {
     const wanted = Math.floor(random() * (shape.maxDependencies + 1));
