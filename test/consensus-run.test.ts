@@ -5,18 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
 import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult } from '../src/index.js';
-import { EMPTY_USAGE, messageText, systemText } from '../src/protocols/model.js';
+import { EMPTY_USAGE } from '../src/protocols/model.js';
 import { runConsensus } from '../src/system/consensus-runner.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { agentOf, isReflection, promptOf } from './support/requests.js';
 
-function agentOf(request: ModelRequest): string {
-  return /You are ([^,\s]+),/.exec(systemText(request.system))?.[1] ?? '';
-}
-
-const promptOf = (request: ModelRequest): string => request.messages.map(messageText).join('\n');
 const isVote = (request: ModelRequest): boolean => request.structuredOutput?.name === 'vote';
-const isReflection = (request: ModelRequest): boolean => request.structuredOutput?.name === 'self_reflection';
 /** The round a ballot is for: the last one named (an agent's memory holds its earlier rounds). */
 const roundOf = (request: ModelRequest): number => Number([...promptOf(request).matchAll(/Deliberation, round (\d+)/g)].at(-1)?.[1] ?? 0);
 

@@ -6,16 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator, ProviderError, WorkflowValidationError } from '../src/index.js';
 import type { ModelRequest } from '../src/index.js';
 import { groupStages } from '../src/system/patterns.js';
-import { messageText, systemText } from '../src/protocols/model.js';
+import { systemText } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { agentOf, isReflection, promptOf } from './support/requests.js';
 
-function agentOf(request: ModelRequest): string {
-  return /You are ([^,\s]+),/.exec(systemText(request.system))?.[1] ?? '';
-}
-
-const promptOf = (request: ModelRequest): string => request.messages.map(messageText).join('\n');
-const isReflection = (request: ModelRequest): boolean => request.structuredOutput?.name === 'self_reflection';
 
 /** The input data of a task prompt, between "Input data:" and the next section. */
 function inputOf(request: ModelRequest): string {

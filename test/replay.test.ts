@@ -7,9 +7,10 @@ import { createRecordingProvider } from '../src/providers/recording.js';
 import { createReplayProvider } from '../src/providers/replay.js';
 import { ConfigError, ProviderError, ReplayMismatchError, WorkflowNotFoundError } from '../src/protocols/errors.js';
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/protocols/task.js';
-import type { ModelProvider, ModelRequest } from '../src/protocols/model.js';
+import type { ModelProvider } from '../src/protocols/model.js';
 import { countingProvider, deterministicModel } from './support/journal-fixtures.js';
 import { trackedForEachTest } from './support/tracked.js';
+import { agentOf } from './support/requests.js';
 
 const { orchestrator, tempDir } = trackedForEachTest();
 
@@ -124,7 +125,6 @@ describe('replayWorkflow without modifications', () => {
   });
 
   it('replays a consultation inside a task from the recording too: the consulted agent\'s answer is not asked again', async () => {
-    const agentOf = (request: ModelRequest) => /You are (\S+),/.exec(JSON.stringify(request.system))?.[1] ?? '?';
     const consultingModel = () =>
       countingProvider(
         createScriptedProvider({

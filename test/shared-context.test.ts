@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ModelRequest } from '../src/protocols/model.js';
+import { agentOf } from './support/requests.js';
 
-const agentOf = (request: ModelRequest) => /You are (\S+),/.exec(JSON.stringify(request.system))?.[1] ?? '?';
 const lastUserText = (request: ModelRequest) => JSON.stringify(request.messages[request.messages.length - 1]);
 
 describe('shared context in a running system', () => {

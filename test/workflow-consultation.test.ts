@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ModelRequest } from '../src/protocols/model.js';
+import { agentOf } from './support/requests.js';
 
-const agentOf = (request: ModelRequest) => /You are (\S+),/.exec(JSON.stringify(request.system))?.[1] ?? '?';
 
 describe('consultation inside a workflow', () => {
   it('gives a task with availableAgents the consult_agent tool and folds the peer\'s answer (and cost) into the task', async () => {

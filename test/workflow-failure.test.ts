@@ -8,16 +8,12 @@ import { createWorkflowMachine } from '../src/actors/workflow.js';
 import type { WorkflowServices } from '../src/actors/workflow.js';
 import { normalizeTasks } from '../src/actors/workflow-tasks.js';
 import { Orchestrator, ProviderError } from '../src/index.js';
-import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult, TroupeEvent } from '../src/index.js';
-import { EMPTY_USAGE, systemText } from '../src/protocols/model.js';
+import type { OrchestratorConfig, SubAgentTaskSpec, TaskResult, TroupeEvent } from '../src/index.js';
+import { EMPTY_USAGE } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { agentOf, isReflection } from './support/requests.js';
 
-function agentOf(request: ModelRequest): string {
-  return /You are ([^,\s]+),/.exec(systemText(request.system))?.[1] ?? '';
-}
-
-const isReflection = (request: ModelRequest): boolean => request.structuredOutput?.name === 'self_reflection';
 
 const open: Orchestrator[] = [];
 function orchestratorWith(provider: ScriptedProvider, config: OrchestratorConfig = {}): Orchestrator {

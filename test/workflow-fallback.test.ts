@@ -5,13 +5,11 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { Orchestrator, ProviderError } from '../src/index.js';
-import type { ModelRequest } from '../src/index.js';
-import { messageText, systemText } from '../src/protocols/model.js';
+import { messageText } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedStep } from '../src/providers/scripted.js';
+import { agentOf, isReflection } from './support/requests.js';
 
-const agentOf = (request: ModelRequest): string => /You are ([^,\s]+),/.exec(systemText(request.system))?.[1] ?? '';
-const isReflection = (request: ModelRequest): boolean => request.structuredOutput?.name === 'self_reflection';
 
 const open: Orchestrator[] = [];
 afterEach(async () => {

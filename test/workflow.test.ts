@@ -6,20 +6,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Orchestrator, ProviderError, retryDelayMs, WorkflowValidationError } from '../src/index.js';
 import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../src/index.js';
-import { messageText, systemText } from '../src/protocols/model.js';
+import { systemText } from '../src/protocols/model.js';
 import { createScriptedProvider } from '../src/providers/scripted.js';
 import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { agentOf, isReflection, promptOf } from './support/requests.js';
 
-/** The agent a request comes from: its system prompt starts "You are <agentId>,". */
-function agentOf(request: ModelRequest): string {
-  return /You are ([^,\s]+),/.exec(systemText(request.system))?.[1] ?? '';
-}
-
-function promptOf(request: ModelRequest): string {
-  return request.messages.map(messageText).join('\n');
-}
-
-const isReflection = (request: ModelRequest): boolean => request.structuredOutput?.name === 'self_reflection';
 
 interface Script {
   /** The answer text of an agent. Default `<agent> answer`. */
