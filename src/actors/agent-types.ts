@@ -83,13 +83,11 @@ export interface AgentContext {
  *
  * @example
  * ```ts
- * agent.on('agent.phase', ({ phase, taskId }) => console.log(taskId, phase));
+ * agent.on('agent.result', ({ taskId, result }) => console.log(taskId, result.confidence));
  * ```
+ * An agent's phase is its snapshot's state value (`agentRef.subscribe`).
  */
-export type AgentEmitted =
-  | AgentResultEvent
-  | AgentFailureEvent
-  | { readonly type: 'agent.phase'; readonly agentId: string; readonly phase: string; readonly taskId: string | null };
+export type AgentEmitted = AgentResultEvent | AgentFailureEvent;
 
 /** Ends of the child actors answering consultations (ids `consult.<n>`). */
 export type ConsultationEndEvent =
