@@ -296,6 +296,18 @@ describe('routeMessage: one agent consults another', () => {
     });
   });
 
+  it('maxConsultationDepth sets the bound: at 1, A → B is answered and A → B → C is refused', async () => {
+    const o = orchestrator(createScriptedProvider(), { maxConsultationDepth: 1 });
+    o.registerAgentType('relay', relayMachine({ b: 'c' }));
+    for (const id of ['b', 'c']) o.spawnAgent({ agentId: id, agentType: 'relay' });
+    o.spawnAgent({ agentId: 'a', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'c', message: 'one hop?' })).resolves.toMatchObject({ answer: 'c knows' });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'two hops?' })).rejects.toMatchObject({
+      code: 'CONSULTATION_CYCLE',
+      details: { reason: 'depth' },
+    });
+  });
+
   it('refuses with CrossAgentQueriesDisabledError when enableCrossAgentQueries is off', async () => {
     const off = orchestrator(createScriptedProvider(), { enableCrossAgentQueries: false });
     off.spawnAgent({ agentId: 'a', config: plain });

@@ -35,6 +35,7 @@ describe('orchestrator configuration', () => {
     ['memoryConfig.tokenThreshold', { memoryConfig: { tokenThreshold: 10 } }, 'memoryConfig.tokenThreshold'],
     ['memoryConfig.preserveLastNMessages', { memoryConfig: { preserveLastNMessages: -1 } }, 'memoryConfig.preserveLastNMessages'],
     ['maxParallelAgents', { maxParallelAgents: 0 }, 'maxParallelAgents'],
+    ['maxConsultationDepth', { maxConsultationDepth: 0 }, 'maxConsultationDepth'],
     ['agentTimeoutSeconds', { agentTimeoutSeconds: 0 }, 'agentTimeoutSeconds'],
     ['retryFailedAgents', { retryFailedAgents: 'always' as unknown as boolean }, 'retryFailedAgents'],
     ['retry.maxAttempts', { retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],

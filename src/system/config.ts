@@ -12,6 +12,7 @@ import { isLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { isJournalStorage } from '../storage/journal-storage.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
+import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
 
 const isProvider = (value: unknown): value is ModelProvider =>
   typeof value === 'object' &&
@@ -47,6 +48,8 @@ export const orchestratorConfigSchema = z.strictObject({
   enableSharedContext: z.boolean().default(false),
   enableAlternativePaths: z.boolean().default(false),
   enableCrossAgentQueries: z.boolean().default(true),
+  // Longest chain of agents asking in turn (A asks B asks C ...) that is delivered.
+  maxConsultationDepth: int(1, 64).default(DEFAULT_MAX_CONSULTATION_DEPTH),
   // Memory management
   enableCrossAgentMemory: z.boolean().default(false),
   memoryConfig: z

@@ -13,7 +13,7 @@ import type { ModelGateway } from '../protocols/gateway.js';
 import { WorkflowValidationError } from '../protocols/errors.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
 import { createAgentMachine } from '../actors/agent.js';
-import { createSupervisorMachine, DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
+import { createSupervisorMachine } from '../actors/supervisor.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { createWorkflowMachine } from '../actors/workflow.js';
 import { mergePrices } from '../providers/pricing.js';
@@ -183,7 +183,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     evaluateCondition: (workflowId, agentId, results) => workflows.evaluateCondition(workflowId, agentId, results),
     now: Date.now,
   });
-  const supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes }), {
+  const supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes, maxConsultationDepth: config.maxConsultationDepth }), {
     systemId: 'supervisor',
     ...(inspect ? { inspect } : {}),
   }).start();
@@ -205,7 +205,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     crossAgentQueries: config.enableCrossAgentQueries,
     defaultTimeoutSeconds: config.agentTimeoutSeconds,
-    maxConsultationDepth: DEFAULT_MAX_CONSULTATION_DEPTH,
+    maxConsultationDepth: config.maxConsultationDepth,
     ...(context && config.enableCrossAgentMemory ? { shareObservation: createObservationSharer(context) } : {}),
   });
   const runner = new TaskRunner({
