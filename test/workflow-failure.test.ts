@@ -325,7 +325,7 @@ describe('a task runner that breaks its contract', () => {
         { agentId: 'c', taskDescription: 'x', dependencies: ['a'] },
       ],
       { knownTemplates: new Set() },
-    ).map(({ condition: _condition, ...task }) => ({ ...task, hasCondition: false }));
+    );
     const actor = createActor(machine, { input: { workflowId: 'wf', tasks, maxParallel: 1, continueOnFailure } }).start();
     actor.send({ type: 'workflow.start' });
     return toPromise(actor);

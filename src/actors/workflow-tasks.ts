@@ -5,7 +5,7 @@
  * workflow-task-rules.ts; the seed's `SubAgentTask` class in sub-agent-task.ts.
  */
 import { WorkflowValidationError } from '../protocols/errors.js';
-import type { ConditionResults, ConsensusConfig, ExecutionMode, SubAgentTaskSpec, TaskPriority } from '../protocols/task.js';
+import type { ConsensusConfig, ExecutionMode, SubAgentTaskSpec, TaskPriority } from '../protocols/task.js';
 import { closestMatch } from './closest-match.js';
 import { findDependencyCycle } from './dependency-cycle.js';
 import { checkTaskFields, describeValue } from './workflow-task-rules.js';
@@ -32,7 +32,8 @@ export interface NormalizedTask {
   readonly confidenceThreshold?: number;
   /** Default false. */
   readonly alternativePathsAllowed: boolean;
-  readonly condition?: (results: ConditionResults) => boolean;
+  /** Whether the spec has a `condition` (the function itself stays with the orchestrator: actors hold data only). */
+  readonly hasCondition: boolean;
   readonly fallbackAgent?: string;
   readonly inputData?: unknown;
   readonly consensusConfig?: ConsensusConfig;
@@ -71,7 +72,7 @@ function normalizeOne(task: SubAgentTaskSpec, index: number): NormalizedTask {
     requireAllDependencies: task.requireAllDependencies ?? true,
     confidenceThreshold: task.confidenceThreshold,
     alternativePathsAllowed: task.alternativePathsAllowed ?? false,
-    condition: task.condition,
+    hasCondition: task.condition !== undefined,
     fallbackAgent: task.fallbackAgent,
     inputData: task.inputData,
     consensusConfig: task.consensusConfig,

@@ -9,7 +9,7 @@ import type { TaskGraph } from './workflow-schedule.js';
 import type { NormalizedTask } from './workflow-tasks.js';
 
 /** A task as the workflow actor holds it: plain data, the condition left with the orchestrator. */
-export type WorkflowTask = Omit<NormalizedTask, 'condition'> & { readonly hasCondition: boolean };
+export type WorkflowTask = NormalizedTask;
 
 /**
  * What a workflow run is started with.

@@ -90,7 +90,7 @@ export interface WorkflowRunHooks {
   abandoned(): void;
 }
 
-type TaskCondition = NonNullable<NormalizedTask['condition']>;
+type TaskCondition = NonNullable<SubAgentTaskSpec['condition']>;
 
 /** A deterministic digest of a run, used when generateSummary is off. */
 export function digestOf(results: Readonly<Record<string, TaskResult>>, status: string): string {
@@ -189,11 +189,10 @@ export class WorkflowRunner {
     }
     const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
     const { events, supervisor } = this.#options;
+    // Conditions stay here (functions never enter an actor); normalized tasks only say they have one.
     const taskConditions = new Map<string, TaskCondition>();
-    const tasks: WorkflowTask[] = normalized.map(({ condition, ...task }) => {
-      if (condition) taskConditions.set(task.agentId, condition);
-      return { ...task, hasCondition: condition !== undefined };
-    });
+    for (const spec of options.tasks) if (spec.condition) taskConditions.set(spec.agentId, spec.condition);
+    const tasks: readonly WorkflowTask[] = normalized;
     let ref: ActorRefFrom<WorkflowMachine> | undefined;
     let cancelledEarly: string | undefined;
     const hooks = this.#options.observer?.begin({
