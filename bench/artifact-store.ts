@@ -13,7 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SharedContextStore } from '../src/system/context-store.js';
+import { SharedContextStore } from '../src/context/store.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { opsPerSecond } from './harness.js';
 

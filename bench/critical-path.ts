@@ -12,11 +12,11 @@
  *
  * Run: `npx tsx bench/critical-path.ts` (`--quick` for tiny sizes)
  */
-import { createSimulatedProvider } from '../src/providers/simulated.js';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { createSimulatedProvider } from '../src/providers/simulated/simulated.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { criticalPath, dagTasks, depthOf, randomDag } from './support/dag.js';
-import { createRandom } from '../src/providers/simulated-random.js';
+import { createRandom } from '../src/providers/simulated/random.js';
 import { measure, round, settle } from './support/measure.js';
 import { recordRequests, taskMarker, withPlannedLatency } from './support/providers.js';
 

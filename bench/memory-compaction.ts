@@ -12,8 +12,8 @@
  */
 import { estimateRequestTokens, estimateTokens, messageText } from '../src/protocols/model.js';
 import type { ModelRequest, TokenUsage } from '../src/protocols/model.js';
-import { costOfUsage, requirePrice } from '../src/providers/pricing.js';
-import { ConversationMemory, createModelSummarizer } from '../src/system/memory.js';
+import { costOfUsage, requirePrice } from '../src/providers/model-prices.js';
+import { ConversationMemory, createModelSummarizer } from '../src/agents/memory.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 
 const TURNS = 50;

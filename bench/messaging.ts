@@ -17,10 +17,10 @@
  */
 import { assign, createActor, enqueueActions, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import { consultReply } from '../src/protocols/agent-protocol.js';
 import type { AgentInboundEvent } from '../src/protocols/agent-protocol.js';
-import type { AgentMachineInput } from '../src/actors/agent.js';
+import type { AgentMachineInput } from '../src/actors/agent/machine.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { opsPerSecond, timeMs } from './harness.js';
 

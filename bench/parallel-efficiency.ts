@@ -11,9 +11,9 @@
  *
  * Run: `npx tsx bench/parallel-efficiency.ts` (`--quick` for tiny sizes)
  */
-import { createSimulatedProvider } from '../src/providers/simulated.js';
+import { createSimulatedProvider } from '../src/providers/simulated/simulated.js';
 import type { AgentTemplate } from '../src/protocols/agent.js';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { fastest, measure, round, settle } from './support/measure.js';
 import type { Timing } from './support/measure.js';

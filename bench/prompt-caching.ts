@@ -14,9 +14,9 @@
  * Run: `npx tsx bench/prompt-caching.ts`
  */
 import type { ModelProvider, TokenUsage } from '../src/protocols/model.js';
-import { costOfUsage, requirePrice } from '../src/providers/pricing.js';
-import { createSimulatedProvider } from '../src/providers/simulated.js';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { costOfUsage, requirePrice } from '../src/providers/model-prices.js';
+import { createSimulatedProvider } from '../src/providers/simulated/simulated.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { round } from './support/measure.js';
 import { withoutPromptCaching } from './support/providers.js';

@@ -11,13 +11,13 @@
  */
 import { createActor, enqueueActions, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { createAgentMachine } from '../src/actors/agent.js';
-import type { AgentMachineInput } from '../src/actors/agent.js';
-import { createSimulatedProvider } from '../src/providers/simulated.js';
-import { STANDALONE_DEFAULTS, resolveAgentConfig } from '../src/system/agent-config.js';
-import { createModelGateway } from '../src/system/model-gateway.js';
-import { DEFAULT_PRICES } from '../src/providers/pricing.js';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { createAgentMachine } from '../src/actors/agent/machine.js';
+import type { AgentMachineInput } from '../src/actors/agent/machine.js';
+import { createSimulatedProvider } from '../src/providers/simulated/simulated.js';
+import { STANDALONE_DEFAULTS, resolveAgentConfig } from '../src/agents/agent-config.js';
+import { createModelGateway } from '../src/model/gateway.js';
+import { DEFAULT_PRICES } from '../src/providers/model-prices.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 
 export type ScaleMode = 'troupe' | 'xstate-parent' | 'flat';
 

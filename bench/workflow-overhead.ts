@@ -16,10 +16,10 @@
  *
  * Run: `npx tsx bench/workflow-overhead.ts` (`--quick` for tiny sizes)
  */
-import { createSimulatedProvider } from '../src/providers/simulated.js';
+import { createSimulatedProvider } from '../src/providers/simulated/simulated.js';
 import type { AgentTemplate } from '../src/protocols/agent.js';
-import type { OrchestratorConfig } from '../src/system/config.js';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import type { OrchestratorConfig } from '../src/orchestrator/config.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import type { BenchCase, BenchFigure } from './harness.js';
 import { dagTasks, randomDag } from './support/dag.js';
 import { fastest, inTempDir, measure, round, settle } from './support/measure.js';

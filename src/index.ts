@@ -4,20 +4,20 @@
  */
 
 // Orchestrator and agents
-export { Orchestrator, EnhancedAgentOrchestrator } from './system/orchestrator.js';
-export type { AgentRef, AgentInspection } from './system/orchestrator.js';
-export { ThinkingAgent } from './system/thinking-agent.js';
-export type { ThinkingAgentOptions, ExecuteTaskOptions } from './system/thinking-agent.js';
-export type { OrchestratorConfig, ResolvedConfig } from './system/config.js';
-export type { SpawnRequest, AgentRecord } from './system/agent-pool.js';
-export type { AgentTool, ZodTool, JsonSchemaTool } from './system/tools.js';
-export { EventHub } from './system/events.js';
+export { Orchestrator, EnhancedAgentOrchestrator } from './orchestrator/orchestrator.js';
+export type { AgentRef, AgentInspection } from './orchestrator/orchestrator.js';
+export { ThinkingAgent } from './orchestrator/thinking-agent.js';
+export type { ThinkingAgentOptions, ExecuteTaskOptions } from './orchestrator/thinking-agent.js';
+export type { OrchestratorConfig, ResolvedConfig } from './orchestrator/config.js';
+export type { SpawnRequest, AgentRecord } from './agents/pool.js';
+export type { AgentTool, ZodTool, JsonSchemaTool } from './agents/tools.js';
+export { EventHub } from './protocols/events.js';
 
 // Observability: inspector, debug mode, telemetry, logging (docs/observability.md)
-export { startInspectorRelay, redactStatelyEvent, STATELY_INSPECTOR_URL } from './system/inspector.js';
-export type { InspectorRelay, InspectorRelayOptions } from './system/inspector.js';
-export { startWebSocketRelay } from './system/websocket-relay.js';
-export type { WebSocketRelay, WebSocketRelayOptions } from './system/websocket-relay.js';
+export { startInspectorRelay, redactStatelyEvent, STATELY_INSPECTOR_URL } from './observability/inspector.js';
+export type { InspectorRelay, InspectorRelayOptions } from './observability/inspector.js';
+export { startWebSocketRelay } from './observability/inspector-relay.js';
+export type { WebSocketRelay, WebSocketRelayOptions } from './observability/inspector-relay.js';
 export {
   createRedactor,
   isSecretField,
@@ -27,15 +27,15 @@ export {
   redactRecord,
   redactSnapshot,
   REDACTED,
-} from './system/sanitize.js';
-export type { Redactor, RedactorOptions } from './system/sanitize.js';
-export { agentFileName } from './system/debug.js';
-export type { DebugLogLevel, DebugModeOptions, DebugModeState } from './system/debug.js';
-export { enableTelemetry, SPAN_NAMES } from './system/telemetry.js';
-export type { Telemetry, TelemetryOptions } from './system/telemetry.js';
-export { createConsoleLogger, isLogger, LevelLogger, logEvents, silentLogger } from './system/logger.js';
-export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './system/logger.js';
-export { Messaging } from './system/messaging.js';
+} from './util/sanitize.js';
+export type { Redactor, RedactorOptions } from './util/sanitize.js';
+export { agentFileName } from './observability/debug.js';
+export type { DebugLogLevel, DebugModeOptions, DebugModeState } from './observability/debug.js';
+export { enableTelemetry, SPAN_NAMES } from './observability/telemetry.js';
+export type { Telemetry, TelemetryOptions } from './observability/telemetry.js';
+export { createConsoleLogger, isLogger, LevelLogger, logEvents, silentLogger } from './observability/logger.js';
+export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './observability/logger.js';
+export { Messaging } from './agents/messaging.js';
 export type {
   BroadcastCallback,
   BroadcastMessage,
@@ -45,16 +45,16 @@ export type {
   ConsultationReply,
   RouteMessageRequest,
   SubscribeRequest,
-} from './system/messaging.js';
-export { CollaborativeAgent } from './system/collaborative-agent.js';
-export type { CollaborativeAgentOptions, CollaborationContext, CollaborationHost } from './system/collaborative-agent.js';
-export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './system/events.js';
-export { BudgetLedger, estimateWorstCaseCents } from './system/budget.js';
-export type { BudgetSnapshot, BudgetLimits, Reservation } from './system/budget.js';
+} from './agents/messaging.js';
+export { CollaborativeAgent } from './agents/collaborative-agent.js';
+export type { CollaborativeAgentOptions, CollaborationContext, CollaborationHost } from './agents/collaborative-agent.js';
+export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './protocols/events.js';
+export { BudgetLedger, estimateWorstCaseCents } from './model/budget.js';
+export type { BudgetSnapshot, BudgetLimits, Reservation } from './model/budget.js';
 // Monitoring: metrics, alerts, the live dashboard
-export { Monitoring, startMonitoring } from './system/monitoring.js';
-export type { MonitoringOptions, MonitoringHost } from './system/monitoring.js';
-export { MetricsCollector, METRIC_NAMES, CONFIDENCE_BUCKETS } from './system/metrics.js';
+export { Monitoring, startMonitoring } from './observability/monitoring/monitoring.js';
+export type { MonitoringOptions, MonitoringHost } from './observability/monitoring/monitoring.js';
+export { MetricsCollector, METRIC_NAMES, CONFIDENCE_BUCKETS } from './observability/monitoring/metrics.js';
 export type {
   MetricName,
   MonitoringMetrics,
@@ -64,16 +64,16 @@ export type {
   ConfidenceStats,
   ConfidenceBucket,
   TokenTotals,
-} from './system/metrics.js';
-export { AlertMonitor, resolveAlertThresholds } from './system/alerts.js';
-export type { AlertThresholds, AlertName, MonitoringAlert } from './system/alerts.js';
-export { startDashboardServer } from './system/dashboard/server.js';
-export type { DashboardServer, DashboardServerOptions } from './system/dashboard/server.js';
-export { DashboardModel, AGENT_PHASES } from './system/dashboard/state.js';
-export type { DashboardSnapshot, DashboardAgent, DashboardWorkflow, DashboardTask } from './system/dashboard/state.js';
-export { dashboardPage } from './system/dashboard/page.js';
-export { retryDelayMs } from './system/retry.js';
-export { parseJournal } from './system/journal.js';
+} from './observability/monitoring/metrics.js';
+export { AlertMonitor, resolveAlertThresholds } from './observability/monitoring/alerts.js';
+export type { AlertThresholds, AlertName, MonitoringAlert } from './observability/monitoring/alerts.js';
+export { startDashboardServer } from './observability/monitoring/dashboard/server.js';
+export type { DashboardServer, DashboardServerOptions } from './observability/monitoring/dashboard/server.js';
+export { DashboardModel, AGENT_PHASES } from './observability/monitoring/dashboard/state.js';
+export type { DashboardSnapshot, DashboardAgent, DashboardWorkflow, DashboardTask } from './observability/monitoring/dashboard/state.js';
+export { dashboardPage } from './observability/monitoring/dashboard/page.js';
+export { retryDelayMs } from './runs/retry.js';
+export { parseJournal } from './journal/journal.js';
 export type {
   JournalEntry,
   JournalRecord,
@@ -83,17 +83,17 @@ export type {
   JournaledTaskStatus,
   ReplayModifications,
   WorkflowRecord,
-} from './system/journal.js';
-export type { ReplayMismatch } from './system/journal-recorder.js';
-export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './system/replay.js';
+} from './journal/journal.js';
+export type { ReplayMismatch } from './journal/recorder.js';
+export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './runs/replay.js';
 export { FsJournalStorage } from './storage/journal-fs.js';
 export type { FsJournalStorageOptions } from './storage/journal-fs.js';
 export { MemoryJournalStorage } from './storage/journal-memory.js';
 export type { JournalStorage } from './storage/journal-storage.js';
 export { hashModelRequest } from './providers/request-hash.js';
-export { ConversationMemory, createModelSummarizer } from './system/memory.js';
-export type { ConversationMemoryOptions, CompactionResult } from './system/memory.js';
-export { createPipeline, mapReduce } from './system/patterns.js';
+export { ConversationMemory, createModelSummarizer } from './agents/memory.js';
+export type { ConversationMemoryOptions, CompactionResult } from './agents/memory.js';
+export { createPipeline, mapReduce } from './orchestrator/patterns.js';
 export type {
   Pipeline,
   PipelineStage,
@@ -102,13 +102,13 @@ export type {
   PipelineIntermediate,
   MapReduceOptions,
   MapReduceResult,
-} from './system/patterns.js';
-export type { ExecuteWorkflowOptions } from './system/workflow-runner.js';
+} from './orchestrator/patterns.js';
+export type { ExecuteWorkflowOptions } from './runs/workflow-runner.js';
 
 // Shared context store
-export { SharedContextStore } from './system/context-store.js';
-export type { SharedContextStoreOptions, StoreArtifactOptions, GetArtifactOptions } from './system/context-store.js';
-export { PermissionTable } from './system/permissions.js';
+export { SharedContextStore } from './context/store.js';
+export type { SharedContextStoreOptions, StoreArtifactOptions, GetArtifactOptions } from './context/store.js';
+export { PermissionTable } from './context/permissions.js';
 export { MemoryArtifactStorage } from './storage/memory-artifacts.js';
 export { FsArtifactStorage } from './storage/fs-artifacts.js';
 export type { ArtifactStorage } from './storage/artifact-storage.js';
@@ -123,22 +123,22 @@ export type {
   DeletedArtifactReceipt,
   StoredArtifactReceipt,
 } from './protocols/artifact.js';
-export type { RetryPolicy } from './system/retry.js';
+export type { RetryPolicy } from './runs/retry.js';
 
 // Actors, for embedding and custom agents
-export { createAgentMachine } from './actors/agent.js';
-export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent.js';
+export { createAgentMachine } from './actors/agent/machine.js';
+export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent/machine.js';
 export { createSupervisorMachine, THINKING_AGENT_TYPE, DEFAULT_MAX_CONSULTATION_DEPTH } from './actors/supervisor.js';
-export { CONSULT_TOOL_NAME } from './actors/agent-prompts.js';
+export { CONSULT_TOOL_NAME } from './actors/agent/prompts.js';
 export type { SupervisorMachine, DeliverEvent } from './actors/supervisor.js';
-export { SubAgentTask } from './actors/workflow-tasks.js';
+export { SubAgentTask } from './actors/workflow/tasks.js';
 
 // Providers
-export { createSimulatedProvider } from './providers/simulated.js';
-export type { SimulatedProviderOptions } from './providers/simulated.js';
+export { createSimulatedProvider } from './providers/simulated/simulated.js';
+export type { SimulatedProviderOptions } from './providers/simulated/simulated.js';
 export { createAnthropicProvider } from './providers/anthropic.js';
 export { createOpenAIProvider } from './providers/openai.js';
-export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './providers/pricing.js';
+export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './providers/model-prices.js';
 
 // Contracts
 export { agentSystemId, agentTaskResult, consultReply } from './protocols/agent-protocol.js';

@@ -1,18 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
-import { createAgentMachine } from '../src/actors/agent.js';
+import { createAgentMachine } from '../src/actors/agent/machine.js';
 import { createSupervisorMachine } from '../src/actors/supervisor.js';
-import { createWorkflowMachine } from '../src/actors/workflow.js';
-import type { AgentMachineInput } from '../src/actors/agent.js';
-import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../src/system/agent-config.js';
-import { createModelGateway } from '../src/system/model-gateway.js';
-import { DEFAULT_PRICES } from '../src/providers/pricing.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedProvider } from '../src/providers/scripted.js';
+import { createWorkflowMachine } from '../src/actors/workflow/machine.js';
+import type { AgentMachineInput } from '../src/actors/agent/machine.js';
+import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../src/agents/agent-config.js';
+import { createModelGateway } from '../src/model/gateway.js';
+import { DEFAULT_PRICES } from '../src/providers/model-prices.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedProvider } from '../src/providers/testing/scripted.js';
 import type { AgentConfig } from '../src/protocols/agent.js';
 import type { AgentFailureEvent, AgentResultEvent } from '../src/protocols/agent-protocol.js';
-import { ThinkingAgent } from '../src/system/thinking-agent.js';
+import { ThinkingAgent } from '../src/orchestrator/thinking-agent.js';
 import { AgentTimeoutError } from '../src/protocols/errors.js';
 
 function startAgent(model: ScriptedProvider, config: AgentConfig = {}) {

@@ -3,9 +3,9 @@ import { Orchestrator } from '../src/index.js';
 import { ConfigError } from '../src/protocols/errors.js';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
 import type { TaskResult, TaskStatus } from '../src/protocols/task.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import { AlertMonitor } from '../src/system/alerts.js';
-import type { AlertThresholds, MonitoringAlert } from '../src/system/alerts.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import { AlertMonitor } from '../src/observability/monitoring/alerts.js';
+import type { AlertThresholds, MonitoringAlert } from '../src/observability/monitoring/alerts.js';
 
 function result(agentId: string, status: TaskStatus, fields: Partial<TaskResult> = {}): TaskResult {
   return {

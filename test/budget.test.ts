@@ -3,12 +3,12 @@ import { BudgetExceededError, ConfigError, MissingApiKeyError } from '../src/pro
 import type { ModelRequest } from '../src/protocols/model.js';
 import { EMPTY_USAGE, estimateRequestTokens, MIN_THINKING_BUDGET_TOKENS } from '../src/protocols/model.js';
 import type { ModelPrice } from '../src/protocols/pricing.js';
-import { DEFAULT_PRICES } from '../src/providers/pricing.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import { BudgetLedger, estimateWorstCaseCents } from '../src/system/budget.js';
-import type { Reservation } from '../src/system/budget.js';
-import { createModelGateway } from '../src/system/model-gateway.js';
-import { createRandom } from '../src/providers/simulated-random.js';
+import { DEFAULT_PRICES } from '../src/providers/model-prices.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import { BudgetLedger, estimateWorstCaseCents } from '../src/model/budget.js';
+import type { Reservation } from '../src/model/budget.js';
+import { createModelGateway } from '../src/model/gateway.js';
+import { createRandom } from '../src/providers/simulated/random.js';
 
 function caught(run: () => unknown): unknown {
   try {

@@ -6,9 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
 import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult } from '../src/index.js';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
-import { runConsensus } from '../src/system/consensus-runner.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { runConsensus } from '../src/runs/consensus-runner.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedProvider, ScriptedStep } from '../src/providers/testing/scripted.js';
 import { agentOf, isReflection, promptOf } from './support/requests.js';
 
 const isVote = (request: ModelRequest): boolean => request.structuredOutput?.name === 'vote';

@@ -9,7 +9,7 @@ import {
   tallyVotes,
   VOTE_SCHEMA,
   voteSchema,
-} from '../src/actors/consensus.js';
+} from '../src/runs/consensus-votes.js';
 
 /** A vote; `weight` is deliberately wrong (99) to show the tally assigns its own. */
 const vote = (agentId: string, decision: string, confidence: number, round = 1, rationale = ''): ConsensusVote => ({

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { ArtifactNotFoundError, InvalidArtifactIdError } from '../src/protocols/errors.js';
 import { FsArtifactStorage } from '../src/storage/fs-artifacts.js';
 import { writeFileAtomic } from '../src/storage/fs-durable.js';
-import { SharedContextStore } from '../src/system/context-store.js';
-import type { SharedContextStoreOptions } from '../src/system/context-store.js';
+import { SharedContextStore } from '../src/context/store.js';
+import type { SharedContextStoreOptions } from '../src/context/store.js';
 import { CRASH_ARTIFACTS, crashContent } from './support/context-crash-content.js';
 
 const HOUR = 3_600_000;

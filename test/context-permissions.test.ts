@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ArtifactNotFoundError, ConfigError, PermissionDeniedError } from '../src/protocols/errors.js';
 import type { ArtifactOperation } from '../src/protocols/errors.js';
 import { MemoryArtifactStorage } from '../src/storage/memory-artifacts.js';
-import { SharedContextStore } from '../src/system/context-store.js';
-import { PermissionTable } from '../src/system/permissions.js';
-import type { AgentPermissions } from '../src/system/permissions.js';
+import { SharedContextStore } from '../src/context/store.js';
+import { PermissionTable } from '../src/context/permissions.js';
+import type { AgentPermissions } from '../src/context/permissions.js';
 
 describe('PermissionTable: who may do what', () => {
   const table = new PermissionTable({

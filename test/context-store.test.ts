@@ -13,8 +13,8 @@ import {
   VersionConflictError,
 } from '../src/protocols/errors.js';
 import { MemoryArtifactStorage } from '../src/storage/memory-artifacts.js';
-import { SharedContextStore } from '../src/system/context-store.js';
-import type { SharedContextStoreOptions } from '../src/system/context-store.js';
+import { SharedContextStore } from '../src/context/store.js';
+import type { SharedContextStoreOptions } from '../src/context/store.js';
 
 const ALL = { '*': ['read', 'write', 'delete'] } as const;
 const open: SharedContextStore[] = [];

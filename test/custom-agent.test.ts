@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
-import { Orchestrator } from '../src/system/orchestrator.js';
-import type { AgentRunOutcome } from '../src/system/agent-pool.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedProvider } from '../src/providers/scripted.js';
-import type { AgentMachineInput } from '../src/actors/agent.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
+import type { AgentRunOutcome } from '../src/agents/pool.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { AgentMachineInput } from '../src/actors/agent/machine.js';
 import type { AgentInboundEvent } from '../src/protocols/agent-protocol.js';
 import type { AgentTask } from '../src/protocols/agent.js';
 import { messageText } from '../src/protocols/model.js';
 import { ConfigError } from '../src/protocols/errors.js';
-import type { TroupeEvent } from '../src/system/events.js';
+import type { TroupeEvent } from '../src/protocols/events.js';
 import { createGlossaryAgent, runCustomAgentExample } from '../examples/custom-agent.js';
 
 class TestOrchestrator extends Orchestrator {

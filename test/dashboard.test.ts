@@ -4,10 +4,10 @@ import { Orchestrator } from '../src/index.js';
 import { ConfigError } from '../src/protocols/errors.js';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
 import type { ModelResponse } from '../src/protocols/model.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { DashboardSnapshot } from '../src/system/dashboard/state.js';
-import { phaseOfState } from '../src/system/dashboard/state.js';
-import { startDashboardServer } from '../src/system/dashboard/server.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { DashboardSnapshot } from '../src/observability/monitoring/dashboard/state.js';
+import { phaseOfState } from '../src/observability/monitoring/dashboard/state.js';
+import { startDashboardServer } from '../src/observability/monitoring/dashboard/server.js';
 
 const saved = { anthropic: process.env.ANTHROPIC_API_KEY, openai: process.env.OPENAI_API_KEY };
 beforeEach(() => {

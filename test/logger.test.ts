@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Orchestrator } from '../src/system/orchestrator.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import { ConfigError } from '../src/protocols/errors.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import { createConsoleLogger, LevelLogger } from '../src/system/logger.js';
-import type { LogFields, Logger } from '../src/system/logger.js';
-import { createRedactor, REDACTED } from '../src/system/sanitize.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import { createConsoleLogger, LevelLogger } from '../src/observability/logger.js';
+import type { LogFields, Logger } from '../src/observability/logger.js';
+import { createRedactor, REDACTED } from '../src/util/sanitize.js';
 import { anthropicReply, SECRET_KEY, secretsIn, secretTasks, startSecretRun } from './support/secret-run.js';
 import type { SecretRun } from './support/secret-run.js';
 

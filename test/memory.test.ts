@@ -9,8 +9,8 @@ import {
   SUMMARY_INSTRUCTIONS,
   compactionCut,
   createModelSummarizer,
-} from '../src/system/memory.js';
-import type { Summarize } from '../src/system/memory.js';
+} from '../src/agents/memory.js';
+import type { Summarize } from '../src/agents/memory.js';
 
 const user = (content: string): ModelMessage => ({ role: 'user', content });
 const assistant = (content: string): ModelMessage => ({ role: 'assistant', content });

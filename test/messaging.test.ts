@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { Orchestrator } from '../src/system/orchestrator.js';
-import type { OrchestratorConfig } from '../src/system/config.js';
-import type { AgentRunOutcome } from '../src/system/agent-pool.js';
-import type { BroadcastMessage } from '../src/system/messaging.js';
-import { CollaborativeAgent } from '../src/system/collaborative-agent.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedProvider } from '../src/providers/scripted.js';
-import type { AgentMachineInput } from '../src/actors/agent.js';
-import { MAX_OBSERVATIONS } from '../src/actors/agent-run.js';
+import { Orchestrator } from '../src/orchestrator/orchestrator.js';
+import type { OrchestratorConfig } from '../src/orchestrator/config.js';
+import type { AgentRunOutcome } from '../src/agents/pool.js';
+import type { BroadcastMessage } from '../src/agents/messaging.js';
+import { CollaborativeAgent } from '../src/agents/collaborative-agent.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { AgentMachineInput } from '../src/actors/agent/machine.js';
+import { MAX_OBSERVATIONS } from '../src/actors/agent/run.js';
 import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../src/actors/supervisor.js';
 import type { DeliverEvent } from '../src/actors/supervisor.js';
 import type { AgentInboundEvent, ConsultReplyEvent } from '../src/protocols/agent-protocol.js';
@@ -25,7 +25,7 @@ import {
   ConsultationTimeoutError,
   CrossAgentQueriesDisabledError,
 } from '../src/protocols/errors.js';
-import type { TroupeEvent } from '../src/system/events.js';
+import type { TroupeEvent } from '../src/protocols/events.js';
 
 /** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
 class TestOrchestrator extends Orchestrator {

@@ -4,9 +4,9 @@ import { ConfigError } from '../src/protocols/errors.js';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
 import type { TokenUsage } from '../src/protocols/model.js';
 import type { TaskResult, TaskStatus } from '../src/protocols/task.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { TroupeEvent } from '../src/system/events.js';
-import { MetricsCollector } from '../src/system/metrics.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { TroupeEvent } from '../src/protocols/events.js';
+import { MetricsCollector } from '../src/observability/monitoring/metrics.js';
 
 function task(agentId: string, status: TaskStatus, fields: Partial<TaskResult> = {}): TaskResult {
   const ran = status === 'succeeded' || status === 'failed' || status === 'budget_exceeded';

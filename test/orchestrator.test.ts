@@ -3,8 +3,8 @@ import { createMachine, sendTo } from 'xstate';
 import { Orchestrator } from '../src/index.js';
 import type { ModelRequest, OrchestratorConfig } from '../src/index.js';
 import { ConfigError, MissingApiKeyError, PermissionDeniedError } from '../src/protocols/errors.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { SharedContextStore } from '../src/system/context-store.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { SharedContextStore } from '../src/context/store.js';
 import { runMainDemo } from '../examples/main-demo.js';
 import { startLoopbackServer } from './support/loopback-server.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/protocols/errors.js';
 import type { TokenUsage } from '../src/protocols/model.js';
 import type { PriceTable } from '../src/protocols/pricing.js';
-import { costOfUsage, DEFAULT_PRICES, findPrice, mergePrices, requirePrice } from '../src/providers/pricing.js';
+import { costOfUsage, DEFAULT_PRICES, findPrice, mergePrices, requirePrice } from '../src/providers/model-prices.js';
 
 const usage = (fields: Partial<TokenUsage>): TokenUsage => ({
   inputTokens: 0,

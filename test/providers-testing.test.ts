@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelRequest } from '../src/protocols/model.js';
-import { createRecordingProvider } from '../src/providers/recording.js';
-import { createReplayProvider } from '../src/providers/replay.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
+import { createRecordingProvider } from '../src/providers/testing/recording.js';
+import { createReplayProvider } from '../src/providers/testing/replaying-provider.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
 
 const request: ModelRequest = { model: 'm', maxTokens: 5, messages: [{ role: 'user', content: 'Hi' }] };
 const directories: string[] = [];

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Orchestrator } from '../src/system/orchestrator.js';
+import type { Orchestrator } from '../src/orchestrator/orchestrator.js';
 import { MemoryJournalStorage } from '../src/storage/journal-memory.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import { createRecordingProvider } from '../src/providers/recording.js';
-import { createReplayProvider } from '../src/providers/replay.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import { createRecordingProvider } from '../src/providers/testing/recording.js';
+import { createReplayProvider } from '../src/providers/testing/replaying-provider.js';
 import { ConfigError, ProviderError, ReplayMismatchError, WorkflowNotFoundError } from '../src/protocols/errors.js';
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/protocols/task.js';
 import type { ModelProvider } from '../src/protocols/model.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../src/index.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
 import type { ModelRequest } from '../src/protocols/model.js';
 import { agentOf } from './support/requests.js';
 

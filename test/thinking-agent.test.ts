@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import { ThinkingAgent } from '../src/system/thinking-agent.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import { ThinkingAgent } from '../src/orchestrator/thinking-agent.js';
 
 /** One model call per task: no thinking, no reflection. */
 const ONE_CALL = { enableExtendedThinking: false, enableSelfReflection: false } as const;

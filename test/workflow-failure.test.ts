@@ -4,14 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { createWorkflowMachine } from '../src/actors/workflow.js';
-import type { WorkflowServices } from '../src/actors/workflow.js';
-import { normalizeTasks } from '../src/actors/workflow-tasks.js';
+import { createWorkflowMachine } from '../src/actors/workflow/machine.js';
+import type { WorkflowServices } from '../src/actors/workflow/machine.js';
+import { normalizeTasks } from '../src/actors/workflow/tasks.js';
 import { Orchestrator, ProviderError } from '../src/index.js';
 import type { OrchestratorConfig, SubAgentTaskSpec, TaskResult, TroupeEvent } from '../src/index.js';
 import { EMPTY_USAGE } from '../src/protocols/model.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../src/providers/scripted.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedProvider, ScriptedStep } from '../src/providers/testing/scripted.js';
 import { agentOf, isReflection } from './support/requests.js';
 
 

@@ -6,8 +6,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { Orchestrator, ProviderError } from '../src/index.js';
 import { messageText } from '../src/protocols/model.js';
-import { createScriptedProvider } from '../src/providers/scripted.js';
-import type { ScriptedStep } from '../src/providers/scripted.js';
+import { createScriptedProvider } from '../src/providers/testing/scripted.js';
+import type { ScriptedStep } from '../src/providers/testing/scripted.js';
 import { agentOf, isReflection } from './support/requests.js';
 
 

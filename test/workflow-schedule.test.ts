@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SubAgentTaskSpec, TaskStatus } from '../src/protocols/task.js';
-import { normalizeTasks, type NormalizedTask } from '../src/actors/workflow-tasks.js';
-import { TaskGraph, compareReadyTasks } from '../src/actors/workflow-schedule.js';
-import { PriorityQueue } from '../src/actors/priority-queue.js';
-import { createRandom } from '../src/providers/simulated-random.js';
+import { normalizeTasks, type NormalizedTask } from '../src/actors/workflow/tasks.js';
+import { TaskGraph, compareReadyTasks } from '../src/actors/workflow/schedule.js';
+import { PriorityQueue } from '../src/util/priority-queue.js';
+import { createRandom } from '../src/providers/simulated/random.js';
 
 const graphOf = (specs: readonly SubAgentTaskSpec[]) => new TaskGraph(normalizeTasks(specs, { knownTemplates: new Set() }));
 const task = (agentId: string, fields: Partial<SubAgentTaskSpec> = {}): SubAgentTaskSpec => ({

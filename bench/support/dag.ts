@@ -3,7 +3,7 @@
  * measures the same graph.
  */
 import type { SubAgentTaskSpec } from '../../src/protocols/task.js';
-import { createRandom } from '../../src/providers/simulated-random.js';
+import { createRandom } from '../../src/providers/simulated/random.js';
 
 export interface DagShape {
   readonly tasks: number;

@@ -4,7 +4,7 @@
  */
 import type { AgentBroadcastEvent, AgentInboundEvent } from '../protocols/agent-protocol.js';
 import type { ErrorData } from '../protocols/errors.js';
-import type { AgentMachineInput } from './agent.js';
+import type { AgentMachineInput } from './agent/machine.js';
 
 export interface SpawnAgentEvent {
   readonly type: 'supervisor.spawn';

@@ -18,7 +18,7 @@ import { agentSystemId } from '../protocols/agent-protocol.js';
 import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors.js';
 import type { ErrorData } from '../protocols/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
-import type { AgentMachine } from './agent.js';
+import type { AgentMachine } from './agent/machine.js';
 import { createAgentShardMachine } from './agent-shard.js';
 import type {
   AgentCrashedEvent,
@@ -27,7 +27,7 @@ import type {
   SpawnAgentEvent,
   StopAgentEvent,
 } from './supervisor-events.js';
-import type { WorkflowInput, WorkflowMachine } from './workflow.js';
+import type { WorkflowInput, WorkflowMachine } from './workflow/machine.js';
 
 export type {
   AgentCrashedEvent,

@@ -6,7 +6,7 @@
  * Usage: node --import tsx test/support/context-crash-writer.ts <workspacePath>
  */
 import { ArtifactNotFoundError } from '../../src/protocols/errors.js';
-import { SharedContextStore } from '../../src/system/context-store.js';
+import { SharedContextStore } from '../../src/context/store.js';
 import { CRASH_ARTIFACTS, crashContent } from './context-crash-content.js';
 
 const workspacePath = process.argv[2];

@@ -2,8 +2,8 @@
  * The workflow of the crash test (test/resume.test.ts), shared by the child
  * process that is killed and the test that resumes it.
  */
-import type { Orchestrator } from '../../src/system/orchestrator.js';
-import { SharedContextStore } from '../../src/system/context-store.js';
+import type { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { SharedContextStore } from '../../src/context/store.js';
 import type { SubAgentTaskSpec } from '../../src/protocols/task.js';
 
 export const CRASH_WORKFLOW_ID = 'wf_crash_test';

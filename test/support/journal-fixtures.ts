@@ -3,8 +3,8 @@
  * model whose answers depend on the request (model, temperature, prompt), and
  * a counter of the calls a provider really answered.
  */
-import { createScriptedProvider } from '../../src/providers/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/scripted.js';
+import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
 import { messageText } from '../../src/protocols/model.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
 

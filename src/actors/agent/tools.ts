@@ -1,0 +1,173 @@
+/**
+ * The agent's tool round: the tool calls of an acting turn, running them
+ * (`consult_agent` through the system's consultation routing, the rest through
+ * `runTool`) and folding the results back into the conversation.
+ */
+import type { AgentTask } from '../../protocols/agent.js';
+import type { AgentServices, ConsultAnswer, ConsultRequest, ToolRunResult } from '../../protocols/agent-runtime.js';
+import { toErrorData } from '../../protocols/errors.js';
+import type { ModelCallOutcome } from '../../protocols/gateway.js';
+import { addUsage } from '../../protocols/model.js';
+import type { ModelMessage, ToolCall } from '../../protocols/model.js';
+import type { AgentContext } from './types.js';
+import { actingPrompt, CONSULT_TOOL_NAME } from './prompts.js';
+import type { AgentRun } from './run.js';
+import { accountCall, consultableAgents } from './run.js';
+
+export type ToolRunInput = {
+  readonly calls: readonly ToolCall[];
+  readonly agentId: string;
+  readonly task: AgentTask;
+  /** Agents the `consult_agent` tool may ask. */
+  readonly peers: readonly string[];
+  /** Prefix of the keys of calls this round makes for the task (stable across runs). */
+  readonly keyPrefix: string;
+};
+
+/** Reads `consult_agent` arguments; a string is the error the model gets back. */
+export function consultArguments(input: unknown): { agentId: string; question: string; context?: string } | string {
+  if (typeof input !== 'object' || input === null) return 'consult_agent needs an object with agentId and question';
+  const agentId: unknown = 'agentId' in input ? input.agentId : undefined;
+  const question: unknown = 'question' in input ? input.question : undefined;
+  const context: unknown = 'context' in input ? input.context : undefined;
+  if (typeof agentId !== 'string' || typeof question !== 'string' || question.trim() === '') {
+    return 'consult_agent needs a string agentId and a non-empty question';
+  }
+  return typeof context === 'string' && context !== '' ? { agentId, question, context } : { agentId, question };
+}
+
+/** Runs one `consult_agent` call through the system's routing; failures become error results. */
+async function consultPeer(
+  consult: (request: ConsultRequest) => Promise<ConsultAnswer>,
+  toolCall: ToolCall,
+  index: number,
+  input: ToolRunInput,
+  signal: AbortSignal,
+): Promise<ToolRunResult> {
+  const args = consultArguments(toolCall.input);
+  if (typeof args === 'string') return { content: args, isError: true };
+  if (!input.peers.includes(args.agentId)) {
+    return { content: `"${args.agentId}" is not an agent you may consult (${input.peers.join(', ')})`, isError: true };
+  }
+  try {
+    const answer = await consult({
+      fromAgent: input.agentId,
+      toAgent: args.agentId,
+      question: args.question,
+      context: args.context ?? input.task.task,
+      chain: [input.agentId],
+      taskId: input.task.taskId,
+      ...(input.task.workflowId === undefined ? {} : { workflowId: input.task.workflowId }),
+      callKey: `${input.keyPrefix}:consult:${index}`,
+      signal,
+    });
+    return { content: answer.answer, usage: answer.usage, costCents: answer.costCents };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { content: `Consulting "${args.agentId}" failed: ${toErrorData(error).message}`, isError: true };
+  }
+}
+
+/**
+ * Runs a turn's tool calls one after another. A failing tool becomes an error
+ * result the model reads; only an abort (the agent left the state) rejects.
+ */
+export async function runToolCalls(services: AgentServices, input: ToolRunInput, signal: AbortSignal): Promise<ToolRunResult[]> {
+  const results: ToolRunResult[] = [];
+  for (const [index, toolCall] of input.calls.entries()) {
+    if (toolCall.name === CONSULT_TOOL_NAME && services.consult) {
+      results.push(await consultPeer(services.consult, toolCall, index, input, signal));
+      continue;
+    }
+    if (!services.runTool) {
+      results.push({ content: `No tool runner: cannot run "${toolCall.name}"`, isError: true });
+      continue;
+    }
+    try {
+      results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal }));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      results.push({ content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true });
+    }
+  }
+  return results;
+}
+
+/** The tool calls of the conversation's last assistant turn, in order. */
+export function pendingToolCalls(conversation: readonly ModelMessage[]): ToolCall[] {
+  const last = conversation[conversation.length - 1];
+  if (!last || last.role !== 'assistant' || typeof last.content === 'string') return [];
+  const calls: ToolCall[] = [];
+  for (const block of last.content) {
+    if (block.type === 'tool_use') calls.push({ id: block.id, name: block.name, input: block.input });
+  }
+  return calls;
+}
+
+/** Whether any of the calls asks another agent (the agent then waits in `consulting`). */
+export function asksPeer(calls: readonly ToolCall[]): boolean {
+  return calls.some((toolCall) => toolCall.name === CONSULT_TOOL_NAME);
+}
+
+/** The run after a tool round: the results answer the pending calls, their cost is added. */
+export function withToolResults(run: AgentRun, results: readonly ToolRunResult[]): AgentRun {
+  const calls = pendingToolCalls(run.conversation);
+  let usage = run.usage;
+  let costCents = run.costCents;
+  for (const result of results) {
+    if (result.usage) usage = addUsage(usage, result.usage);
+    costCents += result.costCents ?? 0;
+  }
+  return {
+    ...run,
+    usage,
+    costCents,
+    toolRounds: run.toolRounds + 1,
+    conversation: [
+      ...run.conversation,
+      {
+        role: 'user',
+        content: calls.map((toolCall, i) => ({
+          type: 'tool_result' as const,
+          toolUseId: toolCall.id,
+          content: results[i]?.content ?? 'no result',
+          ...(results[i]?.isError ? { isError: true } : {}),
+        })),
+      },
+    ],
+  };
+}
+
+/** The acting conversation so far; its opening is the acting prompt (as `actingCall` sends it). */
+function openingOf(context: AgentContext, task: AgentTask): readonly ModelMessage[] {
+  if (context.run.conversation.length > 0) return context.run.conversation;
+  return actingPrompt(task, context.run.thinking);
+}
+
+/** The run after an acting call that asked for tools: the call joins the conversation. */
+export function withToolCalls(context: AgentContext, task: AgentTask, outcome: ModelCallOutcome): AgentRun {
+  const { text, toolCalls } = outcome.response;
+  return {
+    ...accountCall(context.run, outcome),
+    conversation: [
+      ...openingOf(context, task),
+      {
+        role: 'assistant' as const,
+        content: [
+          ...(text ? [{ type: 'text' as const, text }] : []),
+          ...toolCalls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.input })),
+        ],
+      },
+    ],
+  };
+}
+
+export function toolRunInput(context: AgentContext, task: AgentTask): ToolRunInput {
+  return {
+    agentId: context.agentId,
+    task,
+    calls: pendingToolCalls(context.run.conversation),
+    peers: consultableAgents(context, task),
+    keyPrefix: `${task.taskId}#${task.attempt ?? 1}/${context.run.modelCalls}`,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Agent configuration: validation of a template or ThinkingAgentConfig and the
+ * defaults an agent inherits from the orchestrator.
+ */
+import { z } from 'zod';
+import type { AgentConfig, ResolvedAgentConfig } from '../protocols/agent.js';
+import { configErrorFrom } from '../orchestrator/config.js';
+
+const range = (min: number, max: number) =>
+  z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
+const whole = (min: number, max: number) => range(min, max).int(`must be a whole number between ${min} and ${max}`);
+
+export const agentConfigSchema = z.strictObject({
+  model: z.string().min(1, 'must be a model name').optional(),
+  provider: z.string().min(1, 'must be a provider name').optional(),
+  temperature: range(0, 2).optional(),
+  maxTokens: whole(1, 200_000).optional(),
+  systemPrompt: z.string().optional(),
+  tools: z.array(z.string().min(1)).optional(),
+  role: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  enableExtendedThinking: z.boolean().optional(),
+  maxThinkingTokens: whole(0, 128_000).optional(),
+  thinkingStyle: z.enum(['analytical', 'creative', 'systematic']).optional(),
+  enableSelfReflection: z.boolean().optional(),
+  enableAlternativeExploration: z.boolean().optional(),
+  confidenceThreshold: range(0, 1).optional(),
+  maxAlternativeRounds: whole(0, 10).optional(),
+  enableCrossAgentQueries: z.boolean().optional(),
+  sharedContextAccess: z.boolean().optional(),
+  timeoutSeconds: range(0.001, 86_400).optional(),
+  maxToolRounds: whole(0, 100).optional(),
+});
+
+/** Defaults an agent inherits from its orchestrator (or the standalone defaults). */
+export interface AgentDefaults {
+  readonly model: string;
+  readonly provider: string;
+  readonly temperature: number;
+  readonly maxTokens: number;
+  readonly enableThinking: boolean;
+  readonly timeoutSeconds: number;
+  readonly enableCrossAgentQueries: boolean;
+  readonly sharedContextAccess: boolean;
+}
+
+export const STANDALONE_DEFAULTS: AgentDefaults = {
+  model: 'claude-sonnet-4-5',
+  provider: 'simulated',
+  temperature: 0.7,
+  maxTokens: 4096,
+  enableThinking: true,
+  timeoutSeconds: 300,
+  enableCrossAgentQueries: false,
+  sharedContextAccess: false,
+};
+
+/**
+ * Validates `config` and fills every field from `defaults`.
+ * @throws ConfigError naming the field (prefixed with `field`).
+ */
+export function resolveAgentConfig(
+  config: AgentConfig,
+  defaults: AgentDefaults,
+  field = 'config',
+): ResolvedAgentConfig {
+  const parsed = agentConfigSchema.safeParse(config);
+  if (!parsed.success) throw configErrorFrom(parsed.error, field);
+  const c = parsed.data;
+  return {
+    model: c.model ?? defaults.model,
+    provider: c.provider ?? defaults.provider,
+    temperature: c.temperature ?? defaults.temperature,
+    maxTokens: c.maxTokens ?? defaults.maxTokens,
+    systemPrompt: c.systemPrompt ?? '',
+    tools: c.tools ?? [],
+    role: c.role ?? '',
+    tags: c.tags ?? [],
+    enableExtendedThinking: c.enableExtendedThinking ?? defaults.enableThinking,
+    maxThinkingTokens: c.maxThinkingTokens ?? 2000,
+    thinkingStyle: c.thinkingStyle ?? 'analytical',
+    enableSelfReflection: c.enableSelfReflection ?? true,
+    enableAlternativeExploration: c.enableAlternativeExploration ?? false,
+    confidenceThreshold: c.confidenceThreshold ?? 0.7,
+    maxAlternativeRounds: c.maxAlternativeRounds ?? 2,
+    enableCrossAgentQueries: c.enableCrossAgentQueries ?? defaults.enableCrossAgentQueries,
+    sharedContextAccess: c.sharedContextAccess ?? defaults.sharedContextAccess,
+    timeoutSeconds: c.timeoutSeconds ?? defaults.timeoutSeconds,
+    maxToolRounds: c.maxToolRounds ?? 8,
+  };
+}

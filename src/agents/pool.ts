@@ -1,0 +1,403 @@
+/**
+ * The host side of the agents: which agents exist, from which template, and
+ * the promises of tasks in flight. Agents answer an inbox actor (the protocol's
+ * `replyTo`), so a user's custom agent machine only has to `sendTo(replyTo)`.
+ */
+import { createActor, fromCallback } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
+import type {
+  AgentConfig,
+  AgentDescriptor,
+  AgentMemoryData,
+  AgentTask,
+  AgentTaskResult,
+  ResolvedAgentConfig,
+} from '../protocols/agent.js';
+import { EMPTY_MEMORY } from '../protocols/agent.js';
+import type {
+  AgentBroadcastEvent,
+  AgentInboundEvent,
+  AgentOutboundEvent,
+} from '../protocols/agent-protocol.js';
+import { agentSystemId } from '../protocols/agent-protocol.js';
+import {
+  AgentFailedError,
+  AgentNotFoundError,
+  AgentTimeoutError,
+  CancelledError,
+  ConfigError,
+  ShutDownError,
+} from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors.js';
+import type { ToolDefinition } from '../protocols/model.js';
+import type { AgentContext } from '../actors/agent/machine.js';
+import { observationOf, withObservation } from '../actors/agent/run.js';
+import type { SupervisorMachine } from '../actors/supervisor.js';
+import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
+import type { AgentDefaults } from './agent-config.js';
+import { resolveAgentConfig } from './agent-config.js';
+import type { EventHub } from '../protocols/events.js';
+import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
+import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
+
+export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
+
+/** What the system knows of an agent, live or stopped. */
+export interface AgentRecord {
+  readonly agentId: string;
+  readonly template: string;
+  readonly agentType: string;
+  readonly config: ResolvedAgentConfig;
+  readonly descriptor: AgentDescriptor;
+  /** Spawned implicitly for a workflow task; stopped when its task settles. */
+  readonly ephemeral: boolean;
+  live: boolean;
+  memory: AgentMemoryData;
+  costCents: number;
+  tasksCompleted: number;
+  lastError: ErrorData | null;
+  thinkingTrace: string;
+  currentTask: string | null;
+}
+
+/** How an agent task ended: never a rejection, so the caller always learns the cost. */
+export type AgentRunOutcome = { readonly ok: true; readonly result: AgentTaskResult } | FailedOutcome;
+
+interface PendingTask {
+  readonly agentId: string;
+  readonly settle: (outcome: AgentRunOutcome) => void;
+}
+
+/** How long past its own deadline a custom agent may take to answer before the host fails its task. */
+const HOST_DEADLINE_GRACE_MS = 1000;
+
+
+export interface AgentPoolOptions {
+  readonly supervisor: Actor<SupervisorMachine>;
+  readonly defaults: AgentDefaults;
+  readonly templates: ReadonlyMap<string, AgentConfig>;
+  readonly agentTypes: ReadonlyMap<string, unknown>;
+  /** Tool definitions by name; an agent's `tools` must all be here. */
+  readonly toolDefinitions: (agentId: string, config: ResolvedAgentConfig) => ToolDefinition[];
+  readonly events: EventHub;
+  readonly breakpointOnError: () => boolean;
+}
+
+export interface SpawnRequest {
+  /** Id of the new agent. Default: `<template>_<n>`. */
+  readonly agentId?: string;
+  /** Template name to spawn from. */
+  readonly template?: string;
+  /** Overrides on top of the template. */
+  readonly config?: AgentConfig;
+  /** `thinking` (default) or a type registered with registerAgentType. */
+  readonly agentType?: string;
+  readonly ephemeral?: boolean;
+}
+
+export class AgentPool {
+  readonly #options: AgentPoolOptions;
+  readonly #records = new Map<string, AgentRecord>();
+  readonly #pending = new Map<string, PendingTask>();
+  /** Per agent, the end of the last task handed to it: an agent works on one task at a time, the next waits. */
+  readonly #turns = new Map<string, Promise<unknown>>();
+  readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
+  readonly #inbox: AnyActorRef;
+  #counter = 0;
+  #closed = false;
+
+  constructor(options: AgentPoolOptions) {
+    this.#options = options;
+    const pool = this;
+    this.#inbox = createActor(
+      fromCallback<AgentOutboundEvent>(({ receive }) => {
+        receive((event) => pool.#onReply(event));
+      }),
+    ).start();
+    options.supervisor.on('agent.crashed', ({ agentId, error }) => {
+      const record = this.#records.get(agentId);
+      if (record) {
+        record.live = false;
+        record.lastError = error;
+      }
+      this.#options.events.emit('agent.crashed', { agentId, error });
+      this.#rejectAgent(agentId, () => new AgentFailedError(agentId, `its actor crashed: ${error.message}`, error));
+    });
+  }
+
+  get(agentId: string): AgentRecord | undefined {
+    return this.#records.get(agentId);
+  }
+
+  list(): AgentRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** The live actor of an agent, if any. */
+  ref(agentId: string): AnyActorRef | undefined {
+    return this.#options.supervisor.system.get(agentSystemId(agentId));
+  }
+
+  /**
+   * Spawns an agent (or returns the live one with that id).
+   * @throws ConfigError for an unknown template, agent type or tool, or a bad config value.
+   */
+  spawn(request: SpawnRequest): AgentRecord {
+    this.#assertOpen();
+    const templateName = request.template ?? 'default';
+    const template = request.template === undefined ? {} : this.#options.templates.get(request.template);
+    if (!template) throw new ConfigError('template', `unknown template "${request.template}"`);
+    const agentType = request.agentType ?? THINKING_AGENT_TYPE;
+    if (agentType !== THINKING_AGENT_TYPE && !this.#options.agentTypes.has(agentType)) {
+      throw new ConfigError('agentType', `unknown agent type "${agentType}": register it with registerAgentType`);
+    }
+    const agentId = request.agentId ?? `${templateName}_${++this.#counter}`;
+    const existing = this.#records.get(agentId);
+    if (existing?.live) return existing;
+    const config = resolveAgentConfig({ ...template, ...request.config }, this.#options.defaults, `agents.${agentId}`);
+    const tools = this.#options.toolDefinitions(agentId, config);
+    const record: AgentRecord = existing ?? {
+      agentId,
+      template: templateName,
+      agentType,
+      config,
+      descriptor: { id: agentId, role: config.role || templateName, template: templateName, tags: config.tags },
+      ephemeral: request.ephemeral ?? false,
+      live: false,
+      memory: EMPTY_MEMORY,
+      costCents: 0,
+      tasksCompleted: 0,
+      lastError: null,
+      thinkingTrace: '',
+      currentTask: null,
+    };
+    this.#records.set(agentId, record);
+    this.#options.supervisor.send({
+      type: 'supervisor.spawn',
+      agentId,
+      agentType,
+      input: {
+        agentId,
+        template: templateName,
+        config: record.config,
+        tools,
+        memory: record.memory,
+        breakpointOnError: this.#options.breakpointOnError(),
+      },
+    });
+    record.live = this.ref(agentId) !== undefined;
+    if (record.live) {
+      this.#options.events.emit('agent.spawned', { agentId, template: templateName, role: record.descriptor.role });
+    }
+    return record;
+  }
+
+  /** Stops an agent's actor (aborting its model calls); its record stays, as data. */
+  stop(agentId: string): void {
+    const record = this.#records.get(agentId);
+    if (!record?.live) return;
+    if (this.#closed) {
+      // The supervisor stopped with the pool: its children are already gone.
+      record.live = false;
+      return;
+    }
+    this.#capture(record);
+    this.#options.supervisor.send({ type: 'supervisor.stop', agentId });
+    record.live = false;
+    this.#options.events.emit('agent.stopped', { agentId });
+    this.#rejectAgent(agentId, () => new CancelledError(`agent "${agentId}" was stopped`));
+  }
+
+  /** Forgets a stopped agent entirely. */
+  forget(agentId: string): void {
+    this.stop(agentId);
+    this.#records.delete(agentId);
+  }
+
+  /** Sends any protocol event to an agent through the supervisor's routing. */
+  deliver(agentId: string, event: AgentInboundEvent): void {
+    this.#options.supervisor.send({ type: 'supervisor.deliver', agentId, event });
+  }
+
+  /**
+   * Runs a task on a live agent and reports how it ended (never rejects).
+   * A task given to an agent that is still working on one waits for it (the
+   * agent would refuse it as AGENT_BUSY). Aborting `signal` aborts the agent's
+   * model calls, or the wait. An agent of a custom type that does not answer
+   * within its `timeoutSeconds` (plus a second) fails the task with
+   * AgentTimeoutError; built-in agents keep their own deadline.
+   */
+  run(agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
+    const previous = this.#turns.get(agentId);
+    const outcome = previous ? this.#afterTurn(previous, agentId, task, signal) : this.#start(agentId, task, signal);
+    this.#turns.set(agentId, outcome);
+    const forget = (): void => {
+      if (this.#turns.get(agentId) === outcome) this.#turns.delete(agentId);
+    };
+    void outcome.then(forget);
+    return outcome;
+  }
+
+  /** Waits for the agent's task in hand (or an abort), then starts this one. */
+  async #afterTurn(previous: Promise<unknown>, agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
+    if (!signal) {
+      await previous;
+      return this.#start(agentId, task, signal);
+    }
+    let onAbort = (): void => undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = () => resolve();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    await Promise.race([previous, aborted]);
+    signal.removeEventListener('abort', onAbort);
+    return this.#start(agentId, task, signal);
+  }
+
+  #start(agentId: string, task: AgentTask, signal?: AbortSignal): Promise<AgentRunOutcome> {
+    if (this.#closed) return Promise.resolve(failedOutcome(new ShutDownError()));
+    const record = this.#records.get(agentId);
+    if (!record?.live) return Promise.resolve(failedOutcome(new AgentNotFoundError(agentId)));
+    if (signal?.aborted) return Promise.resolve(failedOutcome(new CancelledError('aborted before start')));
+    return new Promise<AgentRunOutcome>((resolve) => {
+      const onAbort = () => {
+        if (!this.#pending.has(task.taskId)) return;
+        // A built-in agent answers the abort at once with its failure, carrying what
+        // it spent before it; an agent that does not answer is settled here at no cost.
+        this.deliver(agentId, { type: 'agent.abort', reason: 'the caller aborted' });
+        if (!this.#pending.delete(task.taskId)) return;
+        resolve(failedOutcome(new CancelledError(`task "${task.taskId}" was aborted`)));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const deadline = record.agentType === THINKING_AGENT_TYPE ? undefined : this.#hostDeadline(record, task);
+      this.#pending.set(task.taskId, {
+        agentId,
+        settle: (outcome) => {
+          clearTimeout(deadline);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+      });
+      record.currentTask = task.taskId;
+      this.deliver(agentId, { type: 'agent.task', task, replyTo: this.#inbox });
+    });
+  }
+
+  /** A custom agent's task fails with AgentTimeoutError if it has not answered by its deadline (and a second of grace). */
+  #hostDeadline(record: AgentRecord, task: AgentTask): NodeJS.Timeout {
+    const { timeoutSeconds } = record.config;
+    return setTimeout(() => {
+      const pending = this.#pending.get(task.taskId);
+      if (!pending) return;
+      this.#pending.delete(task.taskId);
+      this.deliver(record.agentId, { type: 'agent.abort', reason: `no answer within ${timeoutSeconds}s` });
+      pending.settle(failedOutcome(new AgentTimeoutError(record.agentId, timeoutSeconds)));
+    }, timeoutSeconds * 1000 + HOST_DEADLINE_GRACE_MS);
+  }
+
+  /**
+   * Routes a consultation through the supervisor and reports its answer (never
+   * rejects). The reply comes back to the pool's inbox, correlated by request
+   * id; past `timeoutSeconds` the consultation fails with
+   * ConsultationTimeoutError and a late reply is dropped.
+   */
+  consult(request: ConsultationRequest): Promise<ConsultationOutcome> {
+    if (this.#closed) return Promise.resolve(failedOutcome(new ShutDownError()));
+    if (!this.#records.get(request.toAgent)?.live) return Promise.resolve(failedOutcome(new AgentNotFoundError(request.toAgent)));
+    if (request.signal?.aborted) return Promise.resolve(failedOutcome(new CancelledError('aborted before the consultation')));
+    return this.#consultations.open(request, this.#inbox);
+  }
+
+  /**
+   * Gives a broadcast to agents as an observation: live ones get it as an
+   * `agent.broadcast` event (one supervisor step fans out to all), stopped ones
+   * keep it in their record's memory so it is there when they respawn.
+   * Unknown agent ids are skipped.
+   */
+  observe(agentIds: Iterable<string>, event: AgentBroadcastEvent): void {
+    const live: string[] = [];
+    let note: string | undefined;
+    for (const agentId of agentIds) {
+      const record = this.#records.get(agentId);
+      if (!record) continue;
+      if (record.live) {
+        live.push(agentId);
+        continue;
+      }
+      note ??= observationOf(event);
+      record.memory = withObservation(record.memory, note);
+    }
+    if (live.length > 0) this.#options.supervisor.send({ type: 'supervisor.broadcast', agentIds: live, event });
+  }
+
+  /** Stops every agent and fails every pending task. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const pending of this.#pending.values()) pending.settle(failedOutcome(new ShutDownError()));
+    this.#pending.clear();
+    this.#consultations.failWaiting(() => new ShutDownError());
+    this.#inbox.stop?.();
+  }
+
+  #onReply(event: AgentOutboundEvent): void {
+    if (event.type === 'agent.consult.reply') {
+      this.#consultations.answer(event);
+      return;
+    }
+    const pending = this.#pending.get(event.taskId);
+    if (!pending) return; // a late reply to an aborted task: dropped
+    this.#pending.delete(event.taskId);
+    const record = this.#records.get(event.agentId);
+    if (record) {
+      record.currentTask = null;
+      this.#capture(record);
+    }
+    if (event.type === 'agent.result') {
+      if (record) {
+        record.thinkingTrace = event.result.thinkingProcess;
+        record.tasksCompleted++;
+        record.costCents += event.result.costCents;
+      }
+      this.#options.events.emit('agent.result', { agentId: event.agentId, taskId: event.taskId, result: event.result });
+      pending.settle({ ok: true, result: event.result });
+    } else {
+      if (record) {
+        record.lastError = event.failure.error;
+        record.costCents += event.failure.costCents;
+      }
+      pending.settle({ ok: false, ...event.failure });
+    }
+  }
+
+  /** Copies what survives a stop out of the live actor (memory for a later respawn). */
+  #capture(record: AgentRecord): void {
+    const snapshot: unknown = this.ref(record.agentId)?.getSnapshot();
+    const context = contextOf(snapshot);
+    if (context) record.memory = context.memory;
+  }
+
+  /** `makeError` is called only when something waits: an Error's stack trace costs µs on every stop. */
+  #rejectAgent(agentId: string, makeError: () => Error): void {
+    let error: Error | undefined;
+    for (const [taskId, pending] of this.#pending) {
+      if (pending.agentId !== agentId) continue;
+      this.#pending.delete(taskId);
+      pending.settle(failedOutcome((error ??= makeError())));
+    }
+    // A stopped or crashed agent will not answer the questions it was asked.
+    this.#consultations.failWaiting(() => (error ??= makeError()), agentId);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ShutDownError();
+  }
+}
+
+/** The agent machine's context, when `snapshot` is one of ours. */
+export function contextOf(snapshot: unknown): AgentContext | undefined {
+  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return undefined;
+  const context: unknown = snapshot.context;
+  if (typeof context !== 'object' || context === null || !('memory' in context) || !('run' in context)) return undefined;
+  return context as AgentContext;
+}

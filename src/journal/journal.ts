@@ -1,0 +1,305 @@
+/**
+ * The workflow journal: every run appends its events, one superjson line per
+ * event, to a log keyed by workflowId (`<workspacePath>/journals/<id>.jsonl`
+ * with the default storage). The journal, not an actor snapshot, is the source
+ * of truth for resume, replay, `listWorkflows` and `getWorkflow`. What a
+ * line holds and how a log is parsed is in journal-records.ts.
+ */
+import { join } from 'node:path';
+import type { TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../protocols/task.js';
+import { FsJournalStorage } from '../storage/journal-fs.js';
+import { MemoryJournalStorage } from '../storage/journal-memory.js';
+import type { JournalStorage } from '../storage/journal-storage.js';
+import { currentRun, encodeRecord, isJournalRecord, parseJournal, runOf } from './records.js';
+import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './records.js';
+import { createRedactor } from '../util/sanitize.js';
+
+// The records' types and reader, where the rest of the system imports them from.
+export { parseJournal } from './records.js';
+export type {
+  JournaledTaskSpec,
+  JournalEntry,
+  JournalReading,
+  JournalRecord,
+  ReplayModifications,
+} from './records.js';
+
+/** A run's state as the journal tells it. */
+export type JournaledRunStatus = WorkflowStatus | 'running' | 'interrupted';
+
+/** Where each task of a journaled run is. */
+export type JournaledTaskStatus = TaskStatus | 'running' | 'pending';
+
+/** A run read back from its journal (`listWorkflows`, `getWorkflow`). */
+export interface WorkflowRecord {
+  readonly workflowId: string;
+  /**
+   * `running` while this process runs it; `interrupted` when the journal
+   * stops before the run finished (the process died, or another process is
+   * still running it): `resumeWorkflow` continues it.
+   */
+  readonly status: JournaledRunStatus;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+  /** When the run was resumed, in order. */
+  readonly resumedAt: readonly number[];
+  readonly tasks: Readonly<Record<string, JournaledTaskStatus>>;
+  /** The finished run's total; before that, the sum over finished tasks. */
+  readonly totalCostCents: number;
+  /** Model calls answered by a model (not served from a recording). */
+  readonly modelCalls: number;
+  readonly replayOf?: string;
+  readonly modifications?: ReplayModifications;
+  /** The WorkflowResult, once finished. */
+  readonly result?: WorkflowResult;
+}
+
+/**
+ * Folds a reading into a WorkflowRecord; undefined when the run's start is not in it.
+ *
+ * @example
+ * ```ts
+ * const record = summarizeJournal(parseJournal(id, text), false);
+ * ```
+ */
+function summarizeJournal(reading: JournalReading, runningHere: boolean): WorkflowRecord | undefined {
+  let started: Extract<JournalRecord, { type: 'workflow.started' }> | undefined;
+  let finished: Extract<JournalRecord, { type: 'workflow.finished' }> | undefined;
+  const resumedAt: number[] = [];
+  const tasks: Record<string, JournaledTaskStatus> = {};
+  const results: Record<string, TaskResult> = {};
+  let modelCalls = 0;
+  for (const record of currentRun(reading.records)) {
+    switch (record.type) {
+      case 'workflow.started':
+        started = record;
+        for (const task of record.tasks) tasks[task.agentId] ??= 'pending';
+        break;
+      case 'workflow.resumed':
+        resumedAt.push(record.at);
+        // Tasks in flight at the crash run again: back to pending until they start.
+        for (const [agentId, status] of Object.entries(tasks)) if (status === 'running') tasks[agentId] = 'pending';
+        break;
+      case 'task.started':
+        if (agentIdIn(tasks, record.agentId) && tasks[record.agentId] === 'pending') tasks[record.agentId] = 'running';
+        break;
+      case 'task.finished':
+        if (agentIdIn(tasks, record.agentId)) {
+          tasks[record.agentId] = record.result.status;
+          results[record.agentId] = record.result;
+        }
+        break;
+      case 'model.call':
+        if (!record.replayed) modelCalls++;
+        break;
+      case 'workflow.finished':
+        finished = record;
+        break;
+      default:
+        break;
+    }
+  }
+  if (!started) return undefined;
+  const status: JournaledRunStatus = finished ? finished.result.status : runningHere ? 'running' : 'interrupted';
+  return {
+    workflowId: reading.workflowId,
+    status,
+    startedAt: started.at,
+    finishedAt: finished?.at ?? null,
+    resumedAt,
+    tasks,
+    totalCostCents: finished
+      ? finished.result.totalCostCents
+      : Object.values(results).reduce((sum, result) => sum + result.costCents, 0),
+    modelCalls,
+    ...(started.replayOf === undefined ? {} : { replayOf: started.replayOf }),
+    ...(started.modifications === undefined ? {} : { modifications: started.modifications }),
+    ...(finished ? { result: finished.result } : {}),
+  };
+}
+
+function agentIdIn(tasks: Record<string, JournaledTaskStatus>, agentId: string): boolean {
+  return Object.hasOwn(tasks, agentId);
+}
+
+/** Appends one run's events. Sequence numbers continue across resumes. */
+export class RunJournal {
+  readonly workflowId: string;
+  readonly #storage: JournalStorage;
+  readonly #now: () => number;
+  readonly #scrub: (line: string) => string;
+  #seq: number;
+  #closed = false;
+  /** The first write that failed, if any (the run is then cancelled by its runner). */
+  failure: unknown;
+  /** Told about the first failed write (the runner cancels the run: it can no longer be resumed faithfully). */
+  onFailure: ((error: unknown) => void) | undefined;
+
+  constructor(
+    storage: JournalStorage,
+    workflowId: string,
+    options: { now: () => number; lastSeq?: number; scrub?: (line: string) => string },
+  ) {
+    this.#storage = storage;
+    this.workflowId = workflowId;
+    this.#now = options.now;
+    this.#scrub = options.scrub ?? ((line) => line);
+    this.#seq = options.lastSeq ?? 0;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Writes one event durably before returning.
+   * @throws whatever the storage throws (remembered in `failure`).
+   */
+  append(entry: DistributiveOmit<JournalEntry, 'at'> & { readonly at?: number }): void {
+    if (this.#closed) return;
+    const record = { at: this.#now(), ...entry, seq: this.#seq + 1 };
+    if (!isJournalRecord(record)) throw new TypeError(`not a journal record: ${entry.type}`);
+    try {
+      this.#storage.append(this.workflowId, this.#scrub(encodeRecord(record)));
+    } catch (error) {
+      if (this.failure === undefined) {
+        this.failure = error;
+        this.onFailure?.(error);
+      }
+      throw error;
+    }
+    this.#seq++;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#storage.close(this.workflowId);
+  }
+}
+
+/** Omit over each member of a union. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The journals of a workspace: opens run journals, reads them back.
+ *
+ * @example
+ * ```ts
+ * const journals = new WorkflowJournals({ storage: new MemoryJournalStorage(), now: Date.now });
+ * const run = journals.open('wf_1');
+ * run.append({ type: 'task.started', agentId: 'a', attempt: 1 });
+ * journals.read('wf_1')?.records.length; // 1
+ * ```
+ */
+export class WorkflowJournals {
+  readonly storage: JournalStorage;
+  readonly #now: () => number;
+  readonly #scrub: (line: string) => string;
+  readonly #open = new Map<string, RunJournal>();
+
+  /** `secrets`: key values cut out of every line (journals hold prompts, never keys). */
+  constructor(options: { storage: JournalStorage; now: () => number; secrets?: readonly (string | undefined)[] }) {
+    this.storage = options.storage;
+    this.#now = options.now;
+    this.#scrub = lineScrubber(options.secrets ?? []);
+  }
+
+  /** Opens (or continues, after a resume) the journal of a run. */
+  open(workflowId: string, lastSeq = 0): RunJournal {
+    const existing = this.#open.get(workflowId);
+    if (existing && !existing.closed) return existing;
+    const journal = new RunJournal(this.storage, workflowId, { now: this.#now, lastSeq, scrub: this.#scrub });
+    this.#open.set(workflowId, journal);
+    return journal;
+  }
+
+  /** The open journal of a run in this process, if any. */
+  running(workflowId: string): RunJournal | undefined {
+    const journal = this.#open.get(workflowId);
+    return journal && !journal.closed ? journal : undefined;
+  }
+
+  /** The open journal of the run a call or task belongs to: `workflowId` itself or its longest `<run>/` prefix (consensus voters). */
+  runningFor(workflowId: string | undefined): RunJournal | undefined {
+    const runId = runOf(workflowId, (id) => this.running(id) !== undefined);
+    return runId === undefined ? undefined : this.running(runId);
+  }
+
+  /** Closes a run's journal (it finished). */
+  close(workflowId: string): void {
+    this.#open.get(workflowId)?.close();
+    this.#open.delete(workflowId);
+  }
+
+  read(workflowId: string): JournalReading | undefined {
+    const text = this.storage.read(workflowId);
+    return text === undefined ? undefined : parseJournal(workflowId, text);
+  }
+
+  /** Every journaled run, most recently started first. */
+  list(): WorkflowRecord[] {
+    const records: WorkflowRecord[] = [];
+    for (const workflowId of this.storage.list()) {
+      const record = this.get(workflowId);
+      if (record) records.push(record);
+    }
+    return records.sort((a, b) => b.startedAt - a.startedAt);
+  }
+
+  get(workflowId: string): WorkflowRecord | undefined {
+    const reading = this.read(workflowId);
+    return reading ? summarizeJournal(reading, this.running(workflowId) !== undefined) : undefined;
+  }
+
+  /** Closes every open journal (shutdown). */
+  closeAll(): void {
+    for (const journal of this.#open.values()) journal.close();
+    this.#open.clear();
+  }
+}
+
+/**
+ * Cuts secret values out of an encoded line. A key pasted into a task or
+ * echoed by a model sits inside a JSON string; keys are plain ASCII, so its
+ * JSON form is itself (the escaped form is cut too, should one differ).
+ */
+function lineScrubber(secrets: readonly (string | undefined)[]): (line: string) => string {
+  const known = secrets.filter((secret): secret is string => typeof secret === 'string');
+  if (known.length === 0) return (line) => line;
+  const redactor = createRedactor({ content: false, secrets: known.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]) });
+  return (line) => redactor.scrub(line);
+}
+
+/** The `journal` setting of the orchestrator's config. */
+export type JournalSetting =
+  | boolean
+  | { readonly storage?: 'fs' | 'memory' | JournalStorage; readonly fsync?: boolean };
+
+/**
+ * The journals an orchestrator keeps, from its config: fs storage under
+ * `<workspacePath>/journals` by default (the directory appears when the first
+ * workflow runs), none when `journal: false`. `secrets` (the configured API
+ * keys) and `ANTHROPIC_API_KEY` / `OPENAI_API_KEY` are cut out of every line.
+ *
+ * @example
+ * ```ts
+ * const journals = journalsFromSetting({ storage: 'memory' }, '.troupe', Date.now, [config.anthropic?.apiKey]);
+ * ```
+ */
+export function journalsFromSetting(
+  setting: JournalSetting,
+  workspacePath: string,
+  now: () => number,
+  secrets: readonly (string | undefined)[] = [],
+): WorkflowJournals | undefined {
+  if (setting === false) return undefined;
+  const options = setting === true ? {} : setting;
+  const storage =
+    options.storage === 'memory'
+      ? new MemoryJournalStorage()
+      : options.storage === undefined || options.storage === 'fs'
+        ? new FsJournalStorage({ directory: join(workspacePath, 'journals'), fsync: options.fsync ?? false })
+        : options.storage;
+  return new WorkflowJournals({ storage, now, secrets: [...secrets, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY] });
+}

@@ -1,0 +1,119 @@
+/**
+ * Writes each workflow run's journal: the run's start (its tasks without
+ * their conditions, its options), each task start and result, condition
+ * decisions and the end. Model calls are written by the JournalCallRecorder
+ * from inside the gateway. A failed write cancels the run: a run whose journal
+ * has a hole could not be resumed faithfully.
+ */
+import type { ToolRunContext, ToolRunResult } from '../protocols/agent-runtime.js';
+import { toErrorData } from '../protocols/errors.js';
+import type { ToolCall } from '../protocols/model.js';
+import type { SubAgentTaskSpec } from '../protocols/task.js';
+import type { EventHub } from '../protocols/events.js';
+import type { JournaledTaskSpec, RunJournal, WorkflowJournals } from './journal.js';
+import type { RunBeginning, WorkflowRunHooks, WorkflowRunObserver } from '../runs/workflow-runner.js';
+
+/** A task spec as data: its condition replaced by whether it had one. */
+function journaledTaskSpec(spec: SubAgentTaskSpec): JournaledTaskSpec {
+  if (spec.condition === undefined) return { ...spec, hasCondition: false }; // an object spread is fast; a rest copy is not
+  const { condition: _condition, ...rest } = spec;
+  return { ...rest, hasCondition: true };
+}
+
+/** Runs `write`; a failure is already remembered by the journal, which cancelled the run. */
+function quietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // See RunJournal.onFailure.
+  }
+}
+
+/**
+ * Creates the observer the WorkflowRunner reports to.
+ *
+ * @example
+ * ```ts
+ * const runner = new WorkflowRunner({ ...options, observer: createJournalObserver({ journals, events }) });
+ * ```
+ */
+export function createJournalObserver(options: { journals: WorkflowJournals; events: EventHub }): WorkflowRunObserver {
+  const { journals, events } = options;
+  events.on('task.started', ({ workflowId, agentId, attempt, at }) => {
+    const journal = journals.running(workflowId);
+    if (journal) quietly(() => journal.append({ type: 'task.started', agentId, attempt, at }));
+  });
+
+  return {
+    begin(run: RunBeginning): WorkflowRunHooks {
+      const { workflowId, continuation } = run;
+      // Sequence numbers continue after whatever the log holds (a resumed run, or a run restarted under its id).
+      const journal: RunJournal = journals.open(workflowId, journals.read(workflowId)?.records.at(-1)?.seq ?? 0);
+      journal.onFailure = (error) => run.cancel(`the journal could not be written: ${toErrorData(error).message}`);
+      try {
+        if (continuation.resumed) {
+          journal.append({ type: 'workflow.resumed', presettled: Object.keys(continuation.presettled ?? {}) });
+        } else {
+          journal.append({
+            type: 'workflow.started',
+            workflowId,
+            tasks: run.tasks.map(journaledTaskSpec),
+            options: run.options,
+            ...(continuation.replayOf === undefined ? {} : { replayOf: continuation.replayOf }),
+            ...(continuation.modifications === undefined ? {} : { modifications: continuation.modifications }),
+          });
+        }
+      } catch (error) {
+        journals.close(workflowId);
+        throw error;
+      }
+      return {
+        taskFinished: (agentId, result) => quietly(() => journal.append({ type: 'task.finished', agentId, result })),
+        conditionDecided: (agentId, proceed) => quietly(() => journal.append({ type: 'condition.decided', agentId, proceed })),
+        finished: (result) => {
+          quietly(() => journal.append({ type: 'workflow.finished', result }));
+          journals.close(workflowId);
+        },
+        abandoned: () => journals.close(workflowId),
+      };
+    },
+  };
+}
+
+function artifactReceipt(content: string): { artifactId: string; version: number } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(content);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const artifactId: unknown = Reflect.get(value, 'artifactId');
+  const version: unknown = Reflect.get(value, 'version');
+  return typeof artifactId === 'string' && typeof version === 'number' ? { artifactId, version } : undefined;
+}
+
+/**
+ * Journals a successful `write_artifact` tool call in the journal of the run
+ * its task belongs to, and returns the tool's result unchanged.
+ *
+ * @example
+ * ```ts
+ * runTool: (call, context) => journalArtifactWrite(journals, call, context, runArtifactTool(store, call, context)),
+ * ```
+ */
+export async function journalArtifactWrite(
+  journals: WorkflowJournals,
+  call: ToolCall,
+  context: ToolRunContext,
+  running: Promise<ToolRunResult>,
+): Promise<ToolRunResult> {
+  const result = await running;
+  if (call.name !== 'write_artifact' || result.isError) return result;
+  const journal = journals.runningFor(context.task.workflowId);
+  const receipt = artifactReceipt(result.content);
+  if (journal && receipt) {
+    quietly(() => journal.append({ type: 'artifact.written', agentId: context.agentId, taskId: context.task.taskId, ...receipt }));
+  }
+  return result;
+}

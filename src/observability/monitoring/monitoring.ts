@@ -1,0 +1,191 @@
+/**
+ * `enableMonitoring` wiring: subscribes metrics, alerts and (optionally) the
+ * live dashboard to the orchestrator's progress events.
+ *
+ * Agents' current states come from their actors' snapshots, subscribed to only
+ * while a browser is connected; with no browser, each event costs a few
+ * counter updates.
+ */
+import type { AnyActorRef, Subscription } from 'xstate';
+import { ConfigError } from '../../protocols/errors.js';
+import type { BudgetSnapshot } from '../../model/budget.js';
+import { AlertMonitor } from './alerts.js';
+import type { AlertThresholds } from './alerts.js';
+import { dashboardPage } from './dashboard/page.js';
+import { startDashboardServer } from './dashboard/server.js';
+import type { DashboardServer } from './dashboard/server.js';
+import { DashboardModel, phaseOfState } from './dashboard/state.js';
+import type { EventHub, TroupeEvent, TroupeEventType } from '../../protocols/events.js';
+import { MetricsCollector } from './metrics.js';
+import type { MetricName, MonitoringMetrics } from './metrics.js';
+
+/** The seed's `enable_monitoring` arguments. */
+export interface MonitoringOptions {
+  /** Which metrics to collect (default all five); an unselected one is absent from `getMetrics()`. */
+  readonly metrics?: readonly MetricName[];
+  /** Serve the live dashboard on 127.0.0.1 at this port (0: any free port). Absent: no dashboard. */
+  readonly dashboardPort?: number;
+  /** Thresholds that fire `alert` events, in the seed's units: share, dollars per task, seconds per task. */
+  readonly alertThresholds?: AlertThresholds;
+  /** Clock for alerts' `at` (epoch ms). Default Date.now. */
+  readonly now?: () => number;
+  /** Least time between two dashboard pushes, in ms. Default 100. */
+  readonly dashboardThrottleMs?: number;
+}
+
+/** What monitoring needs from the orchestrator. */
+export interface MonitoringHost {
+  readonly events: EventHub;
+  readonly budget: { snapshot(): BudgetSnapshot };
+  readonly limits: { readonly maxCostPerAgentCents?: number; readonly totalCostLimitCents?: number };
+  /** The live actor of an agent (`system.get('agent:<id>')`). */
+  readonly agentActor: (agentId: string) => AnyActorRef | undefined;
+}
+
+/** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
+const OBSERVED: readonly TroupeEventType[] = [
+  'agent.spawned',
+  'agent.stopped',
+  'agent.crashed',
+  'model.call.finished',
+  'model.call.failed',
+  'task.finished',
+  'workflow.started',
+  'workflow.finished',
+];
+
+/** Events only the dashboard draws: listened to only when there is one. */
+const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert'];
+
+/** A running monitor; `enableMonitoring` returns it. */
+export class Monitoring {
+  /** The dashboard's address (`http://127.0.0.1:<port>/`), when one was asked for. */
+  readonly dashboardUrl: string | undefined;
+  readonly collected: readonly MetricName[];
+  readonly alertThresholds: AlertThresholds;
+  readonly #metrics: MetricsCollector;
+  readonly #offs: (() => void)[] = [];
+  readonly #server: DashboardServer | undefined;
+  #stopped = false;
+
+  /** Use {@link startMonitoring}. */
+  private constructor(parts: {
+    metrics: MetricsCollector;
+    alerts: AlertMonitor;
+    server: DashboardServer | undefined;
+    offs: (() => void)[];
+  }) {
+    this.#metrics = parts.metrics;
+    this.collected = parts.metrics.selected;
+    this.alertThresholds = parts.alerts.thresholds;
+    this.#server = parts.server;
+    this.dashboardUrl = parts.server?.url;
+    this.#offs.push(...parts.offs);
+  }
+
+  /** The metrics so far. */
+  metrics(): MonitoringMetrics {
+    return this.#metrics.snapshot();
+  }
+
+  /** Unsubscribes from the events and closes the dashboard. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const off of this.#offs.splice(0)) off();
+    await this.#server?.close();
+  }
+
+  /** @internal Assembles a Monitoring; see {@link startMonitoring}. */
+  static async start(host: MonitoringHost, options: MonitoringOptions): Promise<Monitoring> {
+    const now = options.now ?? Date.now;
+    const metrics = new MetricsCollector(options.metrics);
+    const alerts = new AlertMonitor(options.alertThresholds, { now, fire: (alert) => host.events.emit('alert', alert) });
+    const port = options.dashboardPort;
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+      throw new ConfigError('dashboardPort', 'must be a whole number from 0 to 65535 (0 picks a free port)');
+    }
+    const offs: (() => void)[] = [];
+    const dashboard = port === undefined ? undefined : await startDashboard(host, port, now, options.dashboardThrottleMs);
+    if (dashboard) offs.push(() => dashboard.unwatchAll());
+    const observe = (event: TroupeEvent): void => {
+      metrics.observe(event);
+      alerts.observe(event);
+      dashboard?.observe(event);
+    };
+    for (const type of dashboard ? [...OBSERVED, ...OBSERVED_BY_DASHBOARD] : OBSERVED) offs.push(host.events.on(type, observe));
+    return new Monitoring({ metrics, alerts, server: dashboard?.server, offs });
+  }
+}
+
+/**
+ * Starts monitoring an orchestrator's events (what `orchestrator.enableMonitoring` does).
+ *
+ * @example
+ * ```ts
+ * const monitoring = await startMonitoring(host, { metrics: ['cost', 'error_rate'], dashboardPort: 0 });
+ * console.log(monitoring.dashboardUrl, monitoring.metrics().totalCost);
+ * await monitoring.stop();
+ * ```
+ * @throws ConfigError for an unknown metric, a bad threshold or port.
+ */
+export function startMonitoring(host: MonitoringHost, options: MonitoringOptions = {}): Promise<Monitoring> {
+  return Monitoring.start(host, options);
+}
+
+/** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
+async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined) {
+  const model = new DashboardModel({ now, budget: () => host.budget.snapshot(), limits: host.limits });
+  const watched = new Map<string, Subscription>();
+  let watching = false;
+
+  const watch = (agentId: string): void => {
+    if (watched.has(agentId)) return;
+    const ref = host.agentActor(agentId);
+    if (!ref) return;
+    const apply = (snapshot: unknown): void => {
+      const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
+      if (model.setPhase(agentId, phaseOfState(value))) server.notify();
+    };
+    apply(ref.getSnapshot());
+    watched.set(agentId, ref.subscribe({ next: apply, error: () => undefined }));
+  };
+  const unwatch = (agentId: string): void => {
+    watched.get(agentId)?.unsubscribe();
+    watched.delete(agentId);
+  };
+  const unwatchAll = (): void => {
+    for (const subscription of watched.values()) subscription.unsubscribe();
+    watched.clear();
+  };
+
+  const server = await startDashboardServer({
+    port,
+    page: dashboardPage(),
+    snapshot: () => model.snapshot(),
+    ...(throttleMs === undefined ? {} : { throttleMs }),
+    onClients: (count) => {
+      watching = count > 0;
+      if (!watching) return unwatchAll();
+      for (const agentId of model.liveAgentIds()) watch(agentId);
+    },
+  });
+
+  return {
+    server,
+    unwatchAll,
+    observe(event: TroupeEvent): void {
+      const changed = model.observe(event);
+      if (event.type === 'task.finished' && !watching) {
+        // Without a browser no actor is watched: the result still tells how the agent ended.
+        const { status } = event.result;
+        if (status === 'succeeded') model.setPhase(event.agentId, 'done');
+        else if (status === 'failed' || status === 'budget_exceeded') model.setPhase(event.agentId, 'failed');
+      }
+      if (!watching) return;
+      if (event.type === 'agent.spawned') watch(event.agentId);
+      else if (event.type === 'agent.stopped' || event.type === 'agent.crashed') unwatch(event.agentId);
+      if (changed) server.notify();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * `ThinkingAgent`: the seed's standalone agent. One agent actor with its own
+ * gateway, usable without an orchestrator.
+ */
+import { createActor } from 'xstate';
+import type { Actor, InspectionEvent, Observer } from 'xstate';
+import { nanoid } from 'nanoid';
+import type { AgentConfig, AgentTaskResult, LoadedArtifact, ResolvedAgentConfig } from '../protocols/agent.js';
+import { CancelledError, fromErrorData } from '../protocols/errors.js';
+import type { ModelProvider } from '../protocols/model.js';
+import type { PriceTable } from '../protocols/pricing.js';
+import { createAgentMachine } from '../actors/agent/machine.js';
+import type { AgentMachine } from '../actors/agent/machine.js';
+import { mergePrices } from '../providers/model-prices.js';
+import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../agents/agent-config.js';
+import { resolveConfig } from './config.js';
+import { createModelGateway } from '../model/gateway.js';
+import { defaultProviderName, ProviderRegistry } from '../model/provider-registry.js';
+
+export interface ThinkingAgentOptions {
+  readonly agentId: string;
+  /** The seed's ThinkingAgentConfig. `provider` may also be a ModelProvider instance. */
+  readonly config?: Omit<AgentConfig, 'provider'> & { readonly provider?: string | ModelProvider };
+  readonly pricing?: PriceTable;
+  /** Seed of the simulated model. */
+  readonly seed?: number;
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+export interface ExecuteTaskOptions {
+  readonly task: string;
+  readonly thinkingDirectives?: readonly string[];
+  readonly availableAgents?: readonly string[];
+  /** Artifacts to put in the prompt (already loaded; an orchestrator loads them by id). */
+  readonly sharedArtifacts?: readonly LoadedArtifact[];
+  readonly inputData?: unknown;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A thinking agent on its own.
+ *
+ * @example
+ * ```ts
+ * const agent = new ThinkingAgent({
+ *   agentId: 'researcher',
+ *   config: { maxThinkingTokens: 8000, thinkingStyle: 'analytical', enableAlternativeExploration: true, confidenceThreshold: 0.8 },
+ * });
+ * const result = await agent.executeTask({
+ *   task: 'Analyze the implications of quantum computing on cryptography',
+ *   thinkingDirectives: ['Consider both near-term and long-term impacts'],
+ * });
+ * console.log(result.confidence, result.thinkingProcess, result.alternatives);
+ * ```
+ */
+export class ThinkingAgent {
+  readonly agentId: string;
+  readonly config: ResolvedAgentConfig;
+  readonly #actor: Actor<AgentMachine>;
+  /** Tasks run one after another: an agent works on one task at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Tasks still waiting for the actor's answer, each with how to fail it, so `stop` can settle them. */
+  readonly #waiting = new Set<(error: Error) => void>();
+  #stopped = false;
+
+  constructor(options: ThinkingAgentOptions) {
+    this.agentId = options.agentId;
+    const { provider, ...rest } = options.config ?? {};
+    const registry = new ProviderRegistry(resolveConfig(options.seed === undefined ? {} : { seed: options.seed }));
+    let providerName: string = defaultProviderName();
+    if (typeof provider === 'object') {
+      registry.register(provider);
+      providerName = provider.name;
+    } else if (provider !== undefined) {
+      providerName = provider;
+    }
+    this.config = resolveAgentConfig({ ...rest, provider: providerName }, STANDALONE_DEFAULTS);
+    registry.get(this.config.provider); // fail now (unknown provider, missing key), not on first task
+    const gateway = createModelGateway({
+      resolveProvider: (name) => registry.get(name),
+      prices: mergePrices(options.pricing),
+    });
+    const machine = createAgentMachine({ gateway, now: Date.now });
+    this.#actor = createActor(machine, {
+      input: { agentId: this.agentId, template: 'standalone', config: this.config },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    }).start();
+  }
+
+  /** The agent's actor, for subscriptions and the inspector. */
+  get actor(): Actor<AgentMachine> {
+    return this.#actor;
+  }
+
+  /**
+   * Runs one task through thinking → acting → reflecting (→ alternatives).
+   * @throws the agent's typed error (AgentTimeoutError, ProviderError, ...) when the task fails.
+   */
+  executeTask(options: ExecuteTaskOptions): Promise<AgentTaskResult> {
+    const run = this.#queue.then(() => this.#run(options));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #run(options: ExecuteTaskOptions): Promise<AgentTaskResult> {
+    if (this.#stopped) return Promise.reject(new CancelledError('the agent was stopped'));
+    const taskId = `task_${nanoid(10)}`;
+    return new Promise<AgentTaskResult>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        done();
+        reject(error);
+      };
+      this.#waiting.add(fail);
+      const subscriptions = [
+        this.#actor.on('agent.result', (event) => {
+          if (event.taskId !== taskId) return;
+          done();
+          resolve(event.result);
+        }),
+        this.#actor.on('agent.failure', (event) => {
+          if (event.taskId !== taskId) return;
+          done();
+          reject(fromErrorData(event.failure.error));
+        }),
+      ];
+      const onAbort = () => this.#actor.send({ type: 'agent.abort', reason: 'the caller aborted' });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        this.#waiting.delete(fail);
+        for (const subscription of subscriptions) subscription.unsubscribe();
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      this.#actor.send({
+        type: 'agent.task',
+        task: {
+          taskId,
+          task: options.task,
+          ...(options.thinkingDirectives ? { thinkingDirectives: options.thinkingDirectives } : {}),
+          ...(options.availableAgents ? { availableAgents: options.availableAgents } : {}),
+          ...(options.sharedArtifacts ? { sharedArtifacts: options.sharedArtifacts } : {}),
+          ...(options.inputData === undefined ? {} : { inputData: options.inputData }),
+        },
+      });
+      // After the task is sent: an idle agent ignores an abort, so an already-aborted signal must cancel the task itself.
+      if (options.signal?.aborted) onAbort();
+    });
+  }
+
+  /**
+   * Stops the agent's actor (and any model call in flight). A task still
+   * running or queued rejects with CancelledError, as does any later one.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#actor.stop();
+    const error = new CancelledError('the agent was stopped');
+    for (const fail of [...this.#waiting]) fail(error);
+  }
+}

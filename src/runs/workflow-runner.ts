@@ -1,0 +1,356 @@
+/**
+ * `executeWorkflow`: validates the tasks, starts a workflow actor under the
+ * supervisor, forwards its progress, and assembles the WorkflowResult
+ * (summary, costs, usage, thinking traces).
+ */
+import { toPromise } from 'xstate';
+import type { Actor, ActorRefFrom } from 'xstate';
+import { nanoid } from 'nanoid';
+import { CancelledError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
+import type { ModelGateway } from '../protocols/gateway.js';
+import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
+import type { TokenUsage } from '../protocols/model.js';
+import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
+import { workflowSystemId } from '../actors/supervisor.js';
+import type { SupervisorMachine } from '../actors/supervisor.js';
+import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/workflow/machine.js';
+import { normalizeTasks } from '../actors/workflow/tasks.js';
+import type { NormalizedTask } from '../actors/workflow/tasks.js';
+import type { EventHub } from '../protocols/events.js';
+import type { ReplayModifications } from '../journal/journal.js';
+
+export interface ExecuteWorkflowOptions {
+  readonly tasks: readonly SubAgentTaskSpec[];
+  /** true: dependents of a failed task are skipped, the rest runs. false (default): the first failure cancels the run. */
+  readonly continueOnFailure?: boolean;
+  /** Put every task's thinking trace in `thinkingTraces`. Default false. */
+  readonly collectThinkingTraces?: boolean;
+  /** Ask the model for a summary (a costed call); off, the summary is a deterministic digest. Default false. */
+  readonly generateSummary?: boolean;
+  /** Overrides the orchestrator's maxParallelAgents for this run. */
+  readonly maxParallelAgents?: number;
+  /** Cancels the run: tasks in flight are aborted, the rest are `cancelled`. */
+  readonly signal?: AbortSignal;
+  /** Use this id instead of a generated one (resume, replay). */
+  readonly workflowId?: string;
+}
+
+export interface WorkflowRunnerOptions {
+  readonly supervisor: Actor<SupervisorMachine>;
+  readonly events: EventHub;
+  readonly gateway: ModelGateway;
+  readonly defaultModel: () => { model: string; provider: string };
+  readonly maxParallelAgents: number;
+  readonly knownTemplates: () => ReadonlySet<string>;
+  readonly knownAgents: () => ReadonlySet<string>;
+  readonly now: () => number;
+  /** Told about each run (the journal): its start, task results, condition decisions and end. */
+  readonly observer?: WorkflowRunObserver;
+}
+
+/** What a run carries over from an earlier one (resume) or names as its source (replay). */
+export interface RunContinuation {
+  /** Results recorded before a crash: settled before anything is scheduled, not run again. */
+  readonly presettled?: Readonly<Record<string, TaskResult>>;
+  /** Condition decisions recorded before a crash: they stand, the condition is not evaluated again. */
+  readonly decisions?: ReadonlyMap<string, boolean>;
+  /** The run continues an interrupted one with the same workflowId. */
+  readonly resumed?: boolean;
+  /** The run replays this recorded workflow. */
+  readonly replayOf?: string;
+  readonly modifications?: ReplayModifications;
+}
+
+/** A run about to start, as its observer sees it. */
+export interface RunBeginning {
+  readonly workflowId: string;
+  readonly tasks: readonly SubAgentTaskSpec[];
+  readonly options: {
+    readonly continueOnFailure: boolean;
+    readonly collectThinkingTraces: boolean;
+    readonly generateSummary: boolean;
+    readonly maxParallelAgents: number;
+  };
+  readonly continuation: RunContinuation;
+  /** Stops the run (its tasks in flight are aborted): for an observer that can no longer do its job. */
+  readonly cancel: (reason: string) => void;
+}
+
+/** Receives a run's progress; `begin` may throw to refuse the run (nothing has started then). */
+export interface WorkflowRunObserver {
+  begin(run: RunBeginning): WorkflowRunHooks | undefined;
+}
+
+export interface WorkflowRunHooks {
+  /** A task settled in this run (not the presettled ones). */
+  taskFinished(agentId: string, result: TaskResult): void;
+  conditionDecided(agentId: string, proceed: boolean): void;
+  finished(result: WorkflowResult): void;
+  /** The run ended without a result (an internal error). */
+  abandoned(): void;
+}
+
+type TaskCondition = NonNullable<SubAgentTaskSpec['condition']>;
+
+/** A deterministic digest of a run, used when generateSummary is off. */
+export function digestOf(results: Readonly<Record<string, TaskResult>>, status: string): string {
+  const counts = new Map<string, number>();
+  for (const result of Object.values(results)) counts.set(result.status, (counts.get(result.status) ?? 0) + 1);
+  const tally = [...counts.entries()].map(([s, n]) => `${n} ${s}`).join(', ');
+  const lines = Object.values(results).map((result) => {
+    const head = `- ${result.agentId}: ${result.status}`;
+    if (result.status !== 'succeeded' || result.output === null) {
+      return `${head}${result.reason ? ` (${result.reason})` : result.error ? ` (${result.error.message})` : ''}`;
+    }
+    const firstLine = result.output.split('\n').find((line) => line.trim().length > 0) ?? '';
+    const confidence = result.confidence === null ? '' : `, confidence ${result.confidence.toFixed(2)}`;
+    return `${head}${confidence}: ${firstLine.slice(0, 160)}`;
+  });
+  return [`Workflow ${status}: ${tally}.`, ...lines].join('\n');
+}
+
+/** How long a run waits for its cancelled tasks to report their spend. */
+const LATE_RESULT_GRACE_MS = 1000;
+
+export class WorkflowRunner {
+  readonly #options: WorkflowRunnerOptions;
+  /** Conditions of running workflows, kept here: functions never enter an actor. */
+  readonly #conditions = new Map<string, Map<string, TaskCondition>>();
+  /** Recorded condition decisions of resumed runs, and the observer hooks of each run. */
+  readonly #decisions = new Map<string, ReadonlyMap<string, boolean>>();
+  readonly #hooks = new Map<string, WorkflowRunHooks>();
+
+  /** Runs in progress, to cancel them on shutdown. */
+  readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
+  /** Each live run's tasks in flight, so a task cancelled mid-call still reports what it spent. */
+  readonly #inFlight = new Map<string, Map<string, Promise<TaskResult>>>();
+  /** Each live run's maxParallelAgents (its override or the orchestrator's), for its consensus voters. */
+  readonly #maxParallel = new Map<string, number>();
+  #closing = false;
+
+  constructor(options: WorkflowRunnerOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Cancels every run in progress (the orchestrator is shutting down): each
+   * ends `cancelled` with its tasks aborted, and no summary is asked for.
+   */
+  cancelAll(reason: string): void {
+    this.#closing = true;
+    for (const ref of this.#live.values()) ref.send({ type: 'workflow.cancel', reason });
+  }
+
+  /**
+   * Notes a task's run in progress (the workflow actor starts it through its
+   * services). A task the run cancels while it runs is settled `cancelled` at
+   * once; its own result, with what it spent before the abort, arrives a little
+   * later and is merged in before the run's result is assembled.
+   */
+  track(workflowId: string, agentId: string, running: Promise<TaskResult>): Promise<TaskResult> {
+    const tasks = this.#inFlight.get(workflowId);
+    if (!tasks) return running;
+    tasks.set(agentId, running);
+    return running;
+  }
+
+  /**
+   * The maxParallelAgents of a live run: its `executeWorkflow` override, else
+   * the orchestrator's. undefined when no run with this id is in progress (a
+   * lone executeTask), so the caller falls back to the orchestrator's value.
+   */
+  maxParallelAgentsOf(workflowId: string): number | undefined {
+    return this.#maxParallel.get(workflowId);
+  }
+
+  /** Evaluates a task's condition; the workflow actor calls this through its services. */
+  evaluateCondition(workflowId: string, agentId: string, results: Parameters<TaskCondition>[0]): boolean {
+    const recorded = this.#decisions.get(workflowId)?.get(agentId);
+    if (recorded !== undefined) return recorded;
+    const condition = this.#conditions.get(workflowId)?.get(agentId);
+    const proceed = condition ? Boolean(condition(results)) : true;
+    this.#hooks.get(workflowId)?.conditionDecided(agentId, proceed);
+    return proceed;
+  }
+
+  /** Validates tasks (throws WorkflowValidationError before any model call). */
+  validate(tasks: readonly SubAgentTaskSpec[]): NormalizedTask[] {
+    return normalizeTasks(tasks, {
+      knownTemplates: this.#options.knownTemplates(),
+      knownAgents: this.#options.knownAgents(),
+    });
+  }
+
+  async execute(options: ExecuteWorkflowOptions, continuation: RunContinuation = {}): Promise<WorkflowResult> {
+    const normalized = this.validate(options.tasks);
+    const maxParallel = options.maxParallelAgents ?? this.#options.maxParallelAgents;
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) {
+      throw new WorkflowValidationError(`maxParallelAgents must be a whole number ≥ 1, got ${String(maxParallel)}`);
+    }
+    const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
+    const { events, supervisor } = this.#options;
+    // Conditions stay here (functions never enter an actor); normalized tasks only say they have one.
+    const taskConditions = new Map<string, TaskCondition>();
+    for (const spec of options.tasks) if (spec.condition) taskConditions.set(spec.agentId, spec.condition);
+    const tasks: readonly WorkflowTask[] = normalized;
+    let ref: ActorRefFrom<WorkflowMachine> | undefined;
+    let cancelledEarly: string | undefined;
+    const hooks = this.#options.observer?.begin({
+      workflowId,
+      tasks: options.tasks,
+      options: {
+        continueOnFailure: options.continueOnFailure ?? false,
+        collectThinkingTraces: options.collectThinkingTraces ?? false,
+        generateSummary: options.generateSummary ?? false,
+        maxParallelAgents: maxParallel,
+      },
+      continuation,
+      cancel: (reason) => {
+        if (ref) ref.send({ type: 'workflow.cancel', reason });
+        else cancelledEarly ??= reason;
+      },
+    });
+    if (hooks) this.#hooks.set(workflowId, hooks);
+    if (continuation.decisions) this.#decisions.set(workflowId, continuation.decisions);
+    this.#conditions.set(workflowId, taskConditions);
+    this.#maxParallel.set(workflowId, maxParallel);
+    const started = this.#options.now();
+    events.emit('workflow.started', { workflowId, taskCount: tasks.length, at: started });
+    supervisor.send({
+      type: 'supervisor.startWorkflow',
+      input: {
+        workflowId,
+        tasks,
+        maxParallel,
+        continueOnFailure: options.continueOnFailure ?? false,
+        ...(continuation.presettled ? { presettled: continuation.presettled } : {}),
+      },
+    });
+    ref = supervisor.system.get(workflowSystemId(workflowId));
+    if (!ref) {
+      this.#forget(workflowId);
+      hooks?.abandoned();
+      throw new Error(`workflow actor ${workflowId} did not start`);
+    }
+    // Always forwarded: a listener added mid-run (enableMonitoring, say) gets this run's tasks too.
+    const subscription = ref.on('task.finished', ({ agentId, result, presettled }) => {
+      if (!presettled) hooks?.taskFinished(agentId, result);
+      events.emit('task.finished', { workflowId, agentId, result });
+    });
+    this.#live.set(workflowId, ref);
+    this.#inFlight.set(workflowId, new Map());
+    const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    let output: WorkflowOutput;
+    try {
+      const done = toPromise(ref);
+      // Aborted before the start: cancelled while pending, so no task is spawned at all.
+      if (options.signal?.aborted) onAbort();
+      else {
+        ref.send({ type: 'workflow.start' });
+        if (cancelledEarly !== undefined) ref.send({ type: 'workflow.cancel', reason: cancelledEarly });
+      }
+      // A run stopped without finishing (its supervisor stopped) has no output.
+      const finished: WorkflowOutput | undefined = await done;
+      if (finished === undefined) throw new ShutDownError();
+      output = await this.#withSpendOfCancelled(finished);
+    } catch (error) {
+      hooks?.abandoned();
+      throw error;
+    } finally {
+      subscription.unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#forget(workflowId);
+    }
+    const result = await this.#assemble(output, options, started);
+    hooks?.finished(result);
+    events.emit('workflow.finished', { workflowId, result });
+    return result;
+  }
+
+  /**
+   * Cancelled tasks that were running get the usage, cost and attempts of
+   * their own (aborted) run. Aborted runs settle within a tick; one that does
+   * not within {@link LATE_RESULT_GRACE_MS} keeps the cancelled result as is.
+   */
+  async #withSpendOfCancelled(output: WorkflowOutput): Promise<WorkflowOutput> {
+    const running = this.#inFlight.get(output.workflowId);
+    const cancelled = Object.values(output.results).filter(
+      (result) => result.status === 'cancelled' && running?.has(result.agentId),
+    );
+    if (!running || cancelled.length === 0) return output;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), LATE_RESULT_GRACE_MS);
+    });
+    const late = await Promise.all(
+      cancelled.map((result) => Promise.race([running.get(result.agentId)?.catch(() => undefined), grace])),
+    );
+    clearTimeout(timer);
+    const results = { ...output.results };
+    cancelled.forEach((result, index) => {
+      const spent = late[index];
+      if (!spent) return;
+      results[result.agentId] = { ...result, usage: spent.usage, costCents: spent.costCents, attempts: spent.attempts };
+    });
+    return { ...output, results };
+  }
+
+  #forget(workflowId: string): void {
+    this.#live.delete(workflowId);
+    this.#inFlight.delete(workflowId);
+    this.#conditions.delete(workflowId);
+    this.#maxParallel.delete(workflowId);
+    this.#decisions.delete(workflowId);
+    this.#hooks.delete(workflowId);
+  }
+
+  async #assemble(output: WorkflowOutput, options: ExecuteWorkflowOptions, started: number): Promise<WorkflowResult> {
+    let usage: TokenUsage = EMPTY_USAGE;
+    let totalCostCents = 0;
+    let simulated = false;
+    const thinkingTraces: Record<string, string> = {};
+    for (const result of Object.values(output.results)) {
+      usage = addUsage(usage, result.usage);
+      totalCostCents += result.costCents;
+      simulated ||= result.simulated;
+      if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
+    }
+    let summary = digestOf(output.results, output.status);
+    if (options.generateSummary && !this.#closing) {
+      const { model, provider } = this.#options.defaultModel();
+      try {
+        const outcome = await this.#options.gateway.call({
+          agentId: 'orchestrator',
+          purpose: 'summary',
+          provider,
+          workflowId: output.workflowId,
+          callKey: `${output.workflowId}/summary`,
+          request: {
+            model,
+            maxTokens: 1024,
+            system: 'You write concise executive summaries of multi-agent workflow results.',
+            messages: [{ role: 'user', content: `Summarise these workflow results for a decision maker:\n\n${summary}` }],
+          },
+        });
+        summary = outcome.response.text;
+        usage = addUsage(usage, outcome.response.usage);
+        totalCostCents += outcome.costCents;
+        simulated ||= outcome.response.simulated === true;
+      } catch (error) {
+        summary = `${summary}\n\n(The summary could not be generated: ${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    return {
+      workflowId: output.workflowId,
+      status: output.status,
+      results: output.results,
+      summary,
+      durationSeconds: (this.#options.now() - started) / 1000,
+      totalCostCents,
+      thinkingTraces,
+      usage,
+      simulated,
+    };
+  }
+}
