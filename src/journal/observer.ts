@@ -11,7 +11,7 @@ import type { ToolCall } from '../protocols/model.js';
 import type { SubAgentTaskSpec } from '../protocols/task.js';
 import type { EventHub } from '../protocols/events.js';
 import type { JournaledTaskSpec, RunJournal, WorkflowJournals } from './journal.js';
-import type { RunBeginning, WorkflowRunHooks, WorkflowRunObserver } from '../runs/workflow-runner.js';
+import type { RunBeginning, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
 
 /** A task spec as data: its condition replaced by whether it had one. */
 function journaledTaskSpec(spec: SubAgentTaskSpec): JournaledTaskSpec {

@@ -5,12 +5,14 @@
  * its readers. The journals themselves are in journal.ts.
  */
 import superjson from 'superjson';
-import type { AgentConfig } from '../protocols/agent.js';
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCallPurpose } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
 import type { StoredModelRequest } from '../providers/request-hash.js';
+import type { ReplayModifications } from '../protocols/run.js';
+
+export type { ReplayModifications } from '../protocols/run.js';
 
 /** A task as journaled: the spec without its condition (a function), and whether it had one. */
 export type JournaledTaskSpec = Omit<SubAgentTaskSpec, 'condition'> & { readonly hasCondition: boolean };
@@ -23,15 +25,6 @@ export interface JournaledRunOptions {
   readonly maxParallelAgents: number;
 }
 
-/** What `replayWorkflow` may change. */
-export interface ReplayModifications {
-  /** Model of every agent of the run. */
-  readonly agentModel?: string;
-  /** Temperature of every agent of the run. */
-  readonly temperature?: number;
-  /** Per-agent config overrides, applied on top of the two above. */
-  readonly agents?: Readonly<Record<string, AgentConfig>>;
-}
 
 /** Every kind of journal event, without the line's `seq`. */
 export type JournalEntry =

@@ -17,7 +17,7 @@ import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/wo
 import { normalizeTasks } from '../actors/workflow/tasks.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
 import type { EventHub } from '../protocols/events.js';
-import type { ReplayModifications } from '../journal/journal.js';
+import type { RunContinuation, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
 
 export interface ExecuteWorkflowOptions {
   readonly tasks: readonly SubAgentTaskSpec[];
@@ -46,48 +46,6 @@ export interface WorkflowRunnerOptions {
   readonly now: () => number;
   /** Told about each run (the journal): its start, task results, condition decisions and end. */
   readonly observer?: WorkflowRunObserver;
-}
-
-/** What a run carries over from an earlier one (resume) or names as its source (replay). */
-export interface RunContinuation {
-  /** Results recorded before a crash: settled before anything is scheduled, not run again. */
-  readonly presettled?: Readonly<Record<string, TaskResult>>;
-  /** Condition decisions recorded before a crash: they stand, the condition is not evaluated again. */
-  readonly decisions?: ReadonlyMap<string, boolean>;
-  /** The run continues an interrupted one with the same workflowId. */
-  readonly resumed?: boolean;
-  /** The run replays this recorded workflow. */
-  readonly replayOf?: string;
-  readonly modifications?: ReplayModifications;
-}
-
-/** A run about to start, as its observer sees it. */
-export interface RunBeginning {
-  readonly workflowId: string;
-  readonly tasks: readonly SubAgentTaskSpec[];
-  readonly options: {
-    readonly continueOnFailure: boolean;
-    readonly collectThinkingTraces: boolean;
-    readonly generateSummary: boolean;
-    readonly maxParallelAgents: number;
-  };
-  readonly continuation: RunContinuation;
-  /** Stops the run (its tasks in flight are aborted): for an observer that can no longer do its job. */
-  readonly cancel: (reason: string) => void;
-}
-
-/** Receives a run's progress; `begin` may throw to refuse the run (nothing has started then). */
-export interface WorkflowRunObserver {
-  begin(run: RunBeginning): WorkflowRunHooks | undefined;
-}
-
-export interface WorkflowRunHooks {
-  /** A task settled in this run (not the presettled ones). */
-  taskFinished(agentId: string, result: TaskResult): void;
-  conditionDecided(agentId: string, proceed: boolean): void;
-  finished(result: WorkflowResult): void;
-  /** The run ended without a result (an internal error). */
-  abandoned(): void;
 }
 
 type TaskCondition = NonNullable<SubAgentTaskSpec['condition']>;
