@@ -1,0 +1,55 @@
+/**
+ * Seeing the system: the logger, redaction, debug mode, OpenTelemetry tracing,
+ * the Stately inspector relay, and monitoring (metrics, alerts, dashboard).
+ */
+export { DebugControl, agentFileName } from './debug.js';
+export type { DebugControlOptions, DebugLogLevel, DebugModeOptions, DebugModeState } from './debug.js';
+export { startWebSocketRelay } from './inspector-relay.js';
+export type { WebSocketRelay, WebSocketRelayOptions } from './inspector-relay.js';
+export { STATELY_INSPECTOR_URL, redactStatelyEvent, startInspectorRelay } from './inspector.js';
+export type { InspectorRelay, InspectorRelayOptions } from './inspector.js';
+export { Instrumentation } from './instrumentation.js';
+export { LevelLogger, createConsoleLogger, isLogger, logEvents, silentLogger } from './logger.js';
+export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './logger.js';
+export { SPAN_NAMES, enableTelemetry } from './telemetry.js';
+export type { Telemetry, TelemetryOptions } from './telemetry.js';
+export {
+  AlertMonitor,
+  resolveAlertThresholds,
+  CONFIDENCE_BUCKETS,
+  METRIC_NAMES,
+  MetricsCollector,
+  Monitoring,
+  startMonitoring,
+  dashboardPage,
+  startDashboardServer,
+  AGENT_PHASES,
+  DashboardModel,
+  MAX_AGENTS_SHOWN,
+  MAX_TASKS_SHOWN,
+  phaseOfState,
+} from './monitoring/index.js';
+export type {
+  AlertMonitorOptions,
+  AlertName,
+  AlertThresholds,
+  MonitoringAlert,
+  ConfidenceBucket,
+  ConfidenceStats,
+  GroupMetrics,
+  MetricName,
+  MonitoringMetrics,
+  TaskCounts,
+  TokenTotals,
+  WorkflowMetrics,
+  MonitoringHost,
+  MonitoringOptions,
+  DashboardServer,
+  DashboardServerOptions,
+  DashboardAgent,
+  DashboardModelOptions,
+  DashboardSnapshot,
+  DashboardTask,
+  DashboardTaskStatus,
+  DashboardWorkflow,
+} from './monitoring/index.js';

@@ -1,0 +1,15 @@
+/**
+ * The live dashboard: its state, its page and its 127.0.0.1 server.
+ */
+export { dashboardPage } from './page.js';
+export { startDashboardServer } from './server.js';
+export type { DashboardServer, DashboardServerOptions } from './server.js';
+export { AGENT_PHASES, DashboardModel, MAX_AGENTS_SHOWN, MAX_TASKS_SHOWN, phaseOfState } from './state.js';
+export type {
+  DashboardAgent,
+  DashboardModelOptions,
+  DashboardSnapshot,
+  DashboardTask,
+  DashboardTaskStatus,
+  DashboardWorkflow,
+} from './state.js';

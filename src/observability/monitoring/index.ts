@@ -1,0 +1,37 @@
+/**
+ * Monitoring: metrics over finished tasks, threshold alerts, and the dashboard.
+ */
+export { AlertMonitor, resolveAlertThresholds } from './alerts.js';
+export type { AlertMonitorOptions, AlertName, AlertThresholds, MonitoringAlert } from './alerts.js';
+export { CONFIDENCE_BUCKETS, METRIC_NAMES, MetricsCollector } from './metrics.js';
+export type {
+  ConfidenceBucket,
+  ConfidenceStats,
+  GroupMetrics,
+  MetricName,
+  MonitoringMetrics,
+  TaskCounts,
+  TokenTotals,
+  WorkflowMetrics,
+} from './metrics.js';
+export { Monitoring, startMonitoring } from './monitoring.js';
+export type { MonitoringHost, MonitoringOptions } from './monitoring.js';
+export {
+  dashboardPage,
+  startDashboardServer,
+  AGENT_PHASES,
+  DashboardModel,
+  MAX_AGENTS_SHOWN,
+  MAX_TASKS_SHOWN,
+  phaseOfState,
+} from './dashboard/index.js';
+export type {
+  DashboardServer,
+  DashboardServerOptions,
+  DashboardAgent,
+  DashboardModelOptions,
+  DashboardSnapshot,
+  DashboardTask,
+  DashboardTaskStatus,
+  DashboardWorkflow,
+} from './dashboard/index.js';

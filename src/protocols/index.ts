@@ -1,0 +1,159 @@
+/**
+ * Contracts only: the types, zod schemas, error classes and event map that every
+ * other folder speaks. No state and no I/O.
+ */
+export { agentSystemId, agentTaskResult, consultReply } from './agent-protocol.js';
+export type {
+  AgentAbortEvent,
+  AgentBroadcastEvent,
+  AgentConsultEvent,
+  AgentDebugEvent,
+  AgentFailureEvent,
+  AgentInboundEvent,
+  AgentOutboundEvent,
+  AgentResultEvent,
+  AgentResumeEvent,
+  AgentTaskEvent,
+  ConsultReplyEvent,
+} from './agent-protocol.js';
+export type {
+  AgentServices,
+  CompactionOutcome,
+  ConsultAnswer,
+  ConsultRequest,
+  ToolRunContext,
+  ToolRunResult,
+} from './agent-runtime.js';
+export { EMPTY_MEMORY } from './agent.js';
+export type {
+  AgentConfig,
+  AgentDescriptor,
+  AgentFailure,
+  AgentMemoryData,
+  AgentPhase,
+  AgentTask,
+  AgentTaskResult,
+  AgentTemplate,
+  AlternativeResult,
+  LoadedArtifact,
+  ResolvedAgentConfig,
+  ThinkingStyle,
+} from './agent.js';
+export { StoreClosedError, artifactErrorFromData } from './artifact.js';
+export type {
+  Artifact,
+  ArtifactLineage,
+  ArtifactMetadata,
+  ArtifactModification,
+  ArtifactPermissionPolicy,
+  ArtifactSummary,
+  ArtifactVersionInfo,
+  ContextCloseRequest,
+  ContextDeleteRequest,
+  ContextGetRequest,
+  ContextListRequest,
+  ContextListVersionsRequest,
+  ContextOutcome,
+  ContextReplyEvent,
+  ContextRequest,
+  ContextStoreRequest,
+  ContextSweepRequest,
+  DeletedArtifactReceipt,
+  StoredArtifactReceipt,
+} from './artifact.js';
+export {
+  AgentBusyError,
+  AgentFailedError,
+  AgentNotFoundError,
+  AgentTimeoutError,
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  BudgetExceededError,
+  CancelledError,
+  ConfigError,
+  ConsultationCycleError,
+  ConsultationTimeoutError,
+  CrossAgentQueriesDisabledError,
+  InvalidArtifactIdError,
+  InvalidVoteError,
+  JournalCorruptError,
+  MissingApiKeyError,
+  PermissionDeniedError,
+  ProviderError,
+  ReplayMismatchError,
+  ShutDownError,
+  TroupeError,
+  VersionConflictError,
+  WorkflowNotFoundError,
+  WorkflowValidationError,
+  fromErrorData,
+  toErrorData,
+} from './errors.js';
+export type {
+  ArtifactOperation,
+  BudgetLimitName,
+  ErrorData,
+  ProviderErrorCode,
+  TroupeErrorCode,
+} from './errors.js';
+export { EventHub } from './events.js';
+export type {
+  AlertName,
+  MonitoringAlert,
+  TroupeEvent,
+  TroupeEventMap,
+  TroupeEventType,
+  TroupeListener,
+} from './events.js';
+export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './gateway.js';
+export {
+  EMPTY_USAGE,
+  MIN_THINKING_BUDGET_TOKENS,
+  addUsage,
+  effectiveThinkingBudget,
+  estimateRequestTokens,
+  estimateTokens,
+  messageText,
+  systemText,
+} from './model.js';
+export type {
+  ContentBlock,
+  JsonSchema,
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ReasoningEffort,
+  StopReason,
+  StructuredOutputRequest,
+  SystemBlock,
+  SystemPrompt,
+  TextBlock,
+  TokenUsage,
+  ToolCall,
+  ToolDefinition,
+  ToolResultBlock,
+  ToolUseBlock,
+} from './model.js';
+export type { ModelPrice, PriceTable } from './pricing.js';
+export type {
+  ReplayModifications,
+  RunBeginning,
+  RunContinuation,
+  WorkflowRunHooks,
+  WorkflowRunObserver,
+} from './run.js';
+export { ExecutionMode } from './task.js';
+export type {
+  ConditionResults,
+  ConsensusConfig,
+  ConsensusMethod,
+  ConsensusResult,
+  ConsensusVote,
+  SubAgentTaskSpec,
+  TaskPriority,
+  TaskResult,
+  TaskStatus,
+  WorkflowResult,
+  WorkflowStatus,
+} from './task.js';
