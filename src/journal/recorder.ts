@@ -11,7 +11,7 @@ import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import { hashModelRequest, storableRequest } from '../providers/request-hash.js';
-import type { CallRecorder } from '../model/gateway.js';
+import type { CallRecorder } from '../model/journal-interceptor.js';
 import { runOf } from './records.js';
 import type { JournalRecord, RunJournal, WorkflowJournals } from './journal.js';
 

@@ -1,28 +1,28 @@
 /**
- * The system's ModelGateway: every agent model call passes here. It resolves
- * the provider, reserves the call's worst-case cost against the budget before
- * calling, prices the real usage after, and reports the call to listeners
- * (metrics, tracing, journal). One place, so no call escapes a limit or a record.
+ * The system's ModelGateway: every agent model call crosses one chain of
+ * links, composed here and nowhere else:
+ *
+ *   events → journal → user interceptors → budget → provider
+ *
+ * Events outermost, so listeners (metrics, dashboard, tracing) see every call,
+ * replayed and refused ones included. The journal next, so a recorded answer
+ * is served before anything is charged and a fresh one is recorded whatever
+ * the inner links did. User interceptors run on fresh calls only and before
+ * any money is held. The budget reserves the worst case last, right before the
+ * provider, which prices what it used.
  */
-import { nanoid } from 'nanoid';
-import { ConfigError, toErrorData } from '../protocols/errors.js';
-import type { ModelCall, ModelCallOutcome, ModelGateway } from '../protocols/gateway.js';
-import type { ModelProvider, ModelResponse } from '../protocols/model.js';
+import type { ModelCallInterceptor, ModelGateway } from '../protocols/gateway.js';
+import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
-import { costOfUsage, findPrice } from '../providers/model-prices.js';
-import type { BudgetLedger } from './budget.js';
-import { estimateWorstCaseCents } from './budget.js';
 import type { EventHub } from '../protocols/events.js';
-
-/** Reuses or records model responses by call key (journal, replay). */
-export interface CallRecorder {
-  /** A recorded response for this call, to use instead of calling the model. */
-  lookup?(call: ModelCall): { response: ModelResponse; costCents: number } | undefined;
-  /** Called with every fresh response before the gateway returns it. */
-  record?(call: ModelCall, outcome: ModelCallOutcome): void;
-  /** Called with every failed model call (provider error or abort) before the gateway rethrows it. */
-  recordFailure?(call: ModelCall, error: unknown): void;
-}
+import { findPrice } from '../providers/model-prices.js';
+import type { BudgetLedger } from './budget.js';
+import { budgetInterceptor } from './budget-interceptor.js';
+import { eventsInterceptor } from './events-interceptor.js';
+import { composeModelCall } from './interceptor-chain.js';
+import type { CallRecorder } from './journal-interceptor.js';
+import { journalInterceptor } from './journal-interceptor.js';
+import { callProvider } from './provider-call.js';
 
 export interface GatewayOptions {
   /** Provider by name. */
@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly budget?: BudgetLedger;
   readonly events?: EventHub;
   readonly recorder?: CallRecorder;
+  /** The user's links, outermost first; they run on fresh calls, inside the journal and outside the budget. */
+  readonly interceptors?: readonly ModelCallInterceptor[];
   readonly now?: () => number;
 }
 
@@ -45,117 +47,16 @@ export interface GatewayOptions {
  * ```
  */
 export function createModelGateway(options: GatewayOptions): ModelGateway {
-  const now = options.now ?? Date.now;
   const priceCache = new Map<string, ModelPrice | undefined>();
   const priceOf = (model: string): ModelPrice | undefined => {
     if (!priceCache.has(model)) priceCache.set(model, findPrice(model, options.prices));
     return priceCache.get(model);
   };
-
-  return {
-    async call(call) {
-      const recorded = options.recorder?.lookup?.(call);
-      if (recorded) {
-        const outcome: ModelCallOutcome = { ...recorded, callId: `replay_${nanoid(10)}`, replayed: true };
-        report(options.events, call, outcome, 0);
-        return outcome;
-      }
-      const price = priceOf(call.request.model);
-      if (!price && options.budget?.isLimited) {
-        throw new ConfigError(
-          'pricing',
-          `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
-        );
-      }
-      // Resolved before reserving: an unknown provider or a missing key throws here, with nothing held.
-      const provider = options.resolveProvider(call.provider);
-      // Reserve the worst case before calling: spent can then never pass a limit.
-      const hold =
-        price && options.budget
-          ? options.budget.reserve({ agentId: call.agentId, requestedCents: estimateWorstCaseCents(call.request, price) })
-          : undefined;
-      const started = now();
-      const callId = `call_${nanoid(12)}`;
-      let response: ModelResponse;
-      try {
-        response = await provider.complete(call.request);
-      } catch (error) {
-        hold?.release();
-        options.recorder?.recordFailure?.(call, error);
-        if (options.events?.has('model.call.failed')) {
-          options.events.emit('model.call.failed', {
-            callId,
-            agentId: call.agentId,
-            purpose: call.purpose,
-            provider: call.provider,
-            model: call.request.model,
-            ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
-            ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
-            error: toErrorData(error),
-            durationMs: now() - started,
-            ...requestSettings(call),
-          });
-        }
-        throw error;
-      }
-      let costCents: number;
-      try {
-        costCents = price ? costOfUsage(response.usage, price) : 0;
-        hold?.settle(costCents);
-      } finally {
-        // A no-op after settle; frees the hold when the usage could not be priced (settle threw).
-        hold?.release();
-      }
-      const outcome: ModelCallOutcome = { response, costCents, callId };
-      options.recorder?.record?.(call, outcome);
-      const durationMs = now() - started;
-      report(options.events, call, outcome, durationMs);
-      reportDetail(options.events, call, outcome, durationMs);
-      return outcome;
-    },
-  };
-}
-
-function report(events: EventHub | undefined, call: ModelCall, outcome: ModelCallOutcome, durationMs: number): void {
-  if (!events?.has('model.call.finished')) return;
-  events.emit('model.call.finished', {
-    callId: outcome.callId,
-    agentId: call.agentId,
-    purpose: call.purpose,
-    provider: call.provider,
-    model: outcome.response.model,
-    ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
-    ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
-    usage: outcome.response.usage,
-    costCents: outcome.costCents,
-    durationMs,
-    simulated: outcome.response.simulated === true,
-    replayed: outcome.replayed === true,
-    ...requestSettings(call),
-    stopReason: outcome.response.stopReason,
-  });
-}
-
-/** The requested model and sampling settings (for GenAI trace attributes); never prompt text. */
-function requestSettings(call: ModelCall): { requestModel: string; temperature?: number; maxTokens: number } {
-  const { model, temperature, maxTokens } = call.request;
-  return { requestModel: model, maxTokens, ...(temperature === undefined ? {} : { temperature }) };
-}
-
-/** The call's request and response, only while a debug listener wants them (they carry prompt text). */
-function reportDetail(events: EventHub | undefined, call: ModelCall, outcome: ModelCallOutcome, durationMs: number): void {
-  if (!events?.has('model.call.detail')) return;
-  const { signal: _signal, ...request } = call.request;
-  events.emit('model.call.detail', {
-    callId: outcome.callId,
-    agentId: call.agentId,
-    purpose: call.purpose,
-    provider: call.provider,
-    ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
-    ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
-    request,
-    response: outcome.response,
-    costCents: outcome.costCents,
-    durationMs,
-  });
+  const links: ModelCallInterceptor[] = [
+    ...(options.events ? [eventsInterceptor(options.events, options.now ?? Date.now)] : []),
+    ...(options.recorder ? [journalInterceptor(options.recorder)] : []),
+    ...(options.interceptors ?? []),
+    ...(options.budget ? [budgetInterceptor(options.budget, priceOf)] : []),
+  ];
+  return { call: composeModelCall(links, callProvider(options.resolveProvider, priceOf)) };
 }

@@ -44,3 +44,24 @@ export interface ModelCallOutcome {
 export interface ModelGateway {
   call(call: ModelCall): Promise<ModelCallOutcome>;
 }
+
+/** The rest of the model boundary's chain, as seen by one interceptor. */
+export type NextModelCall = (call: ModelCall) => Promise<ModelCallOutcome>;
+
+/**
+ * One link of the model boundary: it may change the call, answer it without
+ * calling `next` (a cache, a recording), refuse it by throwing (a guardrail, a
+ * budget), or look at the outcome on its way back. The orchestrator composes
+ * its own links and the user's into one chain; see `modelInterceptors` in
+ * OrchestratorConfig.
+ *
+ * @example
+ * ```ts
+ * const noSecrets: ModelCallInterceptor = async (call, next) => {
+ *   const text = call.request.messages.map((m) => m.content).join(' ');
+ *   if (/sk-[A-Za-z0-9]{20,}/.test(text)) throw new Error('refusing to send a key to the model');
+ *   return next(call);
+ * };
+ * ```
+ */
+export type ModelCallInterceptor = (call: ModelCall, next: NextModelCall) => Promise<ModelCallOutcome>;

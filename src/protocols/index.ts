@@ -105,7 +105,14 @@ export type {
   TroupeEventType,
   TroupeListener,
 } from './events.js';
-export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './gateway.js';
+export type {
+  ModelCall,
+  ModelCallInterceptor,
+  ModelCallOutcome,
+  ModelCallPurpose,
+  ModelGateway,
+  NextModelCall,
+} from './gateway.js';
 export {
   EMPTY_USAGE,
   MIN_THINKING_BUDGET_TOKENS,
