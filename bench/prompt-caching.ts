@@ -3,7 +3,7 @@
  * ~4,000 tokens run one workflow (default config: thinking, acting and
  * reflecting, so 3 calls an agent, maxParallelAgents 5). Every call sends the
  * template's prompt as its first system block, marked `cache: true` by the
- * agent (src/actors/agent-run.ts), so on one shared simulated provider the
+ * agent (src/actors/agent/run.ts), so on one shared simulated provider the
  * first call writes the cache and the others read it.
  *
  * The baseline runs the same workflow through a wrapper that strips the

@@ -86,7 +86,7 @@ export interface DeletedArtifactReceipt {
   readonly version: number;
 }
 
-/** Decides whether an agent may perform an operation. Implemented by `system/permissions.ts`. */
+/** Decides whether an agent may perform an operation. Implemented by `context/permissions.ts`. */
 export interface ArtifactPermissionPolicy {
   allows(agentId: string, operation: ArtifactOperation): boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * Runs a consensus task: each voter answers through structured output, the
- * votes are tallied in code (src/actors/consensus.ts), and a deliberative
+ * votes are tallied in code (src/runs/consensus-votes.ts), and a deliberative
  * consensus shows the voters each other's opinions for bounded rounds until
  * the quorum is reached.
  */

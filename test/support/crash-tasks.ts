@@ -1,5 +1,5 @@
 /**
- * The workflow of the crash test (test/resume.test.ts), shared by the child
+ * The workflow of the crash test (test/runs/resume.test.ts), shared by the child
  * process that is killed and the test that resumes it.
  */
 import type { Orchestrator } from '../../src/orchestrator/orchestrator.js';

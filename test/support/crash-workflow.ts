@@ -1,5 +1,5 @@
 /**
- * Child process of test/resume.test.ts: runs a 20-task workflow with
+ * Child process of test/runs/resume.test.ts: runs a 20-task workflow with
  * simulated model latency on a fs workspace until the test SIGKILLs it.
  * Each finished task's output is also stored as an artifact, so the test can
  * check that artifacts written before the kill are intact.
