@@ -73,7 +73,7 @@ export async function runArtifactTool(store: SharedContextStore, call: ToolCall,
         const artifactId = String(field(call.input, 'artifactId') ?? '');
         const version = field(call.input, 'version');
         const artifact = await store.getArtifact({ artifactId, agentId, ...(typeof version === 'number' ? { version } : {}) });
-        return { content: JSON.stringify({ artifactId, version: artifact.version, content: artifact.content }) };
+        return { content: JSON.stringify({ artifactId: artifact.artifactId, version: artifact.version, content: artifact.content }) };
       }
       case 'write_artifact': {
         const artifactId = String(field(call.input, 'artifactId') ?? '');
@@ -84,7 +84,8 @@ export async function runArtifactTool(store: SharedContextStore, call: ToolCall,
           agentId,
           metadata: { ...(tags ? { tags } : {}), taskId: context.task.taskId },
         });
-        return { content: JSON.stringify({ artifactId, version: receipt.version }) };
+        // The id as stored: a secret in the id the model chose is replaced.
+        return { content: JSON.stringify({ artifactId: receipt.artifactId, version: receipt.version }) };
       }
       default:
         return { content: `Unknown artifact tool "${call.name}"`, isError: true };

@@ -27,6 +27,8 @@ import { encodeArtifactWrite } from '../storage/artifact-codec.js';
 import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import { FsArtifactStorage } from '../storage/fs-artifacts.js';
 import { MemoryArtifactStorage } from '../storage/memory-artifacts.js';
+import { createArtifactScrubber } from './artifact-secrets.js';
+import type { ArtifactScrubber } from './artifact-secrets.js';
 import { configErrorFrom } from '../orchestrator/config.js';
 import { PermissionTable } from './permissions.js';
 import type { AgentPermissions } from './permissions.js';
@@ -57,6 +59,12 @@ export interface SharedContextStoreOptions {
   readonly clock?: () => number;
   /** An XState inspection observer (e.g. the Stately inspector's). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * Secret values (API keys) cut out of every write: content, metadata and id
+   * (an id's secret becomes `REDACTED`, on reads too). `ANTHROPIC_API_KEY` and
+   * `OPENAI_API_KEY` are always included. Values under 8 characters are ignored.
+   */
+  readonly secrets?: readonly (string | undefined)[];
 }
 
 export interface StoreArtifactOptions {
@@ -122,6 +130,7 @@ export class SharedContextStore {
   /** The storage in use (`kind` is `fs`, `memory` or a custom name). */
   readonly storage: ArtifactStorage;
   readonly #pending = new Map<string, PendingRequest>();
+  readonly #scrubber: ArtifactScrubber;
   readonly #timer: ReturnType<typeof setInterval> | undefined;
   #nextRequest = 0;
   #closing: Promise<void> | undefined;
@@ -138,6 +147,7 @@ export class SharedContextStore {
       maxArtifactBytes: resolved.maxArtifactBytes,
       ttlMs: resolved.autoCleanup ? resolved.ttlHours * 3_600_000 : undefined,
     };
+    this.#scrubber = createArtifactScrubber([...(options.secrets ?? []), process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY]);
     this.storage = storageFrom(options.storage, resolved.workspacePath);
     const machine = createContextMachine({ storage: this.storage, permissions, limits, now: options.clock ?? Date.now });
     this.actorRef = createActor(machine, { systemId: 'context', ...(options.inspect ? { inspect: options.inspect } : {}) });
@@ -158,10 +168,11 @@ export class SharedContextStore {
 
   /** Writes a new version. @throws PermissionDeniedError, VersionConflictError, ArtifactTooLargeError, InvalidArtifactIdError */
   storeArtifact(options: StoreArtifactOptions): Promise<StoredArtifactReceipt> {
-    const { artifactId, agentId, expectedVersion } = options;
+    const { agentId, expectedVersion } = options;
+    const artifactId = this.#id(options.artifactId);
     let encoded: { body: string; metadata: string };
     try {
-      encoded = encodeArtifactWrite(options.content, options.metadata ?? {});
+      encoded = this.#scrubber.write(encodeArtifactWrite(options.content, options.metadata ?? {}));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -177,7 +188,8 @@ export class SharedContextStore {
 
   /** Reads a version (default the latest) as a copy. @throws PermissionDeniedError, ArtifactNotFoundError */
   getArtifact(options: GetArtifactOptions): Promise<Artifact> {
-    const { artifactId, agentId, includeLineage, version } = options;
+    const { agentId, includeLineage, version } = options;
+    const artifactId = this.#id(options.artifactId);
     const request: ContextRequestBody = {
       type: 'context.get',
       artifactId,
@@ -200,14 +212,16 @@ export class SharedContextStore {
 
   /** The kept versions of an artifact, oldest first. */
   listVersions(options: { readonly artifactId: string; readonly agentId: string }): Promise<readonly ArtifactVersionInfo[]> {
-    const request: ContextRequestBody = { type: 'context.listVersions', ...options };
-    return this.#send(request, (outcome) => (outcome.kind === 'listVersions' ? outcome.value : undefined), options.artifactId);
+    const artifactId = this.#id(options.artifactId);
+    const request: ContextRequestBody = { type: 'context.listVersions', agentId: options.agentId, artifactId };
+    return this.#send(request, (outcome) => (outcome.kind === 'listVersions' ? outcome.value : undefined), artifactId);
   }
 
   /** Removes an artifact with all its versions and lineage. @throws PermissionDeniedError, ArtifactNotFoundError */
   deleteArtifact(options: { readonly artifactId: string; readonly agentId: string }): Promise<DeletedArtifactReceipt> {
-    const request: ContextRequestBody = { type: 'context.delete', ...options };
-    return this.#send(request, (outcome) => (outcome.kind === 'delete' ? outcome.value : undefined), options.artifactId);
+    const artifactId = this.#id(options.artifactId);
+    const request: ContextRequestBody = { type: 'context.delete', agentId: options.agentId, artifactId };
+    return this.#send(request, (outcome) => (outcome.kind === 'delete' ? outcome.value : undefined), artifactId);
   }
 
   /** Removes expired artifacts now (the timer does this with autoCleanup); returns their ids. */
@@ -232,6 +246,11 @@ export class SharedContextStore {
       },
     );
     return this.#closing;
+  }
+
+  /** The id as stored: secrets replaced (a non-string is left for the actor to refuse). */
+  #id(artifactId: string): string {
+    return typeof artifactId === 'string' ? this.#scrubber.id(artifactId) : artifactId;
   }
 
   #send<T>(

@@ -12,7 +12,7 @@ import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 import { currentRun, encodeRecord, isJournalRecord, parseJournal, runOf } from './records.js';
 import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './records.js';
-import { createRedactor } from '../util/sanitize.js';
+import { createSecretScrubber } from '../util/sanitize.js';
 
 // The records' types and reader, where the rest of the system imports them from.
 export { parseJournal } from './records.js';
@@ -202,7 +202,7 @@ export class WorkflowJournals {
   constructor(options: { storage: JournalStorage; now: () => number; secrets?: readonly (string | undefined)[] }) {
     this.storage = options.storage;
     this.#now = options.now;
-    this.#scrub = lineScrubber(options.secrets ?? []);
+    this.#scrub = createSecretScrubber(options.secrets ?? []);
   }
 
   /** Opens (or continues, after a resume) the journal of a run. */
@@ -257,18 +257,6 @@ export class WorkflowJournals {
     for (const journal of this.#open.values()) journal.close();
     this.#open.clear();
   }
-}
-
-/**
- * Cuts secret values out of an encoded line. A key pasted into a task or
- * echoed by a model sits inside a JSON string; keys are plain ASCII, so its
- * JSON form is itself (the escaped form is cut too, should one differ).
- */
-function lineScrubber(secrets: readonly (string | undefined)[]): (line: string) => string {
-  const known = secrets.filter((secret): secret is string => typeof secret === 'string');
-  if (known.length === 0) return (line) => line;
-  const redactor = createRedactor({ content: false, secrets: known.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]) });
-  return (line) => redactor.scrub(line);
 }
 
 /** The `journal` setting of the orchestrator's config. */

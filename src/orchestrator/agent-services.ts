@@ -21,6 +21,7 @@ import type { ProviderRegistry } from '../model/provider-registry.js';
 export function createSharedContext(
   config: ResolvedConfig,
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined,
+  secrets: readonly (string | undefined)[] = [],
 ): SharedContextStore {
   const { sharedContext, enableCrossAgentMemory, workspacePath, agentPermissions, defaultPermissions } = config;
   return new SharedContextStore({
@@ -37,6 +38,8 @@ export function createSharedContext(
     },
     ...(defaultPermissions ? { defaultPermissions } : {}),
     ...(inspect ? { inspect } : {}),
+    // Agents write what models produce: the configured keys are cut out, as from journals.
+    secrets,
   });
 }
 

@@ -143,7 +143,7 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
  */
 export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): Runtime {
   const config = resolveConfig(input);
-  // Keys are cut out of every log line, trace, inspection event and debug file.
+  // Keys are cut out of every log line, trace, inspection event, debug file, journal and artifact.
   const secrets = [config.anthropic?.apiKey, config.openai?.apiKey, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY];
   const redactor = createRedactor({ secrets });
   const inspect = config.inspect ? redactingObserver(redactor, config.inspect) : undefined;
@@ -151,7 +151,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const events = new EventHub();
   const providers = new ProviderRegistry(config);
   const defaults = agentDefaults(input, config, providers);
-  const context = config.enableSharedContext ? createSharedContext(config, inspect) : undefined;
+  const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
   const budget = new BudgetLedger(costLimits(config));
   const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;

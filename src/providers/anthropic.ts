@@ -21,6 +21,7 @@ import type {
   ToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
+import { ConfigError, MissingApiKeyError } from '../protocols/errors.js';
 import { effectiveThinkingBudget, estimateTokens } from '../protocols/model.js';
 import type {
   ContentBlock,
@@ -33,7 +34,7 @@ import type {
   ToolCall,
   TokenUsage,
 } from '../protocols/model.js';
-import { requireApiKey } from './api-key.js';
+import { routeApiKey } from './api-key.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkCallContext, SdkErrorClasses } from './provider-errors.js';
 
@@ -281,9 +282,36 @@ function toModelResponse(body: unknown, plan: StructuredPlan | undefined): Model
 const tokenCountSchema = z.object({ input_tokens: z.number() });
 
 /**
+ * The key to send: `options.apiKey`, else `ANTHROPIC_API_KEY` when the calls go
+ * to `https://api.anthropic.com` or to the `ANTHROPIC_BASE_URL` set beside it.
+ * @throws ConfigError when only the environment's key exists and `baseURL` is another host (the key is not sent there);
+ *   MissingApiKeyError when there is no key at all.
+ */
+function resolveKey(options: AnthropicProviderOptions): string {
+  const routed = routeApiKey({
+    explicit: options.apiKey,
+    variable: 'ANTHROPIC_API_KEY',
+    baseURLVariable: 'ANTHROPIC_BASE_URL',
+    baseURL: options.baseURL,
+    isOwnHost: (hostname) => hostname === 'api.anthropic.com',
+    field: 'anthropic.baseURL',
+  });
+  if (routed.key !== undefined) return routed.key;
+  if (routed.withheld) {
+    throw new ConfigError(
+      'anthropic.apiKey',
+      'ANTHROPIC_API_KEY is only sent to https://api.anthropic.com or to ANTHROPIC_BASE_URL; pass anthropic.apiKey to send a key to this baseURL',
+    );
+  }
+  throw new MissingApiKeyError(PROVIDER, 'ANTHROPIC_API_KEY');
+}
+
+/**
  * Creates the Anthropic provider. The key comes from `options.apiKey` or
  * `ANTHROPIC_API_KEY`; without either it throws {@link MissingApiKeyError} now,
- * not at the first call.
+ * not at the first call. `ANTHROPIC_API_KEY` is only sent to
+ * `https://api.anthropic.com` or to the `ANTHROPIC_BASE_URL` set beside it: a
+ * `baseURL` to another host with only the environment's key is a ConfigError.
  *
  * @example
  * ```ts
@@ -298,10 +326,12 @@ const tokenCountSchema = z.object({ input_tokens: z.number() });
  * ```
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
-  const apiKey = requireApiKey(options.apiKey, PROVIDER, 'ANTHROPIC_API_KEY');
+  const apiKey = resolveKey(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
   const client = new Anthropic({
     apiKey,
+    // The SDK would otherwise also send ANTHROPIC_AUTH_TOKEN, to whatever baseURL.
+    authToken: null,
     maxRetries: 0,
     timeout: timeoutMs,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),

@@ -20,7 +20,7 @@ import type {
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { ConfigError } from '../protocols/errors.js';
+import { MissingApiKeyError } from '../protocols/errors.js';
 import type {
   ModelMessage,
   ModelProvider,
@@ -32,7 +32,7 @@ import type {
   TokenUsage,
 } from '../protocols/model.js';
 import { systemText } from '../protocols/model.js';
-import { findApiKey, requireApiKey } from './api-key.js';
+import { isOwnURL, routeApiKey } from './api-key.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkErrorClasses } from './provider-errors.js';
 
@@ -81,22 +81,23 @@ function effortForBudget(budgetTokens: number): ReasoningEffort {
   return 'high';
 }
 
-function isOpenAIHost(baseURL: string): boolean {
-  let host: string;
-  try {
-    host = new URL(baseURL).hostname;
-  } catch {
-    throw new ConfigError('openai.baseURL', `"${baseURL}" is not a valid URL`);
-  }
-  return host === 'api.openai.com' || host.endsWith('.openai.com');
+/** OpenAI's API hosts: `api.openai.com` and its regional subdomains (`eu.api.openai.com`). */
+function isOpenAIHost(hostname: string): boolean {
+  return hostname === 'api.openai.com' || hostname.endsWith('.api.openai.com');
 }
 
-function resolveKey(options: OpenAIProviderOptions, name: string): string {
+/** The key to send and, when `OPENAI_API_KEY` was held back from a foreign `baseURL`, a hint for auth failures. */
+function resolveKey(options: OpenAIProviderOptions, name: string): { apiKey: string; authenticationHint?: string } {
   const { baseURL } = options;
-  if (baseURL !== undefined && !isOpenAIHost(baseURL)) {
-    return findApiKey(options.apiKey, 'OPENAI_API_KEY') ?? LOCAL_SERVER_API_KEY;
+  const routing = { explicit: options.apiKey, variable: 'OPENAI_API_KEY', baseURLVariable: 'OPENAI_BASE_URL', baseURL, isOwnHost: isOpenAIHost, field: 'openai.baseURL' };
+  const routed = routeApiKey(routing);
+  if (routed.key !== undefined) return { apiKey: routed.key };
+  if (baseURL !== undefined && !isOwnURL(baseURL, routing)) {
+    return routed.withheld
+      ? { apiKey: LOCAL_SERVER_API_KEY, authenticationHint: 'OPENAI_API_KEY is only sent to api.openai.com or OPENAI_BASE_URL; pass openai.apiKey to send a key to this baseURL' }
+      : { apiKey: LOCAL_SERVER_API_KEY };
   }
-  return requireApiKey(options.apiKey, name, 'OPENAI_API_KEY');
+  throw new MissingApiKeyError(name, 'OPENAI_API_KEY');
 }
 
 /** One troupe message → one or more Chat Completions messages (tool results are messages of their own). */
@@ -299,6 +300,9 @@ function toModelResponse(body: unknown, request: ModelRequest, provider: string)
  * Creates the OpenAI provider. The key comes from `options.apiKey` or
  * `OPENAI_API_KEY`; without either it throws {@link MissingApiKeyError} now —
  * except for a `baseURL` that is not OpenAI's, where {@link LOCAL_SERVER_API_KEY} is sent.
+ * `OPENAI_API_KEY` goes only to `https://api.openai.com` (and its regional
+ * subdomains) or to the `OPENAI_BASE_URL` set beside it; any other `baseURL`
+ * gets only `options.apiKey`, else the placeholder.
  *
  * @example
  * ```ts
@@ -313,7 +317,7 @@ function toModelResponse(body: unknown, request: ModelRequest, provider: string)
  */
 export function createOpenAIProvider(options: OpenAIProviderOptions = {}): ModelProvider {
   const name = options.name ?? 'openai';
-  const apiKey = resolveKey(options, name);
+  const { apiKey, authenticationHint } = resolveKey(options, name);
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
   const client = new OpenAI({
     apiKey,
@@ -334,6 +338,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
         secrets,
         signal: request.signal,
         timeoutMs,
+        ...(authenticationHint === undefined ? {} : { authenticationHint }),
       });
       return toModelResponse(body, request, name);
     },

@@ -4,10 +4,14 @@
  * retry policy upstream can branch on `code` whatever the provider.
  *
  * Secrets: the SDK errors carry response headers and sometimes echo (part of)
- * the key in their message ("Incorrect API key provided: sk-…"). We never attach
- * them as `cause`; messages are rebuilt from status + the API's error type and
- * message, with anything key-like redacted.
+ * the key in their body ("Incorrect API key provided: sk-…"), in any field a
+ * hostile or buggy server chooses. We never attach them as `cause`; messages
+ * are rebuilt from the status and the body's `type`, `code`, `message` and
+ * `param`, each scrubbed of the key (whole or in part) and of
+ * anything key-shaped. Nothing else of the SDK error (headers, the raw body,
+ * its cause chain) reaches the {@link ProviderError}.
  */
+import { inspect } from 'node:util';
 import { ProviderError } from '../protocols/errors.js';
 import type { ProviderErrorCode } from '../protocols/errors.js';
 
@@ -75,12 +79,38 @@ export function abortError(provider: string): DOMException {
   return new DOMException(`${provider}: the model call was aborted`, 'AbortError');
 }
 
-/** Removes the key and anything that looks like a provider key from `text`. */
+/** Shortest run of a key's characters that counts as (part of) that key when echoed. */
+const MIN_KEY_FRAGMENT = 8;
+
+/** Runs of characters keys are made of (base64 and URL-safe alphabets, `*` of masked echoes). */
+const KEY_CHARACTER_RUN = /[A-Za-z0-9_\-.*+/=]{8,}/g;
+
+/** Whether `run` shares {@link MIN_KEY_FRAGMENT} consecutive characters with `secret`. */
+function sharesFragment(run: string, secret: string): boolean {
+  if (secret.length < MIN_KEY_FRAGMENT) return false;
+  for (let start = 0; start + MIN_KEY_FRAGMENT <= secret.length; start++) {
+    if (run.includes(secret.slice(start, start + MIN_KEY_FRAGMENT))) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes the keys from `text`: every occurrence of a key, every run of key
+ * characters holding 8 or more consecutive characters of a key (a truncated or
+ * partly masked echo such as `sk-ant-api03-abcd…`), and any token shaped like a
+ * provider key (`sk-…`, `pk-…`, masked echoes such as `sk-ant-***abcd`).
+ *
+ * @example
+ * ```ts
+ * redactSecrets('invalid x-api-key: sk-ant-api03-abcdef', ['sk-ant-api03-abcdef']); // 'invalid x-api-key: [redacted]'
+ * ```
+ */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
+  out = out.replace(KEY_CHARACTER_RUN, (run) => (secrets.some((secret) => sharesFragment(run, secret)) ? '[redacted]' : run));
   // Key-shaped tokens, including masked echoes such as "sk-ant-***abcd".
   return out.replace(/\b(sk|pk)-[A-Za-z0-9_*.-]{4,}/g, '[redacted]');
 }
@@ -89,13 +119,65 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** `type` and `message` of an API error body, whether nested under `error` (Anthropic) or not (OpenAI). */
-function apiErrorFields(body: unknown): { type: string | undefined; message: string | undefined } {
+/** The fields of an API error body troupe reports, each already scrubbed and clipped. */
+interface ApiErrorFields {
+  readonly type: string | undefined;
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  readonly param: string | undefined;
+}
+
+/** A body field as text: strings, and numbers (OpenAI's `code` is sometimes one); anything else is dropped. */
+function textField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+}
+
+/**
+ * `type`, `code`, `message` and `param` of an API error body, whether nested
+ * under `error` (both APIs' JSON bodies) or not (the SDKs sometimes pass the
+ * inner object), each scrubbed and clipped.
+ */
+function apiErrorFields(body: unknown, secrets: readonly string[]): ApiErrorFields {
   const inner = isRecord(body) && isRecord(body['error']) ? body['error'] : body;
-  if (!isRecord(inner)) return { type: undefined, message: undefined };
-  const type = typeof inner['type'] === 'string' ? inner['type'] : undefined;
-  const message = typeof inner['message'] === 'string' ? inner['message'] : undefined;
-  return { type, message };
+  if (!isRecord(inner)) return { type: undefined, code: undefined, message: undefined, param: undefined };
+  const scrubbed = (key: string): string | undefined => {
+    const value = textField(inner, key);
+    return value === undefined ? undefined : scrubbedText(value, secrets);
+  };
+  return { type: scrubbed('type'), code: scrubbed('code'), message: scrubbed('message'), param: scrubbed('param') };
+}
+
+/** The message of a mapped API error: `HTTP <status> <type> <code> <message> (param <param>)`, absent parts left out. */
+function apiErrorText(status: number, fields: ApiErrorFields): string {
+  return [
+    `HTTP ${status}`,
+    fields.type,
+    fields.code === fields.type ? undefined : fields.code,
+    fields.message,
+    fields.param === undefined ? undefined : `(param ${fields.param})`,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' ');
+}
+
+/**
+ * `error` itself when no key occurs anywhere in it (message, stack, own
+ * fields, cause chain), else a plain `Error` of the same name whose message
+ * and stack are scrubbed and which has no cause. Used for what the mapping
+ * passes through unchanged (bugs), so those still surface, but never with a key.
+ */
+function withoutSecrets(error: unknown, secrets: readonly string[]): unknown {
+  const known = secrets.filter((secret) => secret.length >= 4);
+  if (known.length === 0) return error;
+  const rendering = error instanceof Error ? `${inspect(error, { depth: 8 })}\n${error.stack ?? ''}` : inspect(error, { depth: 8 });
+  if (!known.some((secret) => rendering.includes(secret))) return error;
+  if (!(error instanceof Error)) return new Error(scrubbedText(rendering, known));
+  const copy = new Error(scrubbedText(error.message, known));
+  copy.name = error.name;
+  copy.stack = redactSecrets((error.stack ?? `${error.name}: ${error.message}`).slice(0, 8 * MAX_MESSAGE_CHARS), known);
+  return copy;
 }
 
 function codeForStatus(status: number, type: string | undefined): ProviderErrorCode {
@@ -110,6 +192,15 @@ function codeForStatus(status: number, type: string | undefined): ProviderErrorC
 
 function clip(text: string): string {
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
+}
+
+/**
+ * `text` from a server, scrubbed with {@link redactSecrets} and clipped. The
+ * scrub sees twice the clip length first (bounded work on a huge body), so a
+ * key cut by the clip is still recognised whole.
+ */
+function scrubbedText(text: string, secrets: readonly string[]): string {
+  return clip(redactSecrets(text.slice(0, 2 * MAX_MESSAGE_CHARS), secrets));
 }
 
 /**
@@ -132,6 +223,8 @@ export function mapSdkError(
     readonly signal?: AbortSignal | undefined;
     /** True when the call's own deadline ({@link callSdk}) cut it short. */
     readonly timedOut?: boolean;
+    /** Appended to an authentication failure's message (why no key was sent). */
+    readonly authenticationHint?: string | undefined;
   },
 ): unknown {
   const { provider, classes, secrets, signal } = context;
@@ -146,16 +239,15 @@ export function mapSdkError(
   }
   if (error instanceof classes.APIError) {
     const status = error.status;
-    const { type, message } = apiErrorFields(error.error);
+    const fields = apiErrorFields(error.error, secrets);
     const retryAfterSeconds = parseRetryAfter(error.headers);
     if (status === undefined) {
-      return new ProviderError('PROVIDER_CONNECTION', provider, clip(redactSecrets(error.message, secrets)));
+      return new ProviderError('PROVIDER_CONNECTION', provider, scrubbedText(error.message, secrets));
     }
-    const code = codeForStatus(status, type);
-    const text = [`HTTP ${status}`, type, message === undefined ? undefined : redactSecrets(message, secrets)]
-      .filter((part) => part !== undefined && part !== '')
-      .join(' ');
-    return new ProviderError(code, provider, clip(text), {
+    const code = codeForStatus(status, fields.type);
+    const hint = code === 'PROVIDER_AUTHENTICATION' && context.authenticationHint !== undefined ? ` (${context.authenticationHint})` : '';
+    // Scrub the joined text too: a key split across two fields is whole again here.
+    return new ProviderError(code, provider, `${scrubbedText(apiErrorText(status, fields), secrets)}${hint}`, {
       status,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     });
@@ -166,13 +258,13 @@ export function mapSdkError(
   }
   // The SDK refusing a request before sending it (bad options, unresolvable auth).
   if (error instanceof classes.SdkError) {
-    return new ProviderError('PROVIDER_BAD_REQUEST', provider, clip(redactSecrets(error.message, secrets)));
+    return new ProviderError('PROVIDER_BAD_REQUEST', provider, scrubbedText(error.message, secrets));
   }
   // A connection dropped while the body was read: fetch's `TypeError: terminated` (the SDKs do not wrap it).
   if (isBodyReadFailure(error)) {
     return new ProviderError('PROVIDER_CONNECTION', provider, 'the connection dropped while the response was read');
   }
-  return error;
+  return withoutSecrets(error, secrets);
 }
 
 function isBodyReadFailure(error: unknown): boolean {
@@ -190,6 +282,8 @@ export interface SdkCallContext {
   readonly signal: AbortSignal | undefined;
   /** Deadline of the whole call, response body included. */
   readonly timeoutMs: number;
+  /** Appended to an authentication failure's message, e.g. why no key was sent. */
+  readonly authenticationHint?: string;
 }
 
 /**

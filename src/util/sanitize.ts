@@ -308,3 +308,23 @@ export function redactingObserver(
     ...(typeof observer === 'function' || !observer.complete ? {} : { complete: () => observer.complete?.() }),
   };
 }
+
+/**
+ * A function cutting known secret values (the configured API keys) out of
+ * encoded text: a journal line or an artifact body. A key pasted into a task
+ * or echoed by a model sits inside a JSON string; keys are plain ASCII, so its
+ * JSON form is itself (the escaped form is cut too, should one differ).
+ * Values under 8 characters are ignored, as by {@link createRedactor}.
+ *
+ * @example
+ * ```ts
+ * const scrub = createSecretScrubber([process.env.ANTHROPIC_API_KEY]);
+ * storage.append(scrub(superjson.stringify(record)));
+ * ```
+ */
+export function createSecretScrubber(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const known = secrets.filter((secret): secret is string => typeof secret === 'string');
+  if (known.length === 0) return (text) => text;
+  const redactor = createRedactor({ content: false, secrets: known.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]) });
+  return (text) => redactor.scrub(text);
+}

@@ -59,10 +59,11 @@ describe('Anthropic provider', () => {
       expect(attempt).toThrow(/ANTHROPIC_API_KEY/);
     });
 
-    it('reads the key from ANTHROPIC_API_KEY when none is passed', async () => {
+    it('reads the key from ANTHROPIC_API_KEY when none is passed (for the ANTHROPIC_BASE_URL beside it)', async () => {
       vi.stubEnv('ANTHROPIC_API_KEY', 'env-key-abc');
+      vi.stubEnv('ANTHROPIC_BASE_URL', server.url);
       server.reply(message());
-      await createAnthropicProvider({ baseURL: server.url }).complete(basic);
+      await createAnthropicProvider().complete(basic);
       const headers = server.requests[0]?.headers ?? {};
       expect(`${headers['x-api-key'] ?? ''} ${headers['authorization'] ?? ''}`).toContain('env-key-abc');
     });
