@@ -2,6 +2,8 @@
  * The shared context store: versioned artifacts with lineage, per-agent
  * permissions, the artifact tools agents call, and shared observations.
  */
+export { REDACTED_ID_PART, createArtifactScrubber } from './artifact-secrets.js';
+export type { ArtifactScrubber } from './artifact-secrets.js';
 export {
   ARTIFACT_TOOLS,
   MEMORY_TAG,

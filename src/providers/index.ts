@@ -4,8 +4,8 @@
  */
 export { createAnthropicProvider } from './anthropic.js';
 export type { AnthropicProviderOptions } from './anthropic.js';
-export { findApiKey, requireApiKey } from './api-key.js';
-export type { KeySource } from './api-key.js';
+export { findApiKey, isOwnURL, requireApiKey, routeApiKey } from './api-key.js';
+export type { KeyRouting, KeySource, RoutedKey } from './api-key.js';
 export { DEFAULT_PRICES, costOfUsage, findPrice, mergePrices, requirePrice } from './model-prices.js';
 export { LOCAL_SERVER_API_KEY, createOpenAIProvider, isReasoningModel } from './openai.js';
 export type { OpenAIProviderOptions } from './openai.js';

@@ -7,6 +7,7 @@ export type { Comparator } from './priority-queue.js';
 export {
   REDACTED,
   createRedactor,
+  createSecretScrubber,
   isSecretField,
   redactEvent,
   redactInspectionEvent,
