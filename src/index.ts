@@ -102,7 +102,10 @@ export type {
   PipelineIntermediate,
   MapReduceOptions,
   MapReduceResult,
+  RunOptions,
 } from './orchestrator/patterns.js';
+export { DEFAULT_MAX_INPUT_DATA_BYTES } from './util/input-data.js';
+export { RESERVED_IDS } from './util/arguments.js';
 export type { ExecuteWorkflowOptions } from './runs/workflow-runner.js';
 
 // Shared context store
@@ -217,6 +220,8 @@ export {
   ArtifactTooLargeError,
   WorkflowValidationError,
   WorkflowNotFoundError,
+  WorkflowRunningError,
+  InputDataTooLargeError,
   ConsultationCycleError,
   ConsultationTimeoutError,
   CrossAgentQueriesDisabledError,

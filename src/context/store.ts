@@ -23,6 +23,7 @@ import type {
   StoredArtifactReceipt,
 } from '../protocols/artifact.js';
 import type { ArtifactOperation } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors.js';
 import { encodeArtifactWrite } from '../storage/artifact-codec.js';
 import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import { FsArtifactStorage } from '../storage/fs-artifacts.js';
@@ -124,6 +125,19 @@ function storageFrom(option: SharedContextStoreOptions['storage'], workspacePath
  * await store.close();
  * ```
  */
+/** A typed error unless `options` is an object whose agentId (and artifactId, but for listArtifacts) are strings. */
+function refusedOptions(options: unknown, method: string): ConfigError | undefined {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return new ConfigError(method, 'needs an options object ({ artifactId, agentId, ... })');
+  }
+  for (const field of ['agentId', 'artifactId'] as const) {
+    const value: unknown = Reflect.get(options, field);
+    if (field === 'artifactId' && method === 'listArtifacts') continue;
+    if (typeof value !== 'string') return new ConfigError(`${method}.${field}`, 'must be a string');
+  }
+  return undefined;
+}
+
 export class SharedContextStore {
   /** The context actor, for inspection. */
   readonly actorRef: Actor<ReturnType<typeof createContextMachine>>;
@@ -168,6 +182,8 @@ export class SharedContextStore {
 
   /** Writes a new version. @throws PermissionDeniedError, VersionConflictError, ArtifactTooLargeError, InvalidArtifactIdError */
   storeArtifact(options: StoreArtifactOptions): Promise<StoredArtifactReceipt> {
+    const refused = refusedOptions(options, 'storeArtifact');
+    if (refused) return Promise.reject(refused);
     const { agentId, expectedVersion } = options;
     const artifactId = this.#id(options.artifactId);
     let encoded: { body: string; metadata: string };
@@ -188,6 +204,8 @@ export class SharedContextStore {
 
   /** Reads a version (default the latest) as a copy. @throws PermissionDeniedError, ArtifactNotFoundError */
   getArtifact(options: GetArtifactOptions): Promise<Artifact> {
+    const refused = refusedOptions(options, 'getArtifact');
+    if (refused) return Promise.reject(refused);
     const { agentId, includeLineage, version } = options;
     const artifactId = this.#id(options.artifactId);
     const request: ContextRequestBody = {
@@ -202,6 +220,8 @@ export class SharedContextStore {
 
   /** Artifacts (latest versions) tagged with every one of `tags`, by id. Needs read permission. */
   listArtifacts(options: { readonly agentId: string; readonly tags?: readonly string[] }): Promise<readonly ArtifactSummary[]> {
+    const refused = refusedOptions(options, 'listArtifacts');
+    if (refused) return Promise.reject(refused);
     const request: ContextRequestBody = {
       type: 'context.list',
       agentId: options.agentId,
@@ -212,6 +232,8 @@ export class SharedContextStore {
 
   /** The kept versions of an artifact, oldest first. */
   listVersions(options: { readonly artifactId: string; readonly agentId: string }): Promise<readonly ArtifactVersionInfo[]> {
+    const refused = refusedOptions(options, 'listVersions');
+    if (refused) return Promise.reject(refused);
     const artifactId = this.#id(options.artifactId);
     const request: ContextRequestBody = { type: 'context.listVersions', agentId: options.agentId, artifactId };
     return this.#send(request, (outcome) => (outcome.kind === 'listVersions' ? outcome.value : undefined), artifactId);
@@ -219,6 +241,8 @@ export class SharedContextStore {
 
   /** Removes an artifact with all its versions and lineage. @throws PermissionDeniedError, ArtifactNotFoundError */
   deleteArtifact(options: { readonly artifactId: string; readonly agentId: string }): Promise<DeletedArtifactReceipt> {
+    const refused = refusedOptions(options, 'deleteArtifact');
+    if (refused) return Promise.reject(refused);
     const artifactId = this.#id(options.artifactId);
     const request: ContextRequestBody = { type: 'context.delete', agentId: options.agentId, artifactId };
     return this.#send(request, (outcome) => (outcome.kind === 'delete' ? outcome.value : undefined), artifactId);

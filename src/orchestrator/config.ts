@@ -13,6 +13,8 @@ import type { Logger } from '../observability/logger.js';
 import { isJournalStorage } from '../storage/journal-storage.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
+import { DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
+import { isInspectionObserver } from '../util/arguments.js';
 
 const isProvider = (value: unknown): value is ModelProvider =>
   typeof value === 'object' &&
@@ -74,6 +76,8 @@ export const orchestratorConfigSchema = z.strictObject({
   maxCostPerAgentCents: positiveCents.optional(),
   totalCostLimitCents: positiveCents.optional(),
   pricing: z.record(z.string(), priceSchema).optional(),
+  // Largest task inputData accepted, in bytes of serialised JSON (executeTask, executeWorkflow, pipelines, mapReduce).
+  maxInputDataBytes: int(1, 1_073_741_824).default(DEFAULT_MAX_INPUT_DATA_BYTES),
   // Storage and shared context
   workspacePath: z.string().min(1).default('.troupe'),
   agentPermissions: z.record(z.string(), permissionList).optional(),
@@ -117,8 +121,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Inspection: any XState inspection observer (e.g. @statelyai/inspect's `inspect`)
   inspect: z
     .custom<Observer<InspectionEvent> | ((event: InspectionEvent) => void)>(
-      (value) => typeof value === 'function' || (typeof value === 'object' && value !== null),
-      'must be an inspection observer or function',
+      isInspectionObserver,
+      'must be an inspection function or an observer whose next, error and complete are functions',
     )
     .optional(),
 });

@@ -27,7 +27,22 @@ import type { Messaging, BroadcastReport, BroadcastRequest, ConsultationReply, R
 import type { MonitoringMetrics } from '../observability/monitoring/metrics.js';
 import type { Monitoring, MonitoringOptions } from '../observability/monitoring/monitoring.js';
 import { createPipeline, mapReduce } from './patterns.js';
-import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage } from './patterns.js';
+import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage, RunOptions } from './patterns.js';
+import {
+  checkAgentId,
+  checkBroadcast,
+  checkDurableRunOptions,
+  checkFunction,
+  checkOptionalOptions,
+  checkRouteMessage,
+  checkRunOptions,
+  checkSpawnRequest,
+  checkSubscribe,
+  checkTaskArgument,
+  checkTool,
+  checkWorkflowOptions,
+} from './api-arguments.js';
+import { requireId, requireRecord } from '../util/arguments.js';
 import type { ProviderRegistry } from '../model/provider-registry.js';
 import type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions } from '../runs/replay.js';
 import { createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
@@ -125,7 +140,8 @@ export class Orchestrator {
    */
   registerTemplate(name: string, template: AgentTemplate): this {
     this.#assertOpen();
-    if (!name) throw new ConfigError('template', 'a template needs a name');
+    requireId(name, 'template', 'config');
+    requireRecord(template, `templates.${name}`, 'config');
     const resolved = resolveAgentConfig(template, this.defaults, `templates.${name}`);
     this.tools.definitions(resolved.tools, `templates.${name}.tools`);
     if (!this.providers.has(resolved.provider)) {
@@ -143,6 +159,7 @@ export class Orchestrator {
    * ```
    */
   registerTool<TInput>(tool: AgentTool<TInput>): this {
+    checkTool(tool);
     this.tools.register(tool);
     return this;
   }
@@ -155,8 +172,11 @@ export class Orchestrator {
    * orchestrator.registerTemplate('local', { provider: 'ollama', model: 'llama3.1' });
    * ```
    */
-  registerProvider(provider: ModelProvider, name = provider.name): this {
-    this.providers.register(provider, name);
+  registerProvider(provider: ModelProvider, name?: string): this {
+    const given = requireRecord(provider, 'provider', 'config');
+    if (typeof given['complete'] !== 'function') throw new ConfigError('provider', 'must be a ModelProvider (with a complete method)');
+    const providerName = requireId(name ?? given['name'], 'provider.name', 'config');
+    this.providers.register(provider, providerName);
     return this;
   }
 
@@ -170,7 +190,11 @@ export class Orchestrator {
    * ```
    */
   registerAgentType(name: string, logic: AnyActorLogic): this {
-    if (!name || name === 'thinking') throw new ConfigError('agentType', `"${name}" cannot be registered`);
+    requireId(name, 'agentType', 'config');
+    if (name === 'thinking') throw new ConfigError('agentType', `"${name}" cannot be registered`);
+    if (typeof logic !== 'object' || logic === null || typeof logic.transition !== 'function') {
+      throw new ConfigError('agentType', `"${name}" needs actor logic (a machine from createMachine or setup)`);
+    }
     this.agentTypes.set(name, logic);
     return this;
   }
@@ -186,6 +210,7 @@ export class Orchestrator {
    */
   spawnAgent(request: string | SpawnRequest): AgentRef {
     this.#assertOpen();
+    checkSpawnRequest(request);
     // The pool rejects an unknown template with a ConfigError naming it.
     const record = this.pool.spawn(typeof request === 'string' ? { template: request } : request);
     return { id: record.agentId, template: record.template, actor: this.pool.ref(record.agentId) };
@@ -199,6 +224,7 @@ export class Orchestrator {
    * ```
    */
   stopAgent(agentId: string): void {
+    checkAgentId(agentId);
     this.pool.stop(agentId);
   }
 
@@ -210,16 +236,25 @@ export class Orchestrator {
   /**
    * Runs one task (a SubAgentTask, or just its description) with retries,
    * fallback and alternative paths; never rejects for a task failure (see `status`).
-   * @throws WorkflowValidationError for an empty agentId or taskDescription.
+   * `signal` cancels it: its model calls in flight are aborted and the result
+   * is `cancelled` (error code CANCELLED).
+   * @throws WorkflowValidationError for a bad task (empty or reserved agentId, no
+   * taskDescription, a field of the wrong type, inputData that is not JSON-like
+   * data), InputDataTooLargeError over `maxInputDataBytes`.
    * @example
    * ```ts
    * const result = await orchestrator.executeTask({ agentId: 'analyst', taskDescription: 'Assess Q3 risk' });
    * if (result.status === 'succeeded') console.log(result.output, result.confidence, result.costCents);
+   * const controller = new AbortController();
+   * const slow = orchestrator.executeTask('Survey the literature', { signal: controller.signal });
+   * controller.abort(); // (await slow).status === 'cancelled'
    * ```
    */
-  async executeTask(task: SubAgentTaskSpec | string): Promise<TaskResult> {
+  async executeTask(task: SubAgentTaskSpec | string, options?: RunOptions): Promise<TaskResult> {
     this.#assertOpen();
-    return this.#runtime.executeTask(task);
+    checkTaskArgument(task);
+    const signal = checkRunOptions(options, 'executeTask options');
+    return this.#runtime.executeTask(task, signal);
   }
 
   /**
@@ -239,8 +274,9 @@ export class Orchestrator {
    * console.log(run.summary, run.totalCostCents, run.results.strategy_synthesizer?.confidence);
    * ```
    */
-  executeWorkflow(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
+  async executeWorkflow(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
     this.#assertOpen();
+    checkWorkflowOptions(options);
     return this.workflows.execute(options);
   }
 
@@ -255,9 +291,11 @@ export class Orchestrator {
    * ]);
    * ```
    */
-  async executeTasks(tasks: readonly SubAgentTaskSpec[]): Promise<Record<string, TaskResult>> {
-    const run = await this.executeWorkflow({ tasks, continueOnFailure: true });
-    return { ...run.results };
+  async executeTasks(tasks: readonly SubAgentTaskSpec[], options?: RunOptions): Promise<Record<string, TaskResult>> {
+    const signal = checkRunOptions(options, 'executeTasks options');
+    const run = await this.executeWorkflow({ tasks, continueOnFailure: true, ...(signal ? { signal } : {}) });
+    // No prototype: an agentId can never reach Object.prototype through this record.
+    return Object.assign(Object.create(null) as Record<string, TaskResult>, run.results);
   }
 
   /**
@@ -304,8 +342,9 @@ export class Orchestrator {
    * for (const run of interrupted) await orchestrator.resumeWorkflow({ workflowId: run.workflowId, tasks });
    * ```
    */
-  resumeWorkflow(options: ResumeWorkflowOptions): Promise<WorkflowResult> {
+  async resumeWorkflow(options: ResumeWorkflowOptions): Promise<WorkflowResult> {
     this.#assertOpen();
+    checkDurableRunOptions(options, 'resumeWorkflow');
     return resumeJournaledWorkflow(this.#runtime, options);
   }
 
@@ -327,8 +366,9 @@ export class Orchestrator {
    * console.log(cooler.diff.changed, cooler.diff.tasks.reviewer?.confidenceAfter);
    * ```
    */
-  replayWorkflow(options: ReplayWorkflowOptions): Promise<ReplayResult> {
+  async replayWorkflow(options: ReplayWorkflowOptions): Promise<ReplayResult> {
     this.#assertOpen();
+    checkDurableRunOptions(options, 'replayWorkflow');
     return replayJournaledWorkflow(this.#runtime, options);
   }
 
@@ -352,6 +392,7 @@ export class Orchestrator {
    * ```
    */
   getWorkflow(workflowId: string): WorkflowRecord | undefined {
+    requireId(workflowId, 'workflowId', 'config');
     return getJournaledWorkflow(this.#runtime, workflowId);
   }
 
@@ -373,8 +414,9 @@ export class Orchestrator {
    * console.log(reply.answer, reply.costCents);
    * ```
    */
-  routeMessage(request: RouteMessageRequest): Promise<ConsultationReply> {
+  async routeMessage(request: RouteMessageRequest): Promise<ConsultationReply> {
     this.#assertOpen();
+    checkRouteMessage(request);
     return this.messaging.routeMessage(request);
   }
 
@@ -394,8 +436,9 @@ export class Orchestrator {
    * });
    * ```
    */
-  broadcast(request: BroadcastRequest): Promise<BroadcastReport> {
+  async broadcast(request: BroadcastRequest): Promise<BroadcastReport> {
     this.#assertOpen();
+    checkBroadcast(request);
     return this.messaging.broadcast(request);
   }
 
@@ -413,6 +456,7 @@ export class Orchestrator {
    */
   subscribe(request: SubscribeRequest): () => void {
     this.#assertOpen();
+    checkSubscribe(request);
     return this.messaging.subscribe(request);
   }
 
@@ -426,6 +470,7 @@ export class Orchestrator {
    * ```
    */
   inspectAgent(agentId: string): AgentInspection | undefined {
+    checkAgentId(agentId);
     return inspectPooledAgent(this.pool, agentId);
   }
 
@@ -449,6 +494,7 @@ export class Orchestrator {
    */
   async enableMonitoring(options: MonitoringOptions = {}): Promise<Monitoring> {
     this.#assertOpen();
+    checkOptionalOptions(options, 'enableMonitoring options');
     return this.#runtime.instrumentation.enableMonitoring(options);
   }
 
@@ -477,6 +523,7 @@ export class Orchestrator {
    * ```
    */
   onShutdown(dispose: () => void | Promise<void>): void {
+    checkFunction(dispose, 'onShutdown');
     this.#runtime.disposers.push(dispose);
   }
 
@@ -505,6 +552,7 @@ export class Orchestrator {
    */
   setDebugMode(options: DebugModeOptions): DebugModeState {
     this.#assertOpen();
+    requireRecord(options, 'setDebugMode options', 'config');
     return this.#runtime.debug.set(options);
   }
 
@@ -561,10 +609,12 @@ export class Orchestrator {
    */
   async enableTelemetry(options: TelemetryOptions = {}): Promise<Telemetry> {
     this.#assertOpen();
+    checkOptionalOptions(options, 'enableTelemetry options');
     return this.#runtime.instrumentation.enableTelemetry(options);
   }
 
   #liveInspection(agentId: string): AgentInspection {
+    checkAgentId(agentId);
     const inspection = this.inspectAgent(agentId);
     if (!inspection?.live) throw new AgentNotFoundError(agentId);
     return inspection;

@@ -3,13 +3,37 @@
  * pipelines (with parallel stages) and map-reduce. Consensus is a task option
  * (`consensusConfig`), run by the task runner.
  */
-import { WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, WorkflowValidationError } from '../protocols/errors.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
+import { describeArgument, optionalBoolean, optionalFunction, optionalId, optionalSignal, optionalStringList, requireRecord } from '../util/arguments.js';
+
+/**
+ * Options every run method takes: `signal` cancels the run (model calls in flight are aborted).
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * setTimeout(() => controller.abort(), 30_000);
+ * const { result } = await orchestrator.mapReduce(documents, { signal: controller.signal });
+ * ```
+ */
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+}
 
 /** What patterns need from an orchestrator. */
 export interface TaskExecutor {
-  executeTask(task: SubAgentTaskSpec): Promise<TaskResult>;
-  executeTasks(tasks: readonly SubAgentTaskSpec[]): Promise<Record<string, TaskResult>>;
+  executeTask(task: SubAgentTaskSpec, options?: RunOptions): Promise<TaskResult>;
+  executeTasks(tasks: readonly SubAgentTaskSpec[], options?: RunOptions): Promise<Record<string, TaskResult>>;
+}
+
+/** A record without a prototype: agent ids as keys can never reach Object.prototype. */
+function resultMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** @throws CancelledError when `signal` has aborted (a pattern stops between its steps). */
+function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new CancelledError(`the caller aborted the ${what}`);
 }
 
 /** A stage: `[agentId, description]` as in the seed. */
@@ -24,6 +48,8 @@ export interface PipelineExecuteOptions {
   readonly collectIntermediates?: boolean;
   /** Stages that, when adjacent, run concurrently on the same input; their outputs are merged for the next stage. */
   readonly parallelStages?: readonly string[];
+  /** Cancels the pipeline: the running stage's model calls are aborted and `execute` rejects with CancelledError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PipelineIntermediate {
@@ -82,11 +108,13 @@ function intermediateOf(result: TaskResult): PipelineIntermediate {
 export function createPipeline(executor: TaskExecutor, stages: readonly PipelineStage[]): Pipeline {
   if (!Array.isArray(stages) || stages.length === 0) throw new WorkflowValidationError('A pipeline needs at least one stage');
   const seen = new Set<string>();
-  stages.forEach((stage, index) => {
-    const [agentId, description] = stage;
+  stages.forEach((stage: unknown, index) => {
+    if (!Array.isArray(stage)) throw new WorkflowValidationError(`Pipeline stage ${index} must be [agentId, description] (got ${describeArgument(stage)})`);
+    const [agentId, description]: unknown[] = stage;
     if (typeof agentId !== 'string' || !agentId || typeof description !== 'string' || !description) {
       throw new WorkflowValidationError(`Pipeline stage ${index} must be [agentId, description] with non-empty strings`);
     }
+    optionalId(agentId, `pipeline stage ${index} agentId`, 'workflow');
     if (seen.has(agentId)) throw new WorkflowValidationError(`Duplicate pipeline stage "${agentId}"`);
     seen.add(agentId);
   });
@@ -94,25 +122,35 @@ export function createPipeline(executor: TaskExecutor, stages: readonly Pipeline
   return {
     stages,
     async execute(options = {}) {
+      const given = requireRecord(options, 'pipeline.execute options', 'workflow');
+      const signal = optionalSignal(given['signal'], 'signal', 'workflow');
+      optionalBoolean(given['stopOnError'], 'stopOnError', 'workflow');
+      optionalBoolean(given['collectIntermediates'], 'collectIntermediates', 'workflow');
+      optionalStringList(given['parallelStages'], 'parallelStages', 'workflow');
+      const run: RunOptions = signal ? { signal } : {};
       const stopOnError = options.stopOnError ?? true;
       const parallel = new Set(options.parallelStages ?? []);
       for (const name of parallel) {
         if (!seen.has(name)) throw new WorkflowValidationError(`parallelStages names "${name}", which is not a stage`);
       }
       let input: unknown = options.inputData;
-      const results: Record<string, TaskResult> = {};
-      const intermediates: Record<string, PipelineIntermediate> = {};
+      const results = resultMap<TaskResult>();
+      const intermediates = resultMap<PipelineIntermediate>();
       let failures = 0;
       let stopped = false;
       for (const group of groupStages(stages, parallel)) {
+        throwIfAborted(signal, 'pipeline');
         const specs: SubAgentTaskSpec[] = group.map(([agentId, taskDescription]) => ({
           agentId,
           taskDescription,
           ...(input === undefined ? {} : { inputData: input }),
         }));
-        const groupResults =
-          specs.length === 1 && specs[0] ? { [specs[0].agentId]: await executor.executeTask(specs[0]) } : await executor.executeTasks(specs);
-        const outputs: Record<string, string> = {};
+        const groupResults = resultMap<TaskResult>();
+        if (specs.length === 1 && specs[0]) groupResults[specs[0].agentId] = await executor.executeTask(specs[0], run);
+        else Object.assign(groupResults, await executor.executeTasks(specs, run));
+        // Aborted mid-stage: the stage's result is `cancelled`; the pipeline as a whole is cancelled.
+        throwIfAborted(signal, 'pipeline');
+        const outputs = resultMap<string>();
         let groupFailed = false;
         for (const [agentId] of group) {
           const result = groupResults[agentId];
@@ -155,6 +193,8 @@ export interface MapReduceOptions<TDocument> {
   readonly mapTemplate?: string;
   readonly reducerAgent?: string;
   readonly reduceDescription?: string;
+  /** Cancels the run: model calls in flight are aborted and `mapReduce` rejects with CancelledError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface MapReduceResult {
@@ -169,6 +209,16 @@ function titleOf(document: unknown, index: number): string {
   return `document ${index + 1}`;
 }
 
+/** A map task's description: `describe`'s, which must be a non-empty string, else the default. */
+function describeDocument<TDocument>(options: MapReduceOptions<TDocument>, document: TDocument, index: number): string {
+  const described: unknown = options.describe?.(document, index);
+  if (described === undefined) return `Analyze document: ${titleOf(document, index)}`;
+  if (typeof described !== 'string' || described.trim() === '') {
+    throw new WorkflowValidationError(`describe must return a non-empty string for document ${index} (got ${describeArgument(described)})`);
+  }
+  return described;
+}
+
 /**
  * The seed's map-reduce: analyse documents in parallel, then combine.
  * @example
@@ -181,23 +231,38 @@ export async function mapReduce<TDocument>(
   documents: readonly TDocument[],
   options: MapReduceOptions<TDocument> = {},
 ): Promise<MapReduceResult> {
+  const given: unknown = documents;
+  if (!Array.isArray(given)) throw new WorkflowValidationError(`mapReduce needs an array of documents (got ${describeArgument(given)})`);
   if (documents.length === 0) throw new WorkflowValidationError('mapReduce needs at least one document');
+  const settings = requireRecord(options, 'mapReduce options', 'workflow');
+  const signal = optionalSignal(settings['signal'], 'signal', 'workflow');
+  optionalFunction(settings['describe'], 'describe', 'workflow');
+  optionalId(settings['mapAgentPrefix'], 'mapAgentPrefix', 'workflow');
+  optionalId(settings['mapTemplate'], 'mapTemplate', 'workflow');
+  optionalId(settings['reducerAgent'], 'reducerAgent', 'workflow');
+  if (settings['reduceDescription'] !== undefined && (typeof settings['reduceDescription'] !== 'string' || settings['reduceDescription'] === '')) {
+    throw new WorkflowValidationError('reduceDescription must be a non-empty string');
+  }
+  const run: RunOptions = signal ? { signal } : {};
+  throwIfAborted(signal, 'map-reduce');
   const prefix = options.mapAgentPrefix ?? 'analyzer';
   const mapTasks: SubAgentTaskSpec[] = documents.map((document, index) => ({
     agentId: `${prefix}_${index}`,
-    taskDescription: options.describe?.(document, index) ?? `Analyze document: ${titleOf(document, index)}`,
+    taskDescription: describeDocument(options, document, index),
     executionMode: 'parallel',
     inputData: document,
     ...(options.mapTemplate ? { template: options.mapTemplate } : {}),
   }));
-  const mapResults = await executor.executeTasks(mapTasks);
-  const analyses: Record<string, string | null> = {};
+  const mapResults = await executor.executeTasks(mapTasks, run);
+  throwIfAborted(signal, 'map-reduce');
+  const analyses = resultMap<string | null>();
   for (const [agentId, result] of Object.entries(mapResults)) analyses[agentId] = result.output;
   const result = await executor.executeTask({
     agentId: options.reducerAgent ?? 'synthesizer',
     taskDescription: options.reduceDescription ?? 'Combine all document analyses',
     inputData: analyses,
     executionMode: 'sequential',
-  });
+  }, run);
+  throwIfAborted(signal, 'map-reduce');
   return { mapResults, result };
 }

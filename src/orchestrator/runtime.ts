@@ -43,6 +43,7 @@ import { createRedactor, redactingObserver } from '../util/sanitize.js';
 import { TaskRunner } from '../runs/task-runner.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
 import { ToolRegistry } from '../agents/tools.js';
+import { assertInputData } from '../util/input-data.js';
 import { WorkflowRunner } from '../runs/workflow-runner.js';
 
 /** What the runtime asks of its owner: the breakpoint switch debug mode and new agents read. */
@@ -85,7 +86,7 @@ export interface Runtime {
   /** One task to its result: a consensus among voters, or a task on its agent. */
   readonly runTask: (request: TaskRunRequest) => Promise<TaskResult>;
   /** `executeTask`: one task outside any workflow, under its own `task_<n>` id. */
-  readonly executeTask: (task: SubAgentTaskSpec | string) => Promise<TaskResult>;
+  readonly executeTask: (task: SubAgentTaskSpec | string, signal?: AbortSignal) => Promise<TaskResult>;
   /** Cleanups `shutdownRuntime` runs after the actors stopped (built-in ones first). */
   readonly disposers: (() => void | Promise<void>)[];
 }
@@ -228,13 +229,14 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
         )
       : runner.run(request);
   let taskCounter = 0;
-  const executeTask = async (task: SubAgentTaskSpec | string): Promise<TaskResult> => {
+  const executeTask = async (task: SubAgentTaskSpec | string, signal?: AbortSignal): Promise<TaskResult> => {
     const spec: SubAgentTaskSpec = typeof task === 'string' ? { agentId: `task_${++taskCounter}`, taskDescription: task } : task;
     if (!spec.agentId || !spec.taskDescription) {
       throw new WorkflowValidationError('A task needs a non-empty agentId and taskDescription');
     }
+    assertInputData(spec.inputData, 'inputData', config.maxInputDataBytes);
     const workflowId = `task_${++taskCounter}`;
-    const result = await runTask({ workflowId, spec });
+    const result = await runTask({ workflowId, spec, ...(signal ? { signal } : {}) });
     // A workflow reports its tasks through its actor; a lone task reports here.
     events.emit('task.finished', { workflowId, agentId: spec.agentId, result });
     return result;
@@ -245,6 +247,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     gateway,
     defaultModel: () => ({ model: defaults.model, provider: defaults.provider }),
     maxParallelAgents: config.maxParallelAgents,
+    maxInputDataBytes: config.maxInputDataBytes,
     knownTemplates: () => new Set(templates.keys()),
     knownAgents: () => new Set(liveAgentIds(pool)),
     now: Date.now,

@@ -6,7 +6,9 @@ import { createActor } from 'xstate';
 import type { Actor, InspectionEvent, Observer } from 'xstate';
 import { nanoid } from 'nanoid';
 import type { AgentConfig, AgentTaskResult, LoadedArtifact, ResolvedAgentConfig } from '../protocols/agent.js';
-import { CancelledError, fromErrorData } from '../protocols/errors.js';
+import { CancelledError, ConfigError, fromErrorData, WorkflowValidationError } from '../protocols/errors.js';
+import { isInspectionObserver, optionalSignal, optionalStringList, requireId, requireRecord, requireString } from '../util/arguments.js';
+import { assertInputData, DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { createAgentMachine } from '../actors/agent/machine.js';
@@ -37,6 +39,19 @@ export interface ExecuteTaskOptions {
   readonly signal?: AbortSignal;
 }
 
+/** ThinkingAgent.executeTask's options, checked before the task is queued. */
+function checkExecuteTaskOptions(options: unknown): void {
+  const value = requireRecord(options, 'executeTask options', 'workflow');
+  requireString(value['task'], 'task', 'workflow');
+  optionalStringList(value['thinkingDirectives'], 'thinkingDirectives', 'workflow');
+  optionalStringList(value['availableAgents'], 'availableAgents', 'workflow');
+  if (value['sharedArtifacts'] !== undefined && !Array.isArray(value['sharedArtifacts'])) {
+    throw new WorkflowValidationError('sharedArtifacts must be an array of loaded artifacts', { field: 'sharedArtifacts' });
+  }
+  optionalSignal(value['signal'], 'signal', 'workflow');
+  assertInputData(value['inputData'], 'inputData', DEFAULT_MAX_INPUT_DATA_BYTES);
+}
+
 /**
  * A thinking agent on its own.
  *
@@ -63,8 +78,14 @@ export class ThinkingAgent {
   readonly #waiting = new Set<(error: Error) => void>();
   #stopped = false;
 
+  /** @throws ConfigError for a bad option (an empty or reserved agentId, a config that is not an object, ...). */
   constructor(options: ThinkingAgentOptions) {
-    this.agentId = options.agentId;
+    requireRecord(options, 'ThinkingAgent options', 'config');
+    this.agentId = requireId(options.agentId, 'agentId', 'config');
+    if (options.config !== undefined) requireRecord(options.config, 'config', 'config');
+    if (options.inspect !== undefined && !isInspectionObserver(options.inspect)) {
+      throw new ConfigError('inspect', 'must be an inspection function or an observer whose next, error and complete are functions');
+    }
     const { provider, ...rest } = options.config ?? {};
     const registry = new ProviderRegistry(resolveConfig(options.seed === undefined ? {} : { seed: options.seed }));
     let providerName: string = defaultProviderName();
@@ -94,9 +115,17 @@ export class ThinkingAgent {
 
   /**
    * Runs one task through thinking → acting → reflecting (→ alternatives).
-   * @throws the agent's typed error (AgentTimeoutError, ProviderError, ...) when the task fails.
+   * @throws the agent's typed error (AgentTimeoutError, ProviderError, ...) when the task fails;
+   * WorkflowValidationError for bad options (no task, a signal that is not an
+   * AbortSignal, inputData that is not JSON-like data), InputDataTooLargeError
+   * for inputData over 1 MiB of JSON.
    */
   executeTask(options: ExecuteTaskOptions): Promise<AgentTaskResult> {
+    try {
+      checkExecuteTaskOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const run = this.#queue.then(() => this.#run(options));
     this.#queue = run.catch(() => undefined);
     return run;

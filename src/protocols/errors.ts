@@ -22,6 +22,8 @@ export type TroupeErrorCode =
   | 'WORKFLOW_VALIDATION'
   | 'INVALID_VOTE'
   | 'WORKFLOW_NOT_FOUND'
+  | 'WORKFLOW_RUNNING'
+  | 'INPUT_DATA_TOO_LARGE'
   | 'CONSULTATION_CYCLE'
   | 'CONSULTATION_TIMEOUT'
   | 'CROSS_AGENT_QUERIES_DISABLED'
@@ -218,6 +220,29 @@ export class InvalidVoteError extends TroupeError {
 export class WorkflowNotFoundError extends TroupeError {
   constructor(workflowId: string) {
     super('WORKFLOW_NOT_FOUND', `No recorded workflow "${workflowId}"`, { details: { workflowId } });
+  }
+}
+
+/**
+ * A workflow with this id is already running in this orchestrator.
+ * @example
+ * ```ts
+ * try { await orchestrator.executeWorkflow({ tasks, workflowId: 'nightly' }); }
+ * catch (error) { if (error instanceof WorkflowRunningError) console.log('still running'); }
+ * ```
+ */
+export class WorkflowRunningError extends TroupeError {
+  constructor(workflowId: string) {
+    super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is already running in this process`, { details: { workflowId } });
+  }
+}
+
+/** A task's `inputData`, serialised as JSON, is over `maxInputDataBytes`. */
+export class InputDataTooLargeError extends TroupeError {
+  constructor(path: string, bytes: number, limitBytes: number) {
+    super('INPUT_DATA_TOO_LARGE', `${path} is ${bytes} bytes as JSON; the limit (maxInputDataBytes) is ${limitBytes}`, {
+      details: { path, bytes, limitBytes },
+    });
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { nanoid } from 'nanoid';
 import type { AgentConfig } from '../protocols/agent.js';
-import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowValidationError } from '../protocols/errors.js';
+import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors.js';
 import type { ReplayMismatchError } from '../protocols/errors.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus, WorkflowResult } from '../protocols/task.js';
 import type { AgentPool } from '../agents/pool.js';
@@ -131,12 +131,12 @@ function decisionsOf(records: readonly JournalRecord[]): Map<string, boolean> {
 export async function resumeWorkflow(host: DurableRunsHost, options: ResumeWorkflowOptions): Promise<WorkflowResult> {
   const { workflowId } = options;
   if (host.journals.running(workflowId)) {
-    throw new WorkflowValidationError(`workflow "${workflowId}" is running in this process`, { workflowId });
+    throw new WorkflowRunningError(workflowId);
   }
   const { records, started, finished } = recordedRun(host.journals, workflowId);
   if (finished) return finished.result;
   const specs = specsOf(started.tasks, options.tasks);
-  const presettled: Record<string, TaskResult> = {};
+  const presettled: Record<string, TaskResult> = Object.create(null) as Record<string, TaskResult>;
   for (const record of records) {
     if (record.type !== 'task.finished') continue;
     // A cancelled task was stopped, not finished: it runs again.

@@ -6,7 +6,9 @@
 import { toPromise } from 'xstate';
 import type { Actor, ActorRefFrom } from 'xstate';
 import { nanoid } from 'nanoid';
-import { CancelledError, ShutDownError, WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, ShutDownError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors.js';
+import { assertInputData, DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
+import { assertTaskIds } from '../util/arguments.js';
 import type { ModelGateway } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
@@ -41,6 +43,8 @@ export interface WorkflowRunnerOptions {
   readonly gateway: ModelGateway;
   readonly defaultModel: () => { model: string; provider: string };
   readonly maxParallelAgents: number;
+  /** Largest task inputData, in bytes of JSON. Default 1 MiB. */
+  readonly maxInputDataBytes?: number;
   readonly knownTemplates: () => ReadonlySet<string>;
   readonly knownAgents: () => ReadonlySet<string>;
   readonly now: () => number;
@@ -84,6 +88,8 @@ export class WorkflowRunner {
   readonly #inFlight = new Map<string, Map<string, Promise<TaskResult>>>();
   /** Each live run's maxParallelAgents (its override or the orchestrator's), for its consensus voters. */
   readonly #maxParallel = new Map<string, number>();
+  /** Ids of runs from their start to their end (set before the actor exists, cleared by #forget). */
+  readonly #claimed = new Set<string>();
   #closing = false;
 
   constructor(options: WorkflowRunnerOptions) {
@@ -133,10 +139,16 @@ export class WorkflowRunner {
 
   /** Validates tasks (throws WorkflowValidationError before any model call). */
   validate(tasks: readonly SubAgentTaskSpec[]): NormalizedTask[] {
-    return normalizeTasks(tasks, {
+    const normalized = normalizeTasks(tasks, {
       knownTemplates: this.#options.knownTemplates(),
       knownAgents: this.#options.knownAgents(),
     });
+    const limit = this.#options.maxInputDataBytes ?? DEFAULT_MAX_INPUT_DATA_BYTES;
+    for (const task of normalized) {
+      assertTaskIds(task);
+      assertInputData(task.inputData, `tasks[${task.index}].inputData`, limit);
+    }
+    return normalized;
   }
 
   async execute(options: ExecuteWorkflowOptions, continuation: RunContinuation = {}): Promise<WorkflowResult> {
@@ -146,6 +158,9 @@ export class WorkflowRunner {
       throw new WorkflowValidationError(`maxParallelAgents must be a whole number ≥ 1, got ${String(maxParallel)}`);
     }
     const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
+    // A second run under a live id would clash with the first's actor: refused before anything starts.
+    if (this.#claimed.has(workflowId)) throw new WorkflowRunningError(workflowId);
+    this.#claimed.add(workflowId);
     const { events, supervisor } = this.#options;
     // Conditions stay here (functions never enter an actor); normalized tasks only say they have one.
     const taskConditions = new Map<string, TaskCondition>();
@@ -153,21 +168,28 @@ export class WorkflowRunner {
     const tasks: readonly WorkflowTask[] = normalized;
     let ref: ActorRefFrom<WorkflowMachine> | undefined;
     let cancelledEarly: string | undefined;
-    const hooks = this.#options.observer?.begin({
-      workflowId,
-      tasks: options.tasks,
-      options: {
-        continueOnFailure: options.continueOnFailure ?? false,
-        collectThinkingTraces: options.collectThinkingTraces ?? false,
-        generateSummary: options.generateSummary ?? false,
-        maxParallelAgents: maxParallel,
-      },
-      continuation,
-      cancel: (reason) => {
-        if (ref) ref.send({ type: 'workflow.cancel', reason });
-        else cancelledEarly ??= reason;
-      },
-    });
+    let hooks: WorkflowRunHooks | undefined;
+    try {
+      hooks = this.#options.observer?.begin({
+        workflowId,
+        tasks: options.tasks,
+        options: {
+          continueOnFailure: options.continueOnFailure ?? false,
+          collectThinkingTraces: options.collectThinkingTraces ?? false,
+          generateSummary: options.generateSummary ?? false,
+          maxParallelAgents: maxParallel,
+        },
+        continuation,
+        cancel: (reason) => {
+          if (ref) ref.send({ type: 'workflow.cancel', reason });
+          else cancelledEarly ??= reason;
+        },
+      });
+    } catch (error) {
+      // The observer refused the run: nothing started, the id is free again.
+      this.#claimed.delete(workflowId);
+      throw error;
+    }
     if (hooks) this.#hooks.set(workflowId, hooks);
     if (continuation.decisions) this.#decisions.set(workflowId, continuation.decisions);
     this.#conditions.set(workflowId, taskConditions);
@@ -245,7 +267,7 @@ export class WorkflowRunner {
       cancelled.map((result) => Promise.race([running.get(result.agentId)?.catch(() => undefined), grace])),
     );
     clearTimeout(timer);
-    const results = { ...output.results };
+    const results: Record<string, TaskResult> = Object.assign(Object.create(null) as Record<string, TaskResult>, output.results);
     cancelled.forEach((result, index) => {
       const spent = late[index];
       if (!spent) return;
@@ -255,6 +277,7 @@ export class WorkflowRunner {
   }
 
   #forget(workflowId: string): void {
+    this.#claimed.delete(workflowId);
     this.#live.delete(workflowId);
     this.#inFlight.delete(workflowId);
     this.#conditions.delete(workflowId);
@@ -267,7 +290,7 @@ export class WorkflowRunner {
     let usage: TokenUsage = EMPTY_USAGE;
     let totalCostCents = 0;
     let simulated = false;
-    const thinkingTraces: Record<string, string> = {};
+    const thinkingTraces: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const result of Object.values(output.results)) {
       usage = addUsage(usage, result.usage);
       totalCostCents += result.costCents;

@@ -12,7 +12,8 @@ const ALLOWED = /^[A-Za-z0-9._-]+$/;
 /**
  * Why `artifactId` is not a valid id, or `undefined` when it is valid.
  * Valid: 1..200 characters of `[A-Za-z0-9._-]`, not starting with `.`, not containing `..`.
- * That excludes slashes, backslashes, NUL, absolute paths, `.` and `..`.
+ * That excludes slashes, backslashes, NUL, absolute paths, `.` and `..`; and
+ * `__proto__`, `constructor` and `prototype` are reserved.
  */
 export function artifactIdProblem(artifactId: unknown): string | undefined {
   if (typeof artifactId !== 'string') return 'must be a string';
@@ -21,6 +22,8 @@ export function artifactIdProblem(artifactId: unknown): string | undefined {
   if (!ALLOWED.test(artifactId)) return 'may only contain letters, digits, ".", "_" and "-"';
   if (artifactId.startsWith('.')) return 'must not start with "."';
   if (artifactId.includes('..')) return 'must not contain ".."';
+  // As keys of an index these would reach or shadow Object.prototype.
+  if (artifactId === '__proto__' || artifactId === 'constructor' || artifactId === 'prototype') return 'is a reserved name';
   return undefined;
 }
 

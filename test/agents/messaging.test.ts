@@ -544,11 +544,12 @@ describe('broadcast and subscribe', () => {
     expect(seen).toEqual(['a']);
   });
 
-  it('refuses malformed patterns and wildcard broadcasts with ConfigError', () => {
+  it('refuses malformed patterns and wildcard broadcasts with ConfigError', async () => {
     const { o } = fleet();
     expect(() => o.subscribe({ agentId: 'a', eventTypes: ['risk*'] })).toThrow(ConfigError);
     expect(() => o.subscribe({ agentId: 'a', eventTypes: [] })).toThrow(ConfigError);
-    expect(() => o.broadcast({ fromAgent: 'a', eventType: 'risk.*' })).toThrow(ConfigError);
+    // broadcast returns a promise, so it rejects rather than throws.
+    await expect(o.broadcast({ fromAgent: 'a', eventType: 'risk.*' })).rejects.toThrow(ConfigError);
   });
 
   it("puts broadcasts into live agents' memory as observations, which their next prompts show", async () => {

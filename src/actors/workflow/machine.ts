@@ -149,7 +149,8 @@ export function createWorkflowMachine(services: WorkflowServices) {
         continueOnFailure: input.continueOnFailure,
         ledger: {
           graph,
-          results: {},
+          // No prototype: an agentId key can never reach Object.prototype.
+          results: Object.create(null) as Record<string, TaskResult>,
           byId: new Map(input.tasks.map((task) => [task.agentId, task])),
           presettled: new Map(Object.entries(input.presettled ?? {})),
           inFlight: new Set(),

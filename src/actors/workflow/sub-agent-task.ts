@@ -3,6 +3,7 @@
  * prefer a class to a plain object. Validation and defaults are applied later,
  * by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
  */
+import { WorkflowValidationError } from '../../protocols/errors.js';
 import type {
   ConditionResults,
   ConsensusConfig,
@@ -45,6 +46,10 @@ export class SubAgentTask implements SubAgentTaskSpec {
   readonly availableAgents?: readonly string[];
 
   constructor(spec: SubAgentTaskSpec) {
+    const given: unknown = spec;
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw new WorkflowValidationError('new SubAgentTask(spec) needs a task object with agentId and taskDescription');
+    }
     this.agentId = spec.agentId;
     this.taskDescription = spec.taskDescription;
     this.executionMode = spec.executionMode;
