@@ -1,7 +1,8 @@
 /**
  * The seed's `SubAgentTask`: one unit of work in a workflow, for callers who
- * prefer a class to a plain object. Validation and defaults are applied later,
- * by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
+ * prefer a class to a plain object. Fields it does not know are refused at
+ * once (the class would drop them); the rest of validation and the defaults are
+ * applied by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
  */
 import type {
   ConditionResults,
@@ -10,6 +11,7 @@ import type {
   SubAgentTaskSpec,
   TaskPriority,
 } from '../../protocols/task.js';
+import { checkKnownTaskFields } from './task-rules.js';
 
 /**
  * The seed's SubAgentTask as a class. Plain objects with the same fields are
@@ -44,7 +46,9 @@ export class SubAgentTask implements SubAgentTaskSpec {
   readonly sharedArtifacts?: readonly string[];
   readonly availableAgents?: readonly string[];
 
+  /** @throws WorkflowValidationError for a field no task has (a misspelt one gets a did-you-mean). */
   constructor(spec: SubAgentTaskSpec) {
+    checkKnownTaskFields(spec);
     this.agentId = spec.agentId;
     this.taskDescription = spec.taskDescription;
     this.executionMode = spec.executionMode;
