@@ -7,7 +7,7 @@
 export { Orchestrator, EnhancedAgentOrchestrator } from './orchestrator/orchestrator.js';
 export type { AgentRef, AgentInspection } from './orchestrator/orchestrator.js';
 export { ThinkingAgent } from './orchestrator/thinking-agent.js';
-export type { ThinkingAgentOptions, ExecuteTaskOptions } from './orchestrator/thinking-agent.js';
+export type { ThinkingAgentOptions, ExecuteTaskOptions, ProviderConnection } from './orchestrator/thinking-agent.js';
 export type { OrchestratorConfig, ResolvedConfig } from './orchestrator/config.js';
 export type { SpawnRequest, AgentRecord } from './agents/pool.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './agents/tools.js';
@@ -211,6 +211,8 @@ export {
   AgentTimeoutError,
   AgentNotFoundError,
   AgentBusyError,
+  AgentExistsError,
+  PortInUseError,
   AgentFailedError,
   BudgetExceededError,
   PermissionDeniedError,

@@ -56,6 +56,19 @@ export const STANDALONE_DEFAULTS: AgentDefaults = {
 };
 
 /**
+ * The fields in which two resolved configs differ (lists compared element by element).
+ * @example
+ * ```ts
+ * differingConfigFields(a, { ...a, temperature: 0.1 }); // ['temperature']
+ * ```
+ */
+export function differingConfigFields(a: ResolvedAgentConfig, b: ResolvedAgentConfig): string[] {
+  const same = (x: unknown, y: unknown): boolean =>
+    Array.isArray(x) && Array.isArray(y) ? x.length === y.length && x.every((item, i) => item === y[i]) : x === y;
+  return (Object.keys(a) as (keyof ResolvedAgentConfig)[]).filter((field) => !same(a[field], b[field]));
+}
+
+/**
  * Validates `config` and fills every field from `defaults`.
  * @throws ConfigError naming the field (prefixed with `field`).
  */
@@ -65,7 +78,7 @@ export function resolveAgentConfig(
   field = 'config',
 ): ResolvedAgentConfig {
   const parsed = agentConfigSchema.safeParse(config);
-  if (!parsed.success) throw configErrorFrom(parsed.error, field);
+  if (!parsed.success) throw configErrorFrom(parsed.error, field, config, agentConfigSchema);
   const c = parsed.data;
   return {
     model: c.model ?? defaults.model,

@@ -21,6 +21,7 @@ import type {
 } from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
 import {
+  AgentExistsError,
   AgentFailedError,
   AgentNotFoundError,
   AgentTimeoutError,
@@ -35,7 +36,7 @@ import { observationOf, withObservation } from '../actors/agent/run.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
 import type { AgentDefaults } from './agent-config.js';
-import { resolveAgentConfig } from './agent-config.js';
+import { differingConfigFields, resolveAgentConfig } from './agent-config.js';
 import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
@@ -81,6 +82,8 @@ export interface AgentPoolOptions {
   readonly toolDefinitions: (agentId: string, config: ResolvedAgentConfig) => ToolDefinition[];
   readonly events: EventHub;
   readonly breakpointOnError: () => boolean;
+  /** Throws a ConfigError naming `field` when cost limits cannot be enforced on `model` (unknown price). */
+  readonly assertPriced?: (model: string, field: string) => void;
 }
 
 export interface SpawnRequest {
@@ -139,8 +142,13 @@ export class AgentPool {
   }
 
   /**
-   * Spawns an agent (or returns the live one with that id).
-   * @throws ConfigError for an unknown template, agent type or tool, or a bad config value.
+   * Spawns an agent. A live agent of that id is returned as it is when the
+   * request resolves to the same template, type and config (spawning is
+   * idempotent), and refused when it does not. A stopped agent respawns with
+   * its memory; with its recorded config unless the request gives a `config`
+   * or another template or type.
+   * @throws ConfigError for an unknown template, agent type or tool, or a bad config value;
+   * AgentExistsError for a live agent of that id with another template, type or config.
    */
   spawn(request: SpawnRequest): AgentRecord {
     this.#assertOpen();
@@ -153,22 +161,37 @@ export class AgentPool {
     }
     const agentId = request.agentId ?? `${templateName}_${++this.#counter}`;
     const existing = this.#records.get(agentId);
-    if (existing?.live) return existing;
     const config = resolveAgentConfig({ ...template, ...request.config }, this.#options.defaults, `agents.${agentId}`);
+    if (existing?.live) {
+      const differing = [
+        ...(existing.template === templateName ? [] : ['template']),
+        ...(existing.agentType === agentType ? [] : ['agentType']),
+        ...differingConfigFields(existing.config, config).map((field) => `config.${field}`),
+      ];
+      if (differing.length > 0) throw new AgentExistsError(agentId, differing);
+      return existing;
+    }
+    this.#options.assertPriced?.(config.model, `agents.${agentId}.model`);
     const tools = this.#options.toolDefinitions(agentId, config);
-    const record: AgentRecord = existing ?? {
+    const reconfigured =
+      existing !== undefined &&
+      (request.config !== undefined ||
+        (request.template !== undefined && request.template !== existing.template) ||
+        (request.agentType !== undefined && request.agentType !== existing.agentType));
+    const record: AgentRecord = existing && !reconfigured ? existing : {
       agentId,
       template: templateName,
       agentType,
       config,
       descriptor: { id: agentId, role: config.role || templateName, template: templateName, tags: config.tags },
-      ephemeral: request.ephemeral ?? false,
+      ephemeral: existing?.ephemeral ?? request.ephemeral ?? false,
       live: false,
-      memory: EMPTY_MEMORY,
-      costCents: 0,
-      tasksCompleted: 0,
-      lastError: null,
-      thinkingTrace: '',
+      // A respawn with a new config keeps what the agent learnt and spent.
+      memory: existing?.memory ?? EMPTY_MEMORY,
+      costCents: existing?.costCents ?? 0,
+      tasksCompleted: existing?.tasksCompleted ?? 0,
+      lastError: existing?.lastError ?? null,
+      thinkingTrace: existing?.thinkingTrace ?? '',
       currentTask: null,
     };
     this.#records.set(agentId, record);

@@ -31,6 +31,7 @@ import { MemoryArtifactStorage } from '../storage/memory-artifacts.js';
 import { createArtifactScrubber } from './artifact-secrets.js';
 import type { ArtifactScrubber } from './artifact-secrets.js';
 import { configErrorFrom } from '../orchestrator/config.js';
+import { notOneOf } from '../util/config-errors.js';
 import { PermissionTable } from './permissions.js';
 import type { AgentPermissions } from './permissions.js';
 
@@ -106,6 +107,8 @@ interface PendingRequest {
 function storageFrom(option: SharedContextStoreOptions['storage'], workspacePath: string): ArtifactStorage {
   if (option === 'memory') return new MemoryArtifactStorage();
   if (option === undefined || option === 'fs') return new FsArtifactStorage({ workspacePath: resolve(workspacePath) });
+  // A misspelt name must not pass for a storage object.
+  if (typeof option !== 'object' || option === null) throw notOneOf('storage', option, ['fs', 'memory'], ['an ArtifactStorage']);
   return option;
 }
 
@@ -152,7 +155,7 @@ export class SharedContextStore {
   /** @throws ConfigError naming the first bad option. */
   constructor(options: SharedContextStoreOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
-    if (!parsed.success) throw configErrorFrom(parsed.error);
+    if (!parsed.success) throw configErrorFrom(parsed.error, '', options, optionsSchema);
     const resolved = parsed.data;
     const permissions = new PermissionTable(options);
     const limits: ContextLimits = {

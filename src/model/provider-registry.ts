@@ -7,7 +7,14 @@ import type { ModelProvider } from '../protocols/model.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOpenAIProvider } from '../providers/openai.js';
 import { createSimulatedProvider } from '../providers/simulated/simulated.js';
+import { closestMatch } from '../util/closest-match.js';
 import type { ResolvedConfig } from '../orchestrator/config.js';
+
+/** A provider block with its `baseURL` taken from the environment when the block sets none (blank counts as unset). */
+function withBaseURL(block: ResolvedConfig['openai'], fromEnv: string | undefined): NonNullable<ResolvedConfig['openai']> {
+  if (block?.baseURL !== undefined || fromEnv === undefined || fromEnv.trim() === '') return block ?? {};
+  return { ...block, baseURL: fromEnv.trim() };
+}
 
 export type BuiltInProviderName = 'simulated' | 'anthropic' | 'openai';
 
@@ -18,13 +25,42 @@ export function defaultProviderName(env: NodeJS.ProcessEnv = process.env): Built
   return 'simulated';
 }
 
+/** The provider blocks of a config: which real providers it configures. */
+export interface ProviderBlocks {
+  readonly anthropic?: object | undefined;
+  readonly openai?: object | undefined;
+}
+
+/**
+ * The provider a config selects when it names none: the one whose block
+ * (`anthropic: {...}` or `openai: {...}`) is set, else the one an API key in
+ * the environment selects, else `simulated`.
+ * @throws ConfigError when both blocks are set (which one is meant is unclear).
+ * @example
+ * ```ts
+ * selectedProviderName({ anthropic: { baseURL: 'http://127.0.0.1:8080' } }); // 'anthropic'
+ * selectedProviderName({}, {}); // 'simulated'
+ * ```
+ */
+export function selectedProviderName(blocks: ProviderBlocks, env: NodeJS.ProcessEnv = process.env): BuiltInProviderName {
+  if (blocks.anthropic !== undefined && blocks.openai !== undefined) {
+    throw new ConfigError('provider', 'both an anthropic and an openai block are set: name the provider to use ("anthropic" or "openai")');
+  }
+  if (blocks.anthropic !== undefined) return 'anthropic';
+  if (blocks.openai !== undefined) return 'openai';
+  return defaultProviderName(env);
+}
+
 /** A registry of providers by name. Built-in ones are created lazily from the config. */
 export class ProviderRegistry {
   readonly #providers = new Map<string, ModelProvider>();
   readonly #config: ResolvedConfig;
+  readonly #env: NodeJS.ProcessEnv;
 
-  constructor(config: ResolvedConfig) {
+  /** `env` supplies `ANTHROPIC_BASE_URL` / `OPENAI_BASE_URL` for a provider block without a `baseURL`. */
+  constructor(config: ResolvedConfig, env: NodeJS.ProcessEnv = process.env) {
     this.#config = config;
+    this.#env = env;
   }
 
   /** Registers a provider under its name (or `name`), replacing any earlier one. */
@@ -59,14 +95,28 @@ export class ProviderRegistry {
           failureRate: config.simulated.failureRate,
         });
       case 'anthropic':
-        return createAnthropicProvider(config.anthropic ?? {});
+        return createAnthropicProvider(withBaseURL(config.anthropic, this.#env.ANTHROPIC_BASE_URL));
       case 'openai':
-        return createOpenAIProvider(config.openai ?? {});
+        return createOpenAIProvider(withBaseURL(config.openai, this.#env.OPENAI_BASE_URL));
       default:
-        throw new ConfigError(
-          'provider',
-          `unknown provider "${name}": use simulated, anthropic, openai or register a ModelProvider`,
-        );
+        throw this.#unknown(name, 'provider');
     }
+  }
+
+  /**
+   * Checks that `name` is a built-in or registered provider, without creating it.
+   * @throws ConfigError naming `field`, the known providers and the nearest one.
+   */
+  assertKnown(name: string, field: string): void {
+    if (!this.has(name)) throw this.#unknown(name, field);
+  }
+
+  #unknown(name: string, field: string): ConfigError {
+    const known = [...new Set(['simulated', 'anthropic', 'openai', ...this.#providers.keys()])];
+    const hint = closestMatch(name, known, { ignoreCase: true });
+    return new ConfigError(
+      field,
+      `unknown provider "${name}"${hint ? `; did you mean "${hint}"?` : ''}: use ${known.join(', ')} or register a ModelProvider`,
+    );
   }
 }

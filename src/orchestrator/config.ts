@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { InspectionEvent, Observer } from 'xstate';
 import { ConfigError } from '../protocols/errors.js';
+import { configErrorFrom } from '../util/config-errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { isLogger } from '../observability/logger.js';
@@ -98,7 +99,7 @@ export const orchestratorConfigSchema = z.strictObject({
       z.boolean(),
       z.strictObject({
         storage: z
-          .union([z.enum(['fs', 'memory']), z.custom<JournalStorage>(isJournalStorage, 'must be "fs", "memory" or a JournalStorage')])
+          .union([z.enum(['fs', 'memory']), z.custom<JournalStorage>(isJournalStorage, 'must be a JournalStorage')])
           .optional(),
         fsync: z.boolean().optional(),
       }),
@@ -136,16 +137,7 @@ export type OrchestratorConfig = z.input<typeof orchestratorConfigSchema> & {
 /** The config after defaults are applied. */
 export type ResolvedConfig = z.output<typeof orchestratorConfigSchema>;
 
-/** Turns the first zod issue into a ConfigError naming the field. */
-export function configErrorFrom(error: z.ZodError, prefix = ''): ConfigError {
-  const issue = error.issues[0];
-  const path = issue ? issue.path.map(String).join('.') : '';
-  const field = [prefix, path].filter(Boolean).join('.') || '(root)';
-  if (issue?.code === 'unrecognized_keys') {
-    return new ConfigError(field, `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
-  }
-  return new ConfigError(field, issue?.message ?? 'invalid value');
-}
+export { configErrorFrom } from '../util/config-errors.js';
 
 /**
  * Validates a config and applies defaults.
@@ -153,7 +145,7 @@ export function configErrorFrom(error: z.ZodError, prefix = ''): ConfigError {
  */
 export function resolveConfig(config: OrchestratorConfig = {}): ResolvedConfig {
   const parsed = orchestratorConfigSchema.safeParse(config);
-  if (!parsed.success) throw configErrorFrom(parsed.error);
+  if (!parsed.success) throw configErrorFrom(parsed.error, '', config, orchestratorConfigSchema);
   const resolved = parsed.data;
   if (resolved.retry.maxDelayMs < resolved.retry.baseDelayMs) {
     throw new ConfigError('retry.maxDelayMs', 'must be at least retry.baseDelayMs');

@@ -144,9 +144,8 @@ export class Orchestrator {
     requireRecord(template, `templates.${name}`, 'config');
     const resolved = resolveAgentConfig(template, this.defaults, `templates.${name}`);
     this.tools.definitions(resolved.tools, `templates.${name}.tools`);
-    if (!this.providers.has(resolved.provider)) {
-      throw new ConfigError(`templates.${name}.provider`, `unknown provider "${resolved.provider}"`);
-    }
+    this.#runtime.assertPriced(resolved.model, `templates.${name}.model`);
+    this.providers.assertKnown(resolved.provider, `templates.${name}.provider`);
     this.templates.set(name, template);
     return this;
   }
@@ -481,7 +480,7 @@ export class Orchestrator {
    * Alerts arrive as `alert` events; thresholds use the seed's units:
    * `error_rate` a share, `cost_per_task` dollars per task, `execution_time`
    * seconds per task. See docs/monitoring.md.
-   * @throws ConfigError for an unknown metric, a bad threshold or port.
+   * @throws ConfigError for an unknown metric, a bad threshold or port; PortInUseError (code `PORT_IN_USE`) when `dashboardPort` is taken.
    * @example
    * ```ts
    * const { dashboardUrl } = await orchestrator.enableMonitoring({

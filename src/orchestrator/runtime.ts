@@ -16,7 +16,7 @@ import { createAgentMachine } from '../actors/agent/machine.js';
 import { createSupervisorMachine } from '../actors/supervisor.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { createWorkflowMachine } from '../actors/workflow/machine.js';
-import { mergePrices } from '../providers/model-prices.js';
+import { mergePrices, requirePrice } from '../providers/model-prices.js';
 import type { AgentDefaults } from '../agents/agent-config.js';
 import { AgentPool } from '../agents/pool.js';
 import { createMemoryCompactor, createSharedContext, loadTaskArtifacts } from './agent-services.js';
@@ -38,7 +38,7 @@ import { JournalCallRecorder } from '../journal/recorder.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
-import { defaultProviderName, ProviderRegistry } from '../model/provider-registry.js';
+import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
 import { TaskRunner } from '../runs/task-runner.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
@@ -87,6 +87,11 @@ export interface Runtime {
   readonly runTask: (request: TaskRunRequest) => Promise<TaskResult>;
   /** `executeTask`: one task outside any workflow, under its own `task_<n>` id. */
   readonly executeTask: (task: SubAgentTaskSpec | string, signal?: AbortSignal) => Promise<TaskResult>;
+  /**
+   * With a cost limit set, a model of unknown price is a ConfigError naming
+   * `field` (the gateway could not enforce the limit on it); without one, a no-op.
+   */
+  readonly assertPriced: (model: string, field: string) => void;
   /** Cleanups `shutdownRuntime` runs after the actors stopped (built-in ones first). */
   readonly disposers: (() => void | Promise<void>)[];
 }
@@ -109,8 +114,8 @@ export function liveAgentIds(pool: AgentPool): string[] {
 
 /**
  * The defaults agents inherit. The provider is the configured one (a
- * ModelProvider instance is registered under its name), else the one an API
- * key in the environment selects; an OpenAI provider without a configured
+ * ModelProvider instance is registered under its name), else the one whose
+ * block is set, else the one an API key in the environment selects; an OpenAI provider without a configured
  * `model` defaults to gpt-4o.
  * @throws ConfigError / MissingApiKeyError now rather than at the first call.
  */
@@ -121,7 +126,8 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
     providers.register(provider);
     providerName = provider.name;
   } else {
-    providerName = provider ?? defaultProviderName();
+    // A provider block (`anthropic: {...}` / `openai: {...}`) selects its provider.
+    providerName = provider ?? selectedProviderName(config);
   }
   providers.get(providerName); // fail now on an unknown provider or a missing key
   return {
@@ -154,11 +160,16 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const defaults = agentDefaults(input, config, providers);
   const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
   const budget = new BudgetLedger(costLimits(config));
+  const prices = mergePrices(config.pricing);
+  const assertPriced = (model: string, field: string): void => {
+    if (budget.isLimited) requirePrice(model, prices, field);
+  };
+  assertPriced(defaults.model, 'model');
   const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
-    prices: mergePrices(config.pricing),
+    prices,
     budget,
     events,
     ...(recorder ? { recorder } : {}),
@@ -200,6 +211,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     ],
     events,
     breakpointOnError: hooks.breakpointOnError,
+    assertPriced,
   });
   const messaging = new Messaging({
     pool,
@@ -249,7 +261,6 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     maxParallelAgents: config.maxParallelAgents,
     maxInputDataBytes: config.maxInputDataBytes,
     knownTemplates: () => new Set(templates.keys()),
-    knownAgents: () => new Set(liveAgentIds(pool)),
     now: Date.now,
     ...(journals ? { observer: createJournalObserver({ journals, events }) } : {}),
   });
@@ -298,6 +309,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     instrumentation,
     runTask,
     executeTask,
+    assertPriced,
     disposers,
   };
 }

@@ -17,7 +17,7 @@ import { mergePrices } from '../providers/model-prices.js';
 import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../agents/agent-config.js';
 import { resolveConfig } from './config.js';
 import { createModelGateway } from '../model/gateway.js';
-import { defaultProviderName, ProviderRegistry } from '../model/provider-registry.js';
+import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 
 export interface ThinkingAgentOptions {
   readonly agentId: string;
@@ -27,6 +27,23 @@ export interface ThinkingAgentOptions {
   /** Seed of the simulated model. */
   readonly seed?: number;
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * The Anthropic provider's key and API root (default `ANTHROPIC_API_KEY`,
+   * `ANTHROPIC_BASE_URL`). Set without `config.provider`, it selects anthropic.
+   */
+  readonly anthropic?: ProviderConnection;
+  /**
+   * The OpenAI provider's key and API root, e.g. a local OpenAI-compatible
+   * server's `http://127.0.0.1:11434/v1` (default `OPENAI_API_KEY`,
+   * `OPENAI_BASE_URL`). Set without `config.provider`, it selects openai.
+   */
+  readonly openai?: ProviderConnection;
+}
+
+/** Where a real provider is reached: the key and the API root. */
+export interface ProviderConnection {
+  readonly apiKey?: string;
+  readonly baseURL?: string;
 }
 
 export interface ExecuteTaskOptions {
@@ -66,6 +83,13 @@ function checkExecuteTaskOptions(options: unknown): void {
  *   thinkingDirectives: ['Consider both near-term and long-term impacts'],
  * });
  * console.log(result.confidence, result.thinkingProcess, result.alternatives);
+ *
+ * // On a local OpenAI-compatible server (Ollama, vLLM, llama.cpp):
+ * const local = new ThinkingAgent({
+ *   agentId: 'local',
+ *   config: { provider: 'openai', model: 'llama3.1' },
+ *   openai: { baseURL: 'http://127.0.0.1:11434/v1' },
+ * });
  * ```
  */
 export class ThinkingAgent {
@@ -87,15 +111,22 @@ export class ThinkingAgent {
       throw new ConfigError('inspect', 'must be an inspection function or an observer whose next, error and complete are functions');
     }
     const { provider, ...rest } = options.config ?? {};
-    const registry = new ProviderRegistry(resolveConfig(options.seed === undefined ? {} : { seed: options.seed }));
-    let providerName: string = defaultProviderName();
+    const connections = {
+      ...(options.anthropic === undefined ? {} : { anthropic: options.anthropic }),
+      ...(options.openai === undefined ? {} : { openai: options.openai }),
+    };
+    // Validated like the orchestrator's own fields (a bad baseURL is a ConfigError naming it).
+    const registry = new ProviderRegistry(resolveConfig({ ...connections, ...(options.seed === undefined ? {} : { seed: options.seed }) }));
+    let providerName: string = selectedProviderName(connections);
     if (typeof provider === 'object') {
       registry.register(provider);
       providerName = provider.name;
     } else if (provider !== undefined) {
       providerName = provider;
     }
-    this.config = resolveAgentConfig({ ...rest, provider: providerName }, STANDALONE_DEFAULTS);
+    // As in the orchestrator: the openai provider's default model is one it serves.
+    const defaults = providerName === 'openai' ? { ...STANDALONE_DEFAULTS, model: 'gpt-4o' } : STANDALONE_DEFAULTS;
+    this.config = resolveAgentConfig({ ...rest, provider: providerName }, defaults);
     registry.get(this.config.provider); // fail now (unknown provider, missing key), not on first task
     const gateway = createModelGateway({
       resolveProvider: (name) => registry.get(name),

@@ -13,6 +13,8 @@ export type TroupeErrorCode =
   | 'AGENT_FAILED'
   | 'AGENT_STOPPED'
   | 'AGENT_BUSY'
+  | 'AGENT_EXISTS'
+  | 'PORT_IN_USE'
   | 'BUDGET_EXCEEDED'
   | 'PERMISSION_DENIED'
   | 'VERSION_CONFLICT'
@@ -117,6 +119,30 @@ export class AgentBusyError extends TroupeError {
     super('AGENT_BUSY', `Agent "${agentId}" is busy with task "${currentTaskId ?? '?'}"`, {
       details: { agentId, currentTaskId },
     });
+  }
+}
+
+/** `spawnAgent` named a live agent's id with a different template, type or config. Names the fields that differ. */
+export class AgentExistsError extends TroupeError {
+  readonly agentId: string;
+  constructor(agentId: string, differing: readonly string[]) {
+    super(
+      'AGENT_EXISTS',
+      `Agent "${agentId}" is already live with a different ${differing.join(', ')}: stop it first, or spawn under another id`,
+      { details: { agentId, differing: [...differing] } },
+    );
+    this.agentId = agentId;
+  }
+}
+
+/** A server troupe starts (the dashboard) could not listen: its port is taken. */
+export class PortInUseError extends TroupeError {
+  readonly port: number;
+  constructor(what: string, host: string, port: number) {
+    super('PORT_IN_USE', `The ${what} cannot listen on ${host}:${port}: the port is already in use (pick another, or 0 for a free one)`, {
+      details: { host, port },
+    });
+    this.port = port;
   }
 }
 

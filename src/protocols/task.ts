@@ -109,6 +109,12 @@ export interface TaskResult {
   readonly reason?: string;
   readonly consensus?: ConsensusResult;
   readonly simulated: boolean;
+  /**
+   * Providers of the agents that worked on the task (its own, a fallback,
+   * an alternative, consensus voters), by name, in order: `['anthropic']`,
+   * `['simulated']`. Empty when no agent was asked.
+   */
+  readonly providers?: readonly string[];
 }
 
 export type WorkflowStatus = 'succeeded' | 'partial' | 'failed' | 'cancelled';
@@ -124,4 +130,6 @@ export interface WorkflowResult {
   readonly thinkingTraces: Readonly<Record<string, string>>;
   readonly usage: TokenUsage;
   readonly simulated: boolean;
+  /** Providers that served the run (its tasks' and the summary's), by name, each once. */
+  readonly providers?: readonly string[];
 }

@@ -65,6 +65,7 @@ export async function runConsensus(
   let costCents = 0;
   let attempts = 0;
   let simulated = false;
+  const providers = new Set<string>();
   const votes: ConsensusVote[] = [];
   /** Why voters of the last round held cast no counted vote. */
   let leftOut: string[] = [];
@@ -96,6 +97,7 @@ export async function runConsensus(
       costCents += result.costCents;
       attempts += result.attempts;
       simulated ||= result.simulated;
+      for (const provider of result.providers ?? []) providers.add(provider);
       if (result.status !== 'succeeded') {
         leftOut.push(`"${result.agentId}" ${result.status}${result.error ? `: ${result.error.message}` : ''}`);
         continue;
@@ -154,6 +156,7 @@ export async function runConsensus(
     alternatives: [],
     consensus,
     simulated,
+    providers: [...providers],
     ...(failure === undefined ? {} : { error: failure }),
   };
 }

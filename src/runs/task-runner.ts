@@ -42,6 +42,8 @@ interface Tally {
   attempts: number;
   costCents: number;
   usage: TokenUsage;
+  /** Providers of the agents asked to do the task, in order, each once. */
+  providers: string[];
 }
 
 function account(tally: Tally, outcome: AgentRunOutcome): void {
@@ -79,7 +81,7 @@ export class TaskRunner {
   async run(request: TaskRunRequest): Promise<TaskResult> {
     const { spec, signal } = request;
     const startedAt = this.#options.now();
-    const tally: Tally = { attempts: 0, costCents: 0, usage: EMPTY_USAGE };
+    const tally: Tally = { attempts: 0, costCents: 0, usage: EMPTY_USAGE, providers: [] };
     let artifacts: LoadedArtifact[] = [];
     try {
       if (this.#options.loadArtifacts) {
@@ -158,6 +160,8 @@ export class TaskRunner {
       return { ok: false, error: toErrorData(error), usage: EMPTY_USAGE, costCents: 0 };
     }
     this.#users.set(agentId, (this.#users.get(agentId) ?? 0) + 1);
+    const provider = pool.get(agentId)?.config.provider;
+    if (provider !== undefined && !tally.providers.includes(provider)) tally.providers.push(provider);
     try {
       let last: AgentRunOutcome | undefined;
       for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
@@ -218,6 +222,7 @@ export class TaskRunner {
       startedAt,
       finishedAt,
       durationSeconds: (finishedAt - startedAt) / 1000,
+      providers: tally.providers,
     };
     if ('error' in end) {
       return {

@@ -17,6 +17,7 @@ import { workflowSystemId } from '../actors/supervisor.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/workflow/machine.js';
 import { normalizeTasks } from '../actors/workflow/tasks.js';
+import { conditionDecision } from '../actors/workflow/task-rules.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
 import type { EventHub } from '../protocols/events.js';
 import type { RunContinuation, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
@@ -46,7 +47,6 @@ export interface WorkflowRunnerOptions {
   /** Largest task inputData, in bytes of JSON. Default 1 MiB. */
   readonly maxInputDataBytes?: number;
   readonly knownTemplates: () => ReadonlySet<string>;
-  readonly knownAgents: () => ReadonlySet<string>;
   readonly now: () => number;
   /** Told about each run (the journal): its start, task results, condition decisions and end. */
   readonly observer?: WorkflowRunObserver;
@@ -132,7 +132,8 @@ export class WorkflowRunner {
     const recorded = this.#decisions.get(workflowId)?.get(agentId);
     if (recorded !== undefined) return recorded;
     const condition = this.#conditions.get(workflowId)?.get(agentId);
-    const proceed = condition ? Boolean(condition(results)) : true;
+    // Strictly a boolean: a Promise or a string returned would otherwise count as true.
+    const proceed = condition ? conditionDecision(agentId, condition(results)) : true;
     this.#hooks.get(workflowId)?.conditionDecided(agentId, proceed);
     return proceed;
   }
@@ -141,7 +142,6 @@ export class WorkflowRunner {
   validate(tasks: readonly SubAgentTaskSpec[]): NormalizedTask[] {
     const normalized = normalizeTasks(tasks, {
       knownTemplates: this.#options.knownTemplates(),
-      knownAgents: this.#options.knownAgents(),
     });
     const limit = this.#options.maxInputDataBytes ?? DEFAULT_MAX_INPUT_DATA_BYTES;
     for (const task of normalized) {
@@ -290,11 +290,13 @@ export class WorkflowRunner {
     let usage: TokenUsage = EMPTY_USAGE;
     let totalCostCents = 0;
     let simulated = false;
+    const providers = new Set<string>();
     const thinkingTraces: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const result of Object.values(output.results)) {
       usage = addUsage(usage, result.usage);
       totalCostCents += result.costCents;
       simulated ||= result.simulated;
+      for (const name of result.providers ?? []) providers.add(name);
       if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
     }
     let summary = digestOf(output.results, output.status);
@@ -318,6 +320,7 @@ export class WorkflowRunner {
         usage = addUsage(usage, outcome.response.usage);
         totalCostCents += outcome.costCents;
         simulated ||= outcome.response.simulated === true;
+        providers.add(provider);
       } catch (error) {
         summary = `${summary}\n\n(The summary could not be generated: ${error instanceof Error ? error.message : String(error)})`;
       }
@@ -332,6 +335,7 @@ export class WorkflowRunner {
       thinkingTraces,
       usage,
       simulated,
+      providers: [...providers],
     };
   }
 }

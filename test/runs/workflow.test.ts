@@ -362,6 +362,18 @@ describe('fallbackAgent', () => {
     expect(fallbackActing && promptOf(fallbackActing)).toContain('Review the plan');
   });
 
+  it('a fallbackAgent with no template is spawned from the orchestrator defaults and runs the task', async () => {
+    const model = scripted(failingPrimary);
+    const run = await orchestratorWith(model).executeWorkflow({
+      tasks: [{ agentId: 'primary', taskDescription: 'Review the plan', fallbackAgent: 'expert_consultant' }],
+    });
+    const result = run.results.primary;
+    expect(result?.status).toBe('succeeded');
+    expect(result?.fallbackUsed).toBe('expert_consultant');
+    expect(result?.output).toBe('expert_consultant rescued it');
+    expect(result?.providers).toEqual(['scripted']);
+  });
+
   it('without a fallback the same failure fails the task', async () => {
     const model = scripted(failingPrimary);
     const run = await orchestratorWith(model).executeWorkflow({
@@ -636,7 +648,7 @@ describe('validation', () => {
         { agentId: 'b', taskDescription: 'x', dependencies: ['a'] },
       ],
       [{ agentId: 'a', taskDescription: 'x', dependencies: ['nobody'] }],
-      [{ agentId: 'a', taskDescription: 'x', fallbackAgent: 'unknown_expert' }],
+      [{ agentId: 'a', taskDescription: 'x', fallbackAgent: 'a' }],
     ];
     for (const tasks of invalid) {
       await expect(orchestrator.executeWorkflow({ tasks })).rejects.toBeInstanceOf(WorkflowValidationError);

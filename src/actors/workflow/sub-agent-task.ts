@@ -1,7 +1,8 @@
 /**
  * The seed's `SubAgentTask`: one unit of work in a workflow, for callers who
- * prefer a class to a plain object. Validation and defaults are applied later,
- * by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
+ * prefer a class to a plain object. Fields it does not know are refused at
+ * once (the class would drop them); the rest of validation and the defaults are
+ * applied by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
  */
 import { WorkflowValidationError } from '../../protocols/errors.js';
 import type {
@@ -11,6 +12,7 @@ import type {
   SubAgentTaskSpec,
   TaskPriority,
 } from '../../protocols/task.js';
+import { checkKnownTaskFields } from './task-rules.js';
 
 /**
  * The seed's SubAgentTask as a class. Plain objects with the same fields are
@@ -45,11 +47,13 @@ export class SubAgentTask implements SubAgentTaskSpec {
   readonly sharedArtifacts?: readonly string[];
   readonly availableAgents?: readonly string[];
 
+  /** @throws WorkflowValidationError for a field no task has (a misspelt one gets a did-you-mean). */
   constructor(spec: SubAgentTaskSpec) {
     const given: unknown = spec;
     if (typeof given !== 'object' || given === null || Array.isArray(given)) {
       throw new WorkflowValidationError('new SubAgentTask(spec) needs a task object with agentId and taskDescription');
     }
+    checkKnownTaskFields(spec);
     this.agentId = spec.agentId;
     this.taskDescription = spec.taskDescription;
     this.executionMode = spec.executionMode;

@@ -123,6 +123,63 @@ function checkObject(value: unknown, rules: Readonly<Record<string, FieldRule>>,
   return undefined;
 }
 
+/**
+ * Rejects a task spec's fields that no task has, with the nearest known
+ * field as a hint: what `new SubAgentTask(spec)` checks, since the class
+ * would otherwise drop a misspelt field without a word.
+ *
+ * @throws WorkflowValidationError naming the field.
+ * @example
+ * ```ts
+ * checkKnownTaskFields({ agentId: 'a', taskDescription: 'x', dependancies: ['b'] });
+ * // throws: SubAgentTask "a": dependancies is not a task field; did you mean "dependencies"? (got an array of 1)
+ * ```
+ */
+export function checkKnownTaskFields(spec: unknown): void {
+  if (!isRecord(spec)) throw new WorkflowValidationError(`SubAgentTask needs a task object (got ${describeValue(spec)})`);
+  for (const field in spec) {
+    if (!Object.hasOwn(spec, field) || Object.hasOwn(TASK_RULES, field)) continue;
+    const hint = closestMatch(field, Object.keys(TASK_RULES), { ignoreCase: true });
+    const agentId = spec['agentId'];
+    const label = typeof agentId === 'string' && agentId.trim() !== '' ? `SubAgentTask "${agentId}"` : 'SubAgentTask';
+    throw new WorkflowValidationError(
+      `${label}: ${field} is not a task field${hint ? `; did you mean "${hint}"?` : ''} (got ${describeValue(spec[field])})`,
+      { field },
+    );
+  }
+}
+
+/**
+ * What a task's `condition` decided: its return value, which must be a
+ * boolean. A Promise (an async condition) or any other value would otherwise
+ * count as true; a Promise's eventual rejection is absorbed, so it cannot
+ * surface as an unhandled rejection.
+ *
+ * @throws WorkflowValidationError naming the task and what the condition returned.
+ * @example
+ * ```ts
+ * conditionDecision('reviewer', false); // false
+ * conditionDecision('reviewer', 'yes'); // throws: Task "reviewer": its condition must return true or false (got "yes")
+ * ```
+ */
+export function conditionDecision(agentId: string, returned: unknown): boolean {
+  if (typeof returned === 'boolean') return returned;
+  const details = { agentId, field: 'condition' };
+  if (isThenable(returned)) {
+    returned.then(undefined, () => undefined);
+    throw new WorkflowValidationError(
+      `Task "${agentId}": its condition returned a Promise; a condition must return true or false synchronously ` +
+        '(compute what it needs from the results it is given)',
+      details,
+    );
+  }
+  throw new WorkflowValidationError(`Task "${agentId}": its condition must return true or false (got ${describeValue(returned)})`, details);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof Reflect.get(value, 'then') === 'function';
+}
+
 /** `Task "x" (tasks[2])`, or `Task at tasks[2]` when it has no usable agentId. */
 function taskLabel(raw: unknown, index: number): string {
   const agentId = isRecord(raw) ? raw['agentId'] : undefined;

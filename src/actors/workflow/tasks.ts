@@ -50,8 +50,6 @@ export interface NormalizedTask {
 export interface NormalizeTasksOptions {
   /** Template names registered with the orchestrator. */
   readonly knownTemplates: ReadonlySet<string>;
-  /** Ids of live agents. */
-  readonly knownAgents?: ReadonlySet<string>;
 }
 
 /** One shared, frozen empty list for absent list fields: no allocation per task. */
@@ -90,7 +88,11 @@ function listNames(names: Iterable<string>, limit = 8): string {
   return all.length > limit ? `${shown} and ${all.length - limit} more` : shown;
 }
 
-/** fallbackAgent and template must name something that can actually run the task. */
+/**
+ * A template must be registered. A fallbackAgent, like a task's own agent, is
+ * a live agent, else one spawned from the template of its name, else from the
+ * orchestrator's defaults: any name but the task's own.
+ */
 function checkAgentReferences(task: NormalizedTask, options: NormalizeTasksOptions): void {
   const label = `Task "${task.agentId}" (tasks[${task.index}])`;
   if (task.template !== undefined && !options.knownTemplates.has(task.template)) {
@@ -109,14 +111,6 @@ function checkAgentReferences(task: NormalizedTask, options: NormalizeTasksOptio
       agentId: task.agentId,
       field: 'fallbackAgent',
     });
-  }
-  if (!options.knownTemplates.has(fallback) && !options.knownAgents?.has(fallback)) {
-    const hint = closestMatch(fallback, [...options.knownTemplates, ...(options.knownAgents ?? [])]);
-    throw new WorkflowValidationError(
-      `${label}: fallbackAgent "${fallback}" is neither a registered template nor a live agent` +
-        `${hint ? `; did you mean "${hint}"?` : ''} (templates: ${listNames(options.knownTemplates)})`,
-      { index: task.index, agentId: task.agentId, field: 'fallbackAgent' },
-    );
   }
 }
 
@@ -149,8 +143,8 @@ function dependencyIndices(tasks: readonly NormalizedTask[], indexById: Readonly
  * Checks, throwing on the first problem: the list is a non-empty array; then
  * each task in declaration order: its fields (types, enums, ranges, unknown
  * fields), a unique agentId, a `template` that is registered and a
- * `fallbackAgent` that is a registered template or a live agent (not the task
- * itself); then every task's dependencies: not itself, not listed twice, naming
+ * `fallbackAgent` other than the task itself (it is spawned like a task's own
+ * agent: from its template if there is one, else from the defaults); then every task's dependencies: not itself, not listed twice, naming
  * a task of this list; and last, that the dependencies have no cycle.
  *
  * @throws WorkflowValidationError naming the task (agentId and `tasks[i]`) and the field.

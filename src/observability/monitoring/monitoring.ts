@@ -127,7 +127,7 @@ export class Monitoring {
  * console.log(monitoring.dashboardUrl, monitoring.metrics().totalCost);
  * await monitoring.stop();
  * ```
- * @throws ConfigError for an unknown metric, a bad threshold or port.
+ * @throws ConfigError for an unknown metric, a bad threshold or port; PortInUseError when the dashboard port is taken.
  */
 export function startMonitoring(host: MonitoringHost, options: MonitoringOptions = {}): Promise<Monitoring> {
   return Monitoring.start(host, options);

@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PortInUseError } from '../../../protocols/errors.js';
 
 export interface DashboardServerOptions {
   /** 0 picks a free port. */
@@ -148,9 +149,12 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   server.on('connection', (socket) => socket.unref());
   server.unref();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('dashboard', HOST, options.port) : error);
+    };
+    server.once('error', fail);
     server.listen(options.port, HOST, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
