@@ -2,7 +2,12 @@
  * Hosting agents: the pool that spawns and reuses agent actors from templates,
  * agent config, consultation between agents, broadcast and subscribe, tools and memory.
  */
-export { STANDALONE_DEFAULTS, agentConfigSchema, resolveAgentConfig } from './agent-config.js';
+export {
+  STANDALONE_DEFAULTS,
+  agentConfigSchema,
+  differingConfigFields,
+  resolveAgentConfig,
+} from './agent-config.js';
 export type { AgentDefaults } from './agent-config.js';
 export { abortReason, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
 export type { AgentInspection } from './agent-inspection.js';

@@ -18,5 +18,5 @@ export { composeModelCall } from './interceptor-chain.js';
 export { journalInterceptor } from './journal-interceptor.js';
 export type { CallRecorder } from './journal-interceptor.js';
 export { callProvider } from './provider-call.js';
-export { ProviderRegistry, defaultProviderName } from './provider-registry.js';
-export type { BuiltInProviderName } from './provider-registry.js';
+export { ProviderRegistry, defaultProviderName, selectedProviderName } from './provider-registry.js';
+export type { BuiltInProviderName, ProviderBlocks } from './provider-registry.js';

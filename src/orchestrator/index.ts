@@ -4,6 +4,20 @@
  */
 export { createMemoryCompactor, createSharedContext, loadTaskArtifacts } from './agent-services.js';
 export type { MemoryCompactorDeps } from './agent-services.js';
+export {
+  checkAgentId,
+  checkBroadcast,
+  checkDurableRunOptions,
+  checkFunction,
+  checkOptionalOptions,
+  checkRouteMessage,
+  checkRunOptions,
+  checkSpawnRequest,
+  checkSubscribe,
+  checkTaskArgument,
+  checkTool,
+  checkWorkflowOptions,
+} from './api-arguments.js';
 export { configErrorFrom, orchestratorConfigSchema, resolveConfig } from './config.js';
 export type { OrchestratorConfig, ResolvedConfig } from './config.js';
 export { EnhancedAgentOrchestrator, Orchestrator } from './orchestrator.js';
@@ -17,9 +31,10 @@ export type {
   PipelineIntermediate,
   PipelineResult,
   PipelineStage,
+  RunOptions,
   TaskExecutor,
 } from './patterns.js';
 export { costLimits, createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
 export type { Runtime, RuntimeHooks } from './runtime.js';
 export { ThinkingAgent } from './thinking-agent.js';
-export type { ExecuteTaskOptions, ThinkingAgentOptions } from './thinking-agent.js';
+export type { ExecuteTaskOptions, ProviderConnection, ThinkingAgentOptions } from './thinking-agent.js';

@@ -1,7 +1,25 @@
 /**
  * Small generic helpers: a priority queue, closest-match suggestions, redaction of secrets.
  */
+export {
+  RESERVED_IDS,
+  assertTaskIds,
+  describeArgument,
+  isInspectionObserver,
+  isRecord,
+  optionalBoolean,
+  optionalFunction,
+  optionalId,
+  optionalSignal,
+  optionalStringList,
+  requireId,
+  requireRecord,
+  requireString,
+} from './arguments.js';
+export type { ArgumentKind } from './arguments.js';
 export { closestMatch } from './closest-match.js';
+export { configErrorFrom, notOneOf } from './config-errors.js';
+export { DEFAULT_MAX_INPUT_DATA_BYTES, MAX_INPUT_DATA_DEPTH, assertInputData } from './input-data.js';
 export { PriorityQueue } from './priority-queue.js';
 export type { Comparator } from './priority-queue.js';
 export {

@@ -10,7 +10,7 @@ export type { StartSlots, TaskNodeState, TaskReadiness } from './schedule.js';
 export { createSettlement, isFailure, notRunResult, workflowStatusOf } from './settle.js';
 export type { Settlement } from './settle.js';
 export { SubAgentTask } from './sub-agent-task.js';
-export { checkTaskFields, describeValue } from './task-rules.js';
+export { checkKnownTaskFields, checkTaskFields, conditionDecision, describeValue } from './task-rules.js';
 export { TASKS_CHILD, reportedResult, taskRunnerLogic } from './tasks-child.js';
 export type { TaskReportEvent, TaskRunnerCommand } from './tasks-child.js';
 export { normalizeTasks } from './tasks.js';
