@@ -60,15 +60,16 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
         report(options.events, call, outcome, 0);
         return outcome;
       }
-      const price = priceOf(call.request.model);
+      // Resolved before reserving: an unknown provider or a missing key throws here, with nothing held.
+      const provider = options.resolveProvider(call.provider);
+      // A provider's own price (an adapter wrapping one model) beats the table's entry for the name.
+      const price = provider.price ?? priceOf(call.request.model);
       if (!price && options.budget?.isLimited) {
         throw new ConfigError(
           'pricing',
           `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
         );
       }
-      // Resolved before reserving: an unknown provider or a missing key throws here, with nothing held.
-      const provider = options.resolveProvider(call.provider);
       // Reserve the worst case before calling: spent can then never pass a limit.
       const hold =
         price && options.budget

@@ -90,7 +90,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** `type` and `message` of an API error body, whether nested under `error` (Anthropic) or not (OpenAI). */
-function apiErrorFields(body: unknown): { type: string | undefined; message: string | undefined } {
+export function apiErrorFields(body: unknown): { type: string | undefined; message: string | undefined } {
   const inner = isRecord(body) && isRecord(body['error']) ? body['error'] : body;
   if (!isRecord(inner)) return { type: undefined, message: undefined };
   const type = typeof inner['type'] === 'string' ? inner['type'] : undefined;
@@ -98,7 +98,15 @@ function apiErrorFields(body: unknown): { type: string | undefined; message: str
   return { type, message };
 }
 
-function codeForStatus(status: number, type: string | undefined): ProviderErrorCode {
+/**
+ * The {@link ProviderError} code of an HTTP error status (and the API's error `type`, when it has one).
+ *
+ * @example
+ * ```ts
+ * codeForStatus(429, undefined); // 'PROVIDER_RATE_LIMITED'
+ * ```
+ */
+export function codeForStatus(status: number, type: string | undefined): ProviderErrorCode {
   if (status === 529 || type === 'overloaded_error') return 'PROVIDER_OVERLOADED';
   if (status === 429 || type === 'rate_limit_error') return 'PROVIDER_RATE_LIMITED';
   if (status === 401 || status === 402 || status === 403) return 'PROVIDER_AUTHENTICATION';
@@ -108,7 +116,8 @@ function codeForStatus(status: number, type: string | undefined): ProviderErrorC
   return 'PROVIDER_BAD_REQUEST';
 }
 
-function clip(text: string): string {
+/** Cuts an error message to at most 500 characters. */
+export function clip(text: string): string {
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
 }
 
