@@ -30,7 +30,11 @@ export const agentConfigSchema = z.strictObject({
   sharedContextAccess: z.boolean().optional(),
   timeoutSeconds: range(0.001, 86_400).optional(),
   maxToolRounds: whole(0, 100).optional(),
+  maxParallelToolCalls: whole(1, 64).optional(),
 });
+
+/** Tool calls of one turn that run at the same time unless a template says otherwise. */
+export const DEFAULT_MAX_PARALLEL_TOOL_CALLS = 4;
 
 /** Defaults an agent inherits from its orchestrator (or the standalone defaults). */
 export interface AgentDefaults {
@@ -100,5 +104,6 @@ export function resolveAgentConfig(
     sharedContextAccess: c.sharedContextAccess ?? defaults.sharedContextAccess,
     timeoutSeconds: c.timeoutSeconds ?? defaults.timeoutSeconds,
     maxToolRounds: c.maxToolRounds ?? 8,
+    maxParallelToolCalls: c.maxParallelToolCalls ?? DEFAULT_MAX_PARALLEL_TOOL_CALLS,
   };
 }

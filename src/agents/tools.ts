@@ -12,6 +12,8 @@ export interface ZodTool<TInput> {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: z.ZodType<TInput>;
+  /** Run alone: no other tool call of the same turn runs while this one does. Default false. */
+  readonly sequential?: boolean;
   execute(input: TInput, context: ToolRunContext): Promise<unknown> | unknown;
 }
 
@@ -20,6 +22,8 @@ export interface JsonSchemaTool {
   readonly name: string;
   readonly description: string;
   readonly inputSchema: JsonSchema;
+  /** Run alone: no other tool call of the same turn runs while this one does. Default false. */
+  readonly sequential?: boolean;
   execute(input: unknown, context: ToolRunContext): Promise<unknown> | unknown;
 }
 
@@ -34,6 +38,7 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 interface RegisteredTool {
   readonly definition: ToolDefinition;
+  readonly sequential: boolean;
   readonly run: (input: unknown, context: ToolRunContext) => Promise<unknown>;
 }
 
@@ -66,6 +71,7 @@ export class ToolRegistry {
       const schema = tool.inputSchema;
       this.#tools.set(tool.name, {
         definition: { name: tool.name, description: tool.description, inputSchema: z.toJSONSchema(schema) },
+        sequential: tool.sequential === true,
         run: async (input, context) => {
           const parsed = schema.safeParse(input);
           if (!parsed.success) throw new Error(`invalid arguments: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -76,12 +82,18 @@ export class ToolRegistry {
     }
     this.#tools.set(tool.name, {
       definition: { name: tool.name, description: tool.description, inputSchema: tool.inputSchema },
+      sequential: tool.sequential === true,
       run: async (input, context) => tool.execute(input, context),
     });
   }
 
   has(name: string): boolean {
     return this.#tools.has(name);
+  }
+
+  /** Whether the named tool was registered with `sequential: true` (an unknown name is not). */
+  isSequential(name: string): boolean {
+    return this.#tools.get(name)?.sequential === true;
   }
 
   /**

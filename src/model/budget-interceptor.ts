@@ -4,7 +4,7 @@
  * fails. Spent can then never pass a limit, whatever the calls' interleaving.
  */
 import { ConfigError } from '../protocols/errors.js';
-import type { ModelCallInterceptor } from '../protocols/gateway.js';
+import type { ModelCall, ModelCallInterceptor } from '../protocols/gateway.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 import type { BudgetLedger } from './budget.js';
 import { estimateWorstCaseCents } from './budget.js';
@@ -15,12 +15,12 @@ import { estimateWorstCaseCents } from './budget.js';
  *
  * @example
  * ```ts
- * const link = budgetInterceptor(new BudgetLedger({ totalCostLimitCents: 100 }), (model) => findPrice(model));
+ * const link = budgetInterceptor(new BudgetLedger({ totalCostLimitCents: 100 }), (call) => findPrice(call.request.model));
  * ```
  */
-export function budgetInterceptor(budget: BudgetLedger, priceOf: (model: string) => ModelPrice | undefined): ModelCallInterceptor {
+export function budgetInterceptor(budget: BudgetLedger, priceOf: (call: ModelCall) => ModelPrice | undefined): ModelCallInterceptor {
   return async (call, next) => {
-    const price = priceOf(call.request.model);
+    const price = priceOf(call);
     if (!price) {
       if (budget.isLimited) {
         throw new ConfigError(

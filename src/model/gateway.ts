@@ -11,7 +11,7 @@
  * any money is held. The budget reserves the worst case last, right before the
  * provider, which prices what it used.
  */
-import type { ModelCallInterceptor, ModelGateway } from '../protocols/gateway.js';
+import type { ModelCall, ModelCallInterceptor, ModelGateway } from '../protocols/gateway.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
 import type { EventHub } from '../protocols/events.js';
@@ -48,10 +48,13 @@ export interface GatewayOptions {
  */
 export function createModelGateway(options: GatewayOptions): ModelGateway {
   const priceCache = new Map<string, ModelPrice | undefined>();
-  const priceOf = (model: string): ModelPrice | undefined => {
+  const tablePrice = (model: string): ModelPrice | undefined => {
     if (!priceCache.has(model)) priceCache.set(model, findPrice(model, options.prices));
     return priceCache.get(model);
   };
+  // A provider's own price (an adapter wrapping one model) beats the table's entry for the name.
+  // Resolving the provider here also means an unknown provider or a missing key fails before anything is held.
+  const priceOf = (call: ModelCall): ModelPrice | undefined => options.resolveProvider(call.provider).price ?? tablePrice(call.request.model);
   const links: ModelCallInterceptor[] = [
     ...(options.events ? [eventsInterceptor(options.events, options.now ?? Date.now)] : []),
     ...(options.recorder ? [journalInterceptor(options.recorder)] : []),

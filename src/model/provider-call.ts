@@ -3,7 +3,7 @@
  * usage it reports. The links in front of it never see an unpriced response.
  */
 import { nanoid } from 'nanoid';
-import type { ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
+import type { ModelCall, ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 import { costOfUsage } from '../providers/model-prices.js';
@@ -13,17 +13,17 @@ import { costOfUsage } from '../providers/model-prices.js';
  *
  * @example
  * ```ts
- * const terminal = callProvider((name) => registry.get(name), (model) => findPrice(model));
+ * const terminal = callProvider((name) => registry.get(name), (call) => findPrice(call.request.model));
  * ```
  */
 export function callProvider(
   resolveProvider: (name: string) => ModelProvider,
-  priceOf: (model: string) => ModelPrice | undefined,
+  priceOf: (call: ModelCall) => ModelPrice | undefined,
 ): NextModelCall {
   return async (call): Promise<ModelCallOutcome> => {
     const provider = resolveProvider(call.provider);
     const response = await provider.complete(call.request);
-    const price = priceOf(call.request.model);
+    const price = priceOf(call);
     return { response, costCents: price ? costOfUsage(response.usage, price) : 0, callId: `call_${nanoid(12)}` };
   };
 }

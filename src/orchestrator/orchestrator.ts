@@ -49,7 +49,7 @@ import { createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
 import type { TaskRunner } from '../runs/task-runner.js';
 import type { Telemetry, TelemetryOptions } from '../observability/telemetry.js';
-import type { AgentTool, ToolRegistry } from '../agents/tools.js';
+import type { AgentTool, JsonSchemaTool, ToolRegistry, ZodTool } from '../agents/tools.js';
 import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-runner.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
@@ -157,6 +157,8 @@ export class Orchestrator {
    * orchestrator.registerTool({ name: 'web_search', description: 'Search the web', inputSchema: z.object({ query: z.string() }), execute: search });
    * ```
    */
+  registerTool<TInput>(tool: ZodTool<TInput>): this;
+  registerTool(tool: JsonSchemaTool): this;
   registerTool<TInput>(tool: AgentTool<TInput>): this {
     checkTool(tool);
     this.tools.register(tool);

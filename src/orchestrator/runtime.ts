@@ -186,6 +186,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
       const write = runArtifactTool(context, call, toolContext);
       return journals ? journalArtifactWrite(journals, call, toolContext, write) : write;
     },
+    isSequentialTool: (name) => tools.isSequential(name),
     compactMemory: createMemoryCompactor({ config, gateway, pool: () => pool, providers, defaults, context: () => context }),
     consult: (request) => messaging.consultForAgent(request),
   });

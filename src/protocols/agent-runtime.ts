@@ -60,6 +60,11 @@ export interface AgentServices {
   /** Runs a tool call the model made. Unknown tools answer with an error result. */
   runTool?(call: ToolCall, context: ToolRunContext): Promise<ToolRunResult>;
   /**
+   * Whether the named tool must run alone (registered with `sequential: true`):
+   * no other call of the same turn runs while it does. Absent: every tool may run in parallel.
+   */
+  isSequentialTool?(name: string): boolean;
+  /**
    * Compacts an agent's memory when it passes the token threshold; returns
    * undefined when no compaction is needed.
    */

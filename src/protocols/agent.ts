@@ -45,6 +45,11 @@ export interface AgentConfig {
   readonly timeoutSeconds?: number;
   /** Bound on tool-use round trips within one acting phase. Default 8. */
   readonly maxToolRounds?: number;
+  /**
+   * How many of one turn's tool calls run at the same time (1 runs them one
+   * after another). Results still reach the model in the order it asked. Default 4.
+   */
+  readonly maxParallelToolCalls?: number;
 }
 
 /** A template is a named AgentConfig from which agents are spawned at run time. */

@@ -3,6 +3,8 @@
  * Anthropic, OpenAI, replay) speaks. Actors never see an SDK, only this.
  */
 
+import type { ModelPrice } from './pricing.js';
+
 /** A JSON Schema object (draft 2020-12 subset the providers understand). */
 export type JsonSchema = { readonly [key: string]: unknown };
 
@@ -123,6 +125,11 @@ export interface ModelResponse {
 export interface ModelProvider {
   /** Short name used in pricing, logs and journals: `simulated`, `anthropic`, `openai`, ... */
   readonly name: string;
+  /**
+   * The price of every call this provider answers, whatever `request.model`
+   * says; absent, calls are priced from the price table by model name.
+   */
+  readonly price?: ModelPrice;
   complete(request: ModelRequest): Promise<ModelResponse>;
   /** The provider's own token count for a request, when it offers one. */
   countTokens?(request: ModelRequest): Promise<number>;

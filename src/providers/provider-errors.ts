@@ -120,7 +120,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The fields of an API error body troupe reports, each already scrubbed and clipped. */
-interface ApiErrorFields {
+export interface ApiErrorFields {
   readonly type: string | undefined;
   readonly code: string | undefined;
   readonly message: string | undefined;
@@ -139,7 +139,7 @@ function textField(record: Record<string, unknown>, key: string): string | undef
  * under `error` (both APIs' JSON bodies) or not (the SDKs sometimes pass the
  * inner object), each scrubbed and clipped.
  */
-function apiErrorFields(body: unknown, secrets: readonly string[]): ApiErrorFields {
+export function apiErrorFields(body: unknown, secrets: readonly string[]): ApiErrorFields {
   const inner = isRecord(body) && isRecord(body['error']) ? body['error'] : body;
   if (!isRecord(inner)) return { type: undefined, code: undefined, message: undefined, param: undefined };
   const scrubbed = (key: string): string | undefined => {
@@ -180,7 +180,15 @@ function withoutSecrets(error: unknown, secrets: readonly string[]): unknown {
   return copy;
 }
 
-function codeForStatus(status: number, type: string | undefined): ProviderErrorCode {
+/**
+ * The {@link ProviderError} code of an HTTP error status (and the API's error `type`, when it has one).
+ *
+ * @example
+ * ```ts
+ * codeForStatus(429, undefined); // 'PROVIDER_RATE_LIMITED'
+ * ```
+ */
+export function codeForStatus(status: number, type: string | undefined): ProviderErrorCode {
   if (status === 529 || type === 'overloaded_error') return 'PROVIDER_OVERLOADED';
   if (status === 429 || type === 'rate_limit_error') return 'PROVIDER_RATE_LIMITED';
   if (status === 401 || status === 402 || status === 403) return 'PROVIDER_AUTHENTICATION';
@@ -190,7 +198,8 @@ function codeForStatus(status: number, type: string | undefined): ProviderErrorC
   return 'PROVIDER_BAD_REQUEST';
 }
 
-function clip(text: string): string {
+/** Cuts an error message to at most 500 characters. */
+export function clip(text: string): string {
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
 }
 

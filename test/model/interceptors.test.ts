@@ -14,7 +14,7 @@ import { EventHub } from '../../src/protocols/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 
 const price = { inputCentsPerMTok: 10_000, outputCentsPerMTok: 10_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 };
-const priceOf = (model: string) => (model === 'priced' ? price : undefined);
+const priceOf = (c: ModelCall) => (c.request.model === 'priced' ? price : undefined);
 
 function call(overrides: Partial<ModelCall> = {}): ModelCall {
   return {

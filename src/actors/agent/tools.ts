@@ -22,6 +22,8 @@ export type ToolRunInput = {
   readonly peers: readonly string[];
   /** Prefix of the keys of calls this round makes for the task (stable across runs). */
   readonly keyPrefix: string;
+  /** How many of the calls may run at the same time (the template's `maxParallelToolCalls`). */
+  readonly maxParallel: number;
 };
 
 /** Reads `consult_agent` arguments; a string is the error the model gets back. */
@@ -68,29 +70,69 @@ async function consultPeer(
   }
 }
 
+/** Runs one call of a turn; a failing tool becomes an error result, only an abort rejects. */
+async function runToolCall(
+  services: AgentServices,
+  toolCall: ToolCall,
+  index: number,
+  input: ToolRunInput,
+  signal: AbortSignal,
+): Promise<ToolRunResult> {
+  if (toolCall.name === CONSULT_TOOL_NAME && services.consult) {
+    return consultPeer(services.consult, toolCall, index, input, signal);
+  }
+  if (!services.runTool) return { content: `No tool runner: cannot run "${toolCall.name}"`, isError: true };
+  try {
+    return await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true };
+  }
+}
+
 /**
- * Runs a turn's tool calls one after another. A failing tool becomes an error
- * result the model reads; only an abort (the agent left the state) rejects.
+ * Runs `run` on every index, at most `limit` at a time, taking them in order.
+ * A limit that is not a whole number of at least 1 (a machine input built by
+ * hand, without `resolveAgentConfig`) runs them one at a time, never none.
+ */
+async function runBounded(indices: readonly number[], limit: number, run: (index: number) => Promise<void>): Promise<void> {
+  const width = Number.isInteger(limit) && limit >= 1 ? limit : 1;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < indices.length) {
+      const index = indices[next++];
+      if (index !== undefined) await run(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, indices.length) }, worker));
+}
+
+/**
+ * Runs a turn's tool calls concurrently, at most `input.maxParallel` at a
+ * time, and returns their results in the model's order. A sequential tool
+ * (`services.isSequentialTool`) waits for the calls before it to finish and
+ * runs alone; the calls after it start once it is done. A failing tool becomes
+ * an error result the model reads and does not stop its siblings; only an
+ * abort (the agent left the state) rejects.
  */
 export async function runToolCalls(services: AgentServices, input: ToolRunInput, signal: AbortSignal): Promise<ToolRunResult[]> {
   const results: ToolRunResult[] = [];
+  const run = async (index: number): Promise<void> => {
+    const toolCall = input.calls[index];
+    if (toolCall) results[index] = await runToolCall(services, toolCall, index, input, signal);
+  };
+  let batch: number[] = [];
   for (const [index, toolCall] of input.calls.entries()) {
-    if (toolCall.name === CONSULT_TOOL_NAME && services.consult) {
-      results.push(await consultPeer(services.consult, toolCall, index, input, signal));
+    if (!services.isSequentialTool?.(toolCall.name)) {
+      batch.push(index);
       continue;
     }
-    if (!services.runTool) {
-      results.push({ content: `No tool runner: cannot run "${toolCall.name}"`, isError: true });
-      continue;
-    }
-    try {
-      results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal }));
-    } catch (error) {
-      if (signal.aborted) throw error;
-      results.push({ content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true });
-    }
+    await runBounded(batch, input.maxParallel, run);
+    batch = [];
+    await run(index);
   }
-  return results;
+  await runBounded(batch, input.maxParallel, run);
+  return input.calls.map((_, index) => results[index] ?? { content: 'no result', isError: true });
 }
 
 /** The tool calls of the conversation's last assistant turn, in order. */
@@ -169,5 +211,6 @@ export function toolRunInput(context: AgentContext, task: AgentTask): ToolRunInp
     calls: pendingToolCalls(context.run.conversation),
     peers: consultableAgents(context, task),
     keyPrefix: `${task.taskId}#${task.attempt ?? 1}/${context.run.modelCalls}`,
+    maxParallel: context.config.maxParallelToolCalls,
   };
 }
