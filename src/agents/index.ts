@@ -3,6 +3,7 @@
  * agent config, consultation between agents, broadcast and subscribe, tools and memory.
  */
 export {
+  DEFAULT_MAX_PARALLEL_TOOL_CALLS,
   STANDALONE_DEFAULTS,
   agentConfigSchema,
   differingConfigFields,

@@ -83,7 +83,7 @@ export interface AgentPoolOptions {
   readonly events: EventHub;
   readonly breakpointOnError: () => boolean;
   /** Throws a ConfigError naming `field` when cost limits cannot be enforced on `model` (unknown price). */
-  readonly assertPriced?: (model: string, field: string) => void;
+  readonly assertPriced?: (model: string, provider: string, field: string) => void;
 }
 
 export interface SpawnRequest {
@@ -171,7 +171,7 @@ export class AgentPool {
       if (differing.length > 0) throw new AgentExistsError(agentId, differing);
       return existing;
     }
-    this.#options.assertPriced?.(config.model, `agents.${agentId}.model`);
+    this.#options.assertPriced?.(config.model, config.provider, `agents.${agentId}.model`);
     const tools = this.#options.toolDefinitions(agentId, config);
     const reconfigured =
       existing !== undefined &&

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
+import type { ModelPrice } from '../protocols/pricing.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOpenAIProvider } from '../providers/openai.js';
 import { createSimulatedProvider } from '../providers/simulated/simulated.js';
@@ -66,6 +67,11 @@ export class ProviderRegistry {
   /** Registers a provider under its name (or `name`), replacing any earlier one. */
   register(provider: ModelProvider, name = provider.name): void {
     this.#providers.set(name, provider);
+  }
+
+  /** The own price of a registered provider instance (an adapter wrapping one model), if it has one. */
+  ownPrice(name: string): ModelPrice | undefined {
+    return this.#providers.get(name)?.price;
   }
 
   has(name: string): boolean {

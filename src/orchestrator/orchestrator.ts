@@ -144,8 +144,8 @@ export class Orchestrator {
     requireRecord(template, `templates.${name}`, 'config');
     const resolved = resolveAgentConfig(template, this.defaults, `templates.${name}`);
     this.tools.definitions(resolved.tools, `templates.${name}.tools`);
-    this.#runtime.assertPriced(resolved.model, `templates.${name}.model`);
     this.providers.assertKnown(resolved.provider, `templates.${name}.provider`);
+    this.#runtime.assertPriced(resolved.model, resolved.provider, `templates.${name}.model`);
     this.templates.set(name, template);
     return this;
   }

@@ -91,7 +91,7 @@ export interface Runtime {
    * With a cost limit set, a model of unknown price is a ConfigError naming
    * `field` (the gateway could not enforce the limit on it); without one, a no-op.
    */
-  readonly assertPriced: (model: string, field: string) => void;
+  readonly assertPriced: (model: string, provider: string, field: string) => void;
   /** Cleanups `shutdownRuntime` runs after the actors stopped (built-in ones first). */
   readonly disposers: (() => void | Promise<void>)[];
 }
@@ -161,10 +161,10 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
   const budget = new BudgetLedger(costLimits(config));
   const prices = mergePrices(config.pricing);
-  const assertPriced = (model: string, field: string): void => {
-    if (budget.isLimited) requirePrice(model, prices, field);
+  const assertPriced = (model: string, provider: string, field: string): void => {
+    if (budget.isLimited && !providers.ownPrice(provider)) requirePrice(model, prices, field);
   };
-  assertPriced(defaults.model, 'model');
+  assertPriced(defaults.model, defaults.provider, 'model');
   const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
   const gateway = createModelGateway({

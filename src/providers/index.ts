@@ -12,15 +12,27 @@ export type { OpenAIProviderOptions } from './openai.js';
 export {
   DEFAULT_PROVIDER_TIMEOUT_MS,
   abortError,
+  apiErrorFields,
   callSdk,
+  clip,
+  codeForStatus,
   malformedResponse,
   mapSdkError,
   parseRetryAfter,
   redactSecrets,
 } from './provider-errors.js';
-export type { SdkApiError, SdkCallContext, SdkErrorClasses } from './provider-errors.js';
+export type { ApiErrorFields, SdkApiError, SdkCallContext, SdkErrorClasses } from './provider-errors.js';
 export { canonicalJson, hashModelRequest, storableRequest } from './request-hash.js';
 export type { StoredModelRequest } from './request-hash.js';
+export {
+  createAiSdkProvider,
+  mapAiSdkError,
+  toCallOptions,
+  toPrompt,
+  structuredValidator,
+  toModelResponse,
+} from './ai-sdk/index.js';
+export type { AiSdkProviderOptions, AiSdkCallSettings } from './ai-sdk/index.js';
 export {
   createRandom,
   hashString,
@@ -37,7 +49,6 @@ export {
   createSimulatedProvider,
   SIMULATED_MARKER,
   analyzePrompt,
-  clip,
   composeAnswer,
   composeThinking,
   composeToolFollowUp,
