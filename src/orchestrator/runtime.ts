@@ -199,6 +199,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     ],
     events,
     breakpointOnError: hooks.breakpointOnError,
+    ...(inspect ? { inspect } : {}),
   });
   const messaging = new Messaging({
     pool,
