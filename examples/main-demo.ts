@@ -8,12 +8,15 @@
  */
 import { ExecutionMode, Orchestrator } from '../src/index.js';
 import type { SubAgentTaskSpec, WorkflowResult } from '../src/index.js';
+import { LiveView } from './support/live-view.js';
+import type { LiveOutput } from './support/live-view.js';
 import { runIfMain } from './support/run-example.js';
 
 export interface DemoOptions {
   /** Simulated model latency per call, in ms. */
   readonly latencyMs?: number;
-  readonly out?: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
+  /** Where to print; the live view fits its `columns` and `rows` when it is a TTY. Default process.stdout. */
+  readonly out?: LiveOutput;
 }
 
 interface AgentRow {
@@ -87,22 +90,17 @@ export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowRe
 
   const rows = new Map<string, AgentRow>();
   let costCents = 0;
-  let lastFrameLines = 0;
   const started = Date.now();
+  const view = new LiveView(out);
 
-  const render = () => {
-    const lines = [
-      `troupe main demo: hierarchical workflow on the simulated model (offline) · ${((Date.now() - started) / 1000).toFixed(1)}s · cost ${costCents.toFixed(3)}¢ of 1000¢`,
-      '',
-      `${'agent'.padEnd(24)}${'state'.padEnd(16)}${'calls'.padStart(6)}${'cost ¢'.padStart(10)}`,
-      ...[...rows.entries()].map(
-        ([id, row]) => `${id.padEnd(24)}${row.state.padEnd(16)}${String(row.calls).padStart(6)}${row.costCents.toFixed(3).padStart(10)}`,
-      ),
-    ];
-    if (lastFrameLines > 0) out.write(`\x1b[${lastFrameLines}A\x1b[0J`);
-    out.write(`${lines.join('\n')}\n`);
-    lastFrameLines = lines.length;
-  };
+  const render = () =>
+    view.draw({
+      title: 'troupe main demo: hierarchical workflow on the simulated model (offline)',
+      elapsedSeconds: (Date.now() - started) / 1000,
+      costCents,
+      limitCents: 1000,
+      rows: [...rows].map(([agentId, row]) => ({ agentId, ...row })),
+    });
   const log = (line: string) => (live ? render() : out.write(`${line}\n`));
 
   orchestrator.events.on('agent.spawned', ({ agentId }) => {

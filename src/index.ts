@@ -16,6 +16,7 @@ export { EventHub } from './protocols/events.js';
 // Observability: inspector, debug mode, telemetry, logging (docs/observability.md)
 export { startInspectorRelay, redactStatelyEvent, STATELY_INSPECTOR_URL } from './observability/inspector.js';
 export type { InspectorRelay, InspectorRelayOptions } from './observability/inspector.js';
+export type { StatelyInspectionEvent, StatelyActorEvent, StatelyEventEvent, StatelySnapshotEvent, StatelyInspectedSnapshot, StatelyEventBase } from './observability/stately-events.js';
 export { startWebSocketRelay } from './observability/inspector-relay.js';
 export type { WebSocketRelay, WebSocketRelayOptions } from './observability/inspector-relay.js';
 export {
@@ -234,6 +235,7 @@ export {
   ProviderError,
   ReplayMismatchError,
   JournalCorruptError,
+  PortInUseError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';

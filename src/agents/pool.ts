@@ -4,7 +4,7 @@
  * `replyTo`), so a user's custom agent machine only has to `sendTo(replyTo)`.
  */
 import { createActor, fromCallback } from 'xstate';
-import type { Actor, AnyActorRef } from 'xstate';
+import type { Actor, AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import type {
   AgentConfig,
   AgentDescriptor,
@@ -84,7 +84,12 @@ export interface AgentPoolOptions {
   readonly breakpointOnError: () => boolean;
   /** Throws a ConfigError naming `field` when cost limits cannot be enforced on `model` (unknown price). */
   readonly assertPriced?: (model: string, provider: string, field: string) => void;
+  /** The inspection observer (already redacting): the pool's inbox actor is registered with it. */
+  readonly inspect?: Observer<InspectionEvent>;
 }
+
+/** Id of the pool's inbox actor, as inspectors show it. */
+export const AGENT_POOL_INBOX_ID = 'agent-pool-inbox';
 
 export interface SpawnRequest {
   /** Id of the new agent. Default: `<template>_<n>`. */
@@ -116,6 +121,8 @@ export class AgentPool {
       fromCallback<AgentOutboundEvent>(({ receive }) => {
         receive((event) => pool.#onReply(event));
       }),
+      // Agents reply here: an inspector must know this actor to place those events.
+      { id: AGENT_POOL_INBOX_ID, ...(options.inspect ? { inspect: options.inspect } : {}) },
     ).start();
     options.supervisor.on('agent.crashed', ({ agentId, error }) => {
       const record = this.#records.get(agentId);

@@ -1,26 +1,43 @@
 /**
- * A small WebSocket relay on 127.0.0.1 for the Stately inspector: every text
- * message one client sends is forwarded to every other client, and the last
+ * A small WebSocket relay on 127.0.0.1 for the Stately inspector: every
+ * message one client sends is forwarded to every other client, and recent
  * messages are replayed to clients that connect later. Its HTTP page embeds
  * the inspector UI and feeds it the relayed events (as @statelyai/inspect's
- * own server does). RFC 6455 framing is done here, so the library needs no
- * WebSocket server dependency.
+ * own server does).
+ *
+ * The WebSocket protocol is the `ws` package's: it rejects unmasked client
+ * frames and invalid UTF-8 in text messages (closing with 1002 / 1007),
+ * assembles fragments in linear time and closes with 1009 a message over the
+ * size limit. Every socket has an error listener, so a client that resets
+ * its connection at any moment cannot take the host process down.
  */
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { PortInUseError } from '../protocols/errors.js';
+import { ReplayBuffer } from './replay-buffer.js';
 
-const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
-/** Bound on one message, so a misbehaving client cannot grow memory without end. */
-const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+const HOST = '127.0.0.1';
+/** Default bound on one message. */
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Default bound on the bytes kept for replay. */
+const DEFAULT_REPLAY_BUFFER_BYTES = 8 * 1024 * 1024;
+/** How long `close()` waits for clients to answer the close handshake before cutting them off. */
+const CLOSE_GRACE_MS = 500;
+/** Close code sent to clients when the relay stops (RFC 6455 "going away"). */
+const GOING_AWAY = 1001;
 
 export interface WebSocketRelayOptions {
-  /** TCP port; 0 (default) picks a free one. */
+  /** TCP port; 0 (default) picks a free one. A port already in use is a `PortInUseError`. */
   readonly port?: number;
   /** Messages kept for clients that connect later. Default 1000. */
   readonly replayBufferSize?: number;
+  /** Total bytes of the messages kept for replay (oldest dropped first). Default 8 MiB. */
+  readonly replayBufferBytes?: number;
+  /** Largest message a client may send; a bigger one closes that client with 1009. Default 16 MiB. */
+  readonly maxMessageBytes?: number;
   /** The HTML served at `/`, given the relay's ws URL. Default: a blank page. */
   readonly page?: (wsUrl: string) => string;
 }
@@ -33,70 +50,41 @@ export interface WebSocketRelay {
   readonly port: number;
   /** Clients connected now. */
   readonly clientCount: number;
-  /** Closes every connection and stops listening. */
+  /** Closes every connection (code 1001) and stops listening. */
   close(): Promise<void>;
-}
-
-/** One connected client: its socket and the frames it has not finished sending. */
-interface Client {
-  readonly socket: Socket;
-  pending: Buffer;
-  fragments: Buffer[];
-  fragmentOpcode: number;
-}
-
-function encodeFrame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  const header =
-    length < 126 ? Buffer.alloc(2) : length < 0x10000 ? Buffer.alloc(4) : Buffer.alloc(10);
-  header[0] = 0x80 | opcode;
-  if (length < 126) {
-    header[1] = length;
-  } else if (length < 0x10000) {
-    header[1] = 126;
-    header.writeUInt16BE(length, 2);
-  } else {
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(length), 2);
-  }
-  return Buffer.concat([header, payload]);
-}
-
-/** Parses one frame from the front of `buffer`, or returns undefined when it is incomplete. */
-function decodeFrame(buffer: Buffer): { fin: boolean; opcode: number; payload: Buffer; size: number } | undefined {
-  if (buffer.length < 2) return undefined;
-  const first = buffer.readUInt8(0);
-  const second = buffer.readUInt8(1);
-  let length = second & 0x7f;
-  let offset = 2;
-  if (length === 126) {
-    if (buffer.length < 4) return undefined;
-    length = buffer.readUInt16BE(2);
-    offset = 4;
-  } else if (length === 127) {
-    if (buffer.length < 10) return undefined;
-    const big = buffer.readBigUInt64BE(2);
-    if (big > BigInt(MAX_MESSAGE_BYTES)) throw new RangeError('frame too large');
-    length = Number(big);
-    offset = 10;
-  }
-  const masked = (second & 0x80) !== 0;
-  const maskOffset = offset;
-  if (masked) offset += 4;
-  if (buffer.length < offset + length) return undefined;
-  const payload = Buffer.from(buffer.subarray(offset, offset + length));
-  if (masked) {
-    for (let i = 0; i < payload.length; i++) {
-      payload[i] = (payload[i] ?? 0) ^ (buffer[maskOffset + (i % 4)] ?? 0);
-    }
-  }
-  return { fin: (first & 0x80) !== 0, opcode: first & 0x0f, payload, size: offset + length };
 }
 
 /** Browser pages may connect only from the relay's own page; Node clients send no Origin. */
 function originAllowed(request: IncomingMessage, port: number): boolean {
   const origin = request.headers.origin;
-  return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
+  return origin === undefined || origin === `http://${HOST}:${port}` || origin === `http://localhost:${port}`;
+}
+
+/** Answers a refused upgrade and closes the socket; a reset from the client meanwhile is ignored. */
+function refuseUpgrade(socket: Duplex, status: string): void {
+  socket.on('error', () => socket.destroy());
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
+/** A single message as one Buffer (ws hands over fragments as an array when asked to; here as a Buffer or list). */
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('inspector relay', HOST, port, error) : error);
+    };
+    server.once('error', onError);
+    server.listen(port, HOST, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }
 
 /**
@@ -104,17 +92,17 @@ function originAllowed(request: IncomingMessage, port: number): boolean {
  *
  * @example
  * ```ts
- * const relay = await startWebSocketRelay({ port: 0 });
+ * const relay = await startWebSocketRelay({ port: 0, replayBufferBytes: 1024 * 1024 });
  * console.log(relay.wsUrl); // ws://127.0.0.1:54321
  * await relay.close();
  * ```
  */
 export async function startWebSocketRelay(options: WebSocketRelayOptions = {}): Promise<WebSocketRelay> {
-  const replayBufferSize = options.replayBufferSize ?? 1000;
-  const clients = new Set<Client>();
-  const sockets = new Set<Socket>();
-  const replay: Buffer[] = [];
+  const replay = new ReplayBuffer(options.replayBufferSize ?? 1000, options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES);
+  const clients = new Set<WebSocket>();
+  const sockets = new Set<Duplex>();
   let port = 0;
+  let closing = false;
 
   const server = createServer((request, response) => {
     if (request.method !== 'GET' || (request.url ?? '/') !== '/') {
@@ -122,116 +110,71 @@ export async function startWebSocketRelay(options: WebSocketRelayOptions = {}): 
       return;
     }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(options.page ? options.page(`ws://127.0.0.1:${port}`) : '<!DOCTYPE html><title>troupe relay</title>');
+    response.end(options.page ? options.page(`ws://${HOST}:${port}`) : '<!DOCTYPE html><title>troupe relay</title>');
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
+    socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
   });
+  // A malformed HTTP request: answer 400 and close; never an unhandled error.
+  server.on('clientError', (_error, socket) => refuseUpgrade(socket, '400 Bad Request'));
 
-  const drop = (client: Client): void => {
-    clients.delete(client);
-    client.socket.destroy();
-  };
+  const webSockets = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+  webSockets.on('error', () => undefined);
 
-  const relay = (from: Client, opcode: number, payload: Buffer): void => {
-    const frame = encodeFrame(opcode, payload);
-    replay.push(frame);
-    if (replay.length > replayBufferSize) replay.shift();
-    for (const client of clients) if (client !== from && client.socket.writable) client.socket.write(frame);
-  };
-
-  const onData = (client: Client, chunk: Buffer): void => {
-    client.pending = client.pending.length === 0 ? chunk : Buffer.concat([client.pending, chunk]);
-    for (;;) {
-      let frame: ReturnType<typeof decodeFrame>;
-      try {
-        frame = decodeFrame(client.pending);
-      } catch {
-        drop(client);
-        return;
-      }
-      if (!frame) return;
-      client.pending = client.pending.subarray(frame.size);
-      switch (frame.opcode) {
-        case OPCODE.close:
-          if (client.socket.writable) client.socket.end(encodeFrame(OPCODE.close, frame.payload.subarray(0, 2)));
-          clients.delete(client);
-          return;
-        case OPCODE.ping:
-          if (client.socket.writable) client.socket.write(encodeFrame(OPCODE.pong, frame.payload));
-          break;
-        case OPCODE.pong:
-          break;
-        case OPCODE.text:
-        case OPCODE.binary:
-        case OPCODE.continuation: {
-          if (frame.opcode !== OPCODE.continuation) {
-            client.fragments = [];
-            client.fragmentOpcode = frame.opcode;
-          }
-          client.fragments.push(frame.payload);
-          const message = Buffer.concat(client.fragments);
-          if (message.length > MAX_MESSAGE_BYTES) {
-            drop(client);
-            return;
-          }
-          if (frame.fin) {
-            client.fragments = [];
-            relay(client, client.fragmentOpcode, message);
-          }
-          break;
-        }
-        default:
-          drop(client);
-          return;
-      }
-    }
-  };
-
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    const key = request.headers['sec-websocket-key'];
-    if (typeof key !== 'string' || request.headers.upgrade?.toLowerCase() !== 'websocket' || !originAllowed(request, port)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    const accept = createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-    );
-    const client: Client = { socket, pending: Buffer.alloc(0), fragments: [], fragmentOpcode: OPCODE.text };
+  const onConnection = (client: WebSocket): void => {
     clients.add(client);
-    socket.setNoDelay(true);
-    for (const frame of replay) socket.write(frame);
-    socket.on('data', (chunk: Buffer) => onData(client, chunk));
-    socket.on('close', () => clients.delete(client));
-    socket.on('error', () => drop(client));
-    if (head.length > 0) onData(client, head);
+    client.on('error', () => client.terminate());
+    client.on('close', () => clients.delete(client));
+    for (const message of replay.messages()) client.send(message.data, { binary: message.binary });
+    client.on('message', (data, isBinary) => {
+      const payload = toBuffer(data);
+      replay.push({ data: payload, binary: isBinary });
+      for (const other of clients) {
+        if (other !== client && other.readyState === other.OPEN) other.send(payload, { binary: isBinary });
+      }
+    });
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (closing) return refuseUpgrade(socket, '503 Service Unavailable');
+    if (!originAllowed(request, port)) return refuseUpgrade(socket, '403 Forbidden');
+    // ws answers a request that is not a valid WebSocket upgrade with 400 itself.
+    webSockets.handleUpgrade(request, socket, head, onConnection);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const requestedPort = options.port ?? 0;
+  await listen(server, requestedPort);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the inspector relay has no TCP address');
   port = address.port;
 
   return {
-    url: `http://127.0.0.1:${port}/`,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    url: `http://${HOST}:${port}/`,
+    wsUrl: `ws://${HOST}:${port}`,
     port,
     get clientCount() {
       return clients.size;
     },
-    close() {
-      for (const client of clients) drop(client);
+    async close() {
+      closing = true;
+      const closed = [...clients].map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            if (client.readyState === client.CLOSED) return resolve();
+            client.once('close', () => resolve());
+            client.close(GOING_AWAY, 'relay closing');
+          }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+      clearTimeout(timer);
+      for (const client of clients) client.terminate();
       for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
+      webSockets.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

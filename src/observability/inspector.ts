@@ -4,10 +4,11 @@
  * snapshot, with prompts and keys redacted before they leave the process.
  */
 import { createWebSocketInspector } from '@statelyai/inspect';
-import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import type { AnyEventObject, InspectionEvent, MachineContext, Observer } from 'xstate';
 import { createRedactor, redactEvent, redactRecord, redactSnapshot } from '../util/sanitize.js';
 import type { Redactor } from '../util/sanitize.js';
+import type { StatelyInspectionEvent } from './stately-events.js';
+import { redactDefinition } from './redact-definition.js';
 import { startWebSocketRelay } from './inspector-relay.js';
 
 /** The Stately inspector UI the relay page embeds. */
@@ -22,6 +23,8 @@ export interface InspectorRelayOptions {
   readonly secrets?: readonly string[];
   /** Inspection messages replayed to an inspector opened late. Default 1000. */
   readonly replayBufferSize?: number;
+  /** Total bytes of the inspection messages kept for replay (oldest dropped first). Default 8 MiB. */
+  readonly replayBufferBytes?: number;
 }
 
 export interface InspectorRelay {
@@ -77,21 +80,6 @@ function bridgePage(inspectorUrl: string): (wsUrl: string) => string {
 </html>`;
 }
 
-/**
- * A machine definition (the JSON of its config) with its static `context`
- * and any inline text redacted: a machine written with a literal context
- * would otherwise show it to the inspector whatever its snapshots hide.
- */
-function redactDefinition(redactor: Redactor, definition: string): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(definition);
-  } catch {
-    return redactor.scrub(definition);
-  }
-  return JSON.stringify(redactor.redact(parsed));
-}
-
 /** A Stately inspection event with every snapshot's data, every event and every machine definition redacted. */
 export function redactStatelyEvent(redactor: Redactor, event: StatelyInspectionEvent): StatelyInspectionEvent {
   switch (event.type) {
@@ -130,6 +118,7 @@ export async function startInspectorRelay(options: InspectorRelayOptions = {}): 
     port: options.port ?? 0,
     page: bridgePage(options.inspectorUrl ?? STATELY_INSPECTOR_URL),
     ...(options.replayBufferSize === undefined ? {} : { replayBufferSize: options.replayBufferSize }),
+    ...(options.replayBufferBytes === undefined ? {} : { replayBufferBytes: options.replayBufferBytes }),
   });
   const redactor = createRedactor({
     secrets: [...(options.secrets ?? []), process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY],

@@ -213,6 +213,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     breakpointOnError: hooks.breakpointOnError,
     assertPriced,
+    ...(inspect ? { inspect } : {}),
   });
   const messaging = new Messaging({
     pool,

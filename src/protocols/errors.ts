@@ -41,7 +41,8 @@ export type TroupeErrorCode =
   | 'PROVIDER_CONNECTION'
   | 'SIMULATED_FAILURE'
   | 'JOURNAL_CORRUPT'
-  | 'REPLAY_MISMATCH';
+  | 'REPLAY_MISMATCH'
+  | 'PORT_IN_USE';
 
 /** Plain-data form of an error, safe to put in actor context, journals and events. */
 export interface ErrorData {
@@ -328,6 +329,18 @@ export class ReplayMismatchError extends TroupeError {
 export class JournalCorruptError extends TroupeError {
   constructor(source: string, reason: string) {
     super('JOURNAL_CORRUPT', `Journal "${source}" is corrupt: ${reason}`, { details: { source, reason } });
+  }
+}
+
+/** A server troupe starts (the inspector relay) could not listen: another process holds the port. */
+export class PortInUseError extends TroupeError {
+  readonly port: number;
+  constructor(server: string, host: string, port: number, cause?: unknown) {
+    super('PORT_IN_USE', `The ${server} cannot listen on ${host}:${port}: the port is already in use (pass another port, or 0 for a free one)`, {
+      details: { server, host, port },
+      cause,
+    });
+    this.port = port;
   }
 }
 
