@@ -235,7 +235,6 @@ export {
   ProviderError,
   ReplayMismatchError,
   JournalCorruptError,
-  PortInUseError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';

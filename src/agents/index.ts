@@ -47,7 +47,7 @@ export type {
   RouteMessageRequest,
   SubscribeRequest,
 } from './messaging.js';
-export { AgentPool, contextOf } from './pool.js';
+export { AGENT_POOL_INBOX_ID, AgentPool, contextOf } from './pool.js';
 export type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './pool.js';
 export { ToolRegistry } from './tools.js';
 export type { AgentTool, JsonSchemaTool, ZodTool } from './tools.js';

@@ -11,6 +11,17 @@ export type { InspectorRelay, InspectorRelayOptions } from './inspector.js';
 export { Instrumentation } from './instrumentation.js';
 export { LevelLogger, createConsoleLogger, isLogger, logEvents, silentLogger } from './logger.js';
 export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from './logger.js';
+export { redactDefinition, redactMachineConfig } from './redact-definition.js';
+export { ReplayBuffer } from './replay-buffer.js';
+export type { ReplayMessage } from './replay-buffer.js';
+export type {
+  StatelyActorEvent,
+  StatelyEventBase,
+  StatelyEventEvent,
+  StatelyInspectedSnapshot,
+  StatelyInspectionEvent,
+  StatelySnapshotEvent,
+} from './stately-events.js';
 export { SPAN_NAMES, enableTelemetry } from './telemetry.js';
 export type { Telemetry, TelemetryOptions } from './telemetry.js';
 export {

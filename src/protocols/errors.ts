@@ -136,17 +136,6 @@ export class AgentExistsError extends TroupeError {
   }
 }
 
-/** A server troupe starts (the dashboard) could not listen: its port is taken. */
-export class PortInUseError extends TroupeError {
-  readonly port: number;
-  constructor(what: string, host: string, port: number) {
-    super('PORT_IN_USE', `The ${what} cannot listen on ${host}:${port}: the port is already in use (pick another, or 0 for a free one)`, {
-      details: { host, port },
-    });
-    this.port = port;
-  }
-}
-
 /** An agent ended its task in `failed`; `cause` holds what went wrong. */
 export class AgentFailedError extends TroupeError {
   constructor(agentId: string, message: string, cause?: ErrorData) {
@@ -332,7 +321,7 @@ export class JournalCorruptError extends TroupeError {
   }
 }
 
-/** A server troupe starts (the inspector relay) could not listen: another process holds the port. */
+/** A server troupe starts (the dashboard, the inspector relay) could not listen: another process holds the port. */
 export class PortInUseError extends TroupeError {
   readonly port: number;
   constructor(server: string, host: string, port: number, cause?: unknown) {

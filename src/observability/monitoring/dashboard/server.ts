@@ -150,7 +150,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   server.unref();
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException): void => {
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError('dashboard', HOST, options.port) : error);
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('dashboard', HOST, options.port, error) : error);
     };
     server.once('error', fail);
     server.listen(options.port, HOST, () => {
