@@ -85,6 +85,7 @@ export type {
   WorkflowRecord,
 } from './journal/journal.js';
 export type { ReplayMismatch } from './journal/recorder.js';
+export type { JournalRetention } from './journal/retention.js';
 export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './runs/replay.js';
 export { FsJournalStorage } from './storage/journal-fs.js';
 export type { FsJournalStorageOptions } from './storage/journal-fs.js';
@@ -225,6 +226,8 @@ export {
   ProviderError,
   ReplayMismatchError,
   JournalCorruptError,
+  WorkspaceLockedError,
+  WorkflowRunningError,
   toErrorData,
 } from './protocols/errors.js';
-export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';
+export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';

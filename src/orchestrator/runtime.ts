@@ -153,7 +153,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const defaults = agentDefaults(input, config, providers);
   const context = config.enableSharedContext ? createSharedContext(config, inspect) : undefined;
   const budget = new BudgetLedger(costLimits(config));
-  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
+  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets, config.journalRetention);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
