@@ -86,6 +86,7 @@ export type {
   WorkflowRecord,
 } from './journal/journal.js';
 export type { ReplayMismatch } from './journal/recorder.js';
+export type { JournalRetention } from './journal/retention.js';
 export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './runs/replay.js';
 export { FsJournalStorage } from './storage/journal-fs.js';
 export type { FsJournalStorageOptions } from './storage/journal-fs.js';
@@ -235,6 +236,7 @@ export {
   ProviderError,
   ReplayMismatchError,
   JournalCorruptError,
+  WorkspaceLockedError,
   toErrorData,
 } from './protocols/errors.js';
-export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';
+export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';

@@ -12,13 +12,26 @@ export type {
   WorkflowRecord,
 } from './journal.js';
 export { createJournalObserver, journalArtifactWrite } from './observer.js';
+export { journalRecordProblem } from './record-schemas.js';
+export type { JournalRecordProblem } from './record-schemas.js';
 export { JournalCallRecorder } from './recorder.js';
 export type { ReplayMismatch } from './recorder.js';
-export { currentRun, encodeRecord, isJournalRecord, parseJournal, runOf } from './records.js';
+export {
+  currentRun,
+  encodeRecord,
+  isJournalRecord,
+  parseJournal,
+  requireWellFormed,
+  runOf,
+} from './records.js';
 export type {
   JournalEntry,
   JournalReading,
   JournalRecord,
   JournaledRunOptions,
   JournaledTaskSpec,
+  MalformedJournalLine,
 } from './records.js';
+export { expiredRuns } from './retention.js';
+export type { JournalRetention } from './retention.js';
+export { isFinishedRecord, readSummary, writeSummary } from './summaries.js';

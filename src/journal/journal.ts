@@ -10,9 +10,14 @@ import type { TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../
 import { FsJournalStorage } from '../storage/journal-fs.js';
 import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
-import { currentRun, encodeRecord, isJournalRecord, parseJournal, runOf } from './records.js';
+import { currentRun, encodeRecord, parseJournal, runOf } from './records.js';
+import { journalRecordProblem } from './record-schemas.js';
 import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './records.js';
 import { createSecretScrubber } from '../util/sanitize.js';
+import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError } from '../protocols/errors.js';
+import { expiredRuns } from './retention.js';
+import type { JournalRetention } from './retention.js';
+import { readSummary, writeSummary } from './summaries.js';
 
 // The records' types and reader, where the rest of the system imports them from.
 export { parseJournal } from './records.js';
@@ -153,13 +158,17 @@ export class RunJournal {
 
   /**
    * Writes one event durably before returning.
-   * @throws whatever the storage throws (remembered in `failure`).
+   * @throws JournalCorruptError for a malformed record, or whatever the storage throws (remembered in `failure`).
    */
   append(entry: DistributiveOmit<JournalEntry, 'at'> & { readonly at?: number }): void {
     if (this.#closed) return;
     const record = { at: this.#now(), ...entry, seq: this.#seq + 1 };
-    if (!isJournalRecord(record)) throw new TypeError(`not a journal record: ${entry.type}`);
     try {
+      const problem = journalRecordProblem(record);
+      // What resume would refuse is never written: the write fails, and the run is cancelled as for a failed write.
+      if (problem) {
+        throw new JournalCorruptError(this.workflowId, `refusing to write a malformed ${entry.type} record: field ${problem.field}: ${problem.reason}`);
+      }
       this.#storage.append(this.workflowId, this.#scrub(encodeRecord(record)));
     } catch (error) {
       if (this.failure === undefined) {
@@ -197,12 +206,26 @@ export class WorkflowJournals {
   readonly #now: () => number;
   readonly #scrub: (line: string) => string;
   readonly #open = new Map<string, RunJournal>();
+  readonly #retention: JournalRetention | undefined;
 
-  /** `secrets`: key values cut out of every line (journals hold prompts, never keys). */
-  constructor(options: { storage: JournalStorage; now: () => number; secrets?: readonly (string | undefined)[] }) {
+  /**
+   * `secrets`: key values cut out of every line (journals hold prompts, never keys).
+   * `retention`: finished runs to delete after each run (see {@link applyRetention}).
+   * @throws ConfigError when `retention` is set and the storage cannot delete logs.
+   */
+  constructor(options: {
+    storage: JournalStorage;
+    now: () => number;
+    secrets?: readonly (string | undefined)[];
+    retention?: JournalRetention;
+  }) {
     this.storage = options.storage;
     this.#now = options.now;
     this.#scrub = createSecretScrubber(options.secrets ?? []);
+    this.#retention = options.retention;
+    if (options.retention && !options.storage.remove) {
+      throw new ConfigError('journalRetention', 'the journal storage cannot delete logs (it has no remove method)');
+    }
   }
 
   /** Opens (or continues, after a resume) the journal of a run. */
@@ -226,10 +249,41 @@ export class WorkflowJournals {
     return runId === undefined ? undefined : this.running(runId);
   }
 
-  /** Closes a run's journal (it finished). */
+  /** Closes a run's journal (it finished or was abandoned), stores its summary and applies retention. */
   close(workflowId: string): void {
     this.#open.get(workflowId)?.close();
     this.#open.delete(workflowId);
+    try {
+      this.get(workflowId);
+      this.applyRetention();
+    } catch {
+      // A summary or a deletion that fails costs listing speed or disk space, never the run.
+    }
+  }
+
+  /**
+   * Deletes the journal of a run that is not running in this process.
+   * @throws WorkflowRunningError when it runs here; WorkflowNotFoundError when no journal holds it;
+   *   ConfigError when the storage cannot delete logs.
+   */
+  delete(workflowId: string): void {
+    if (this.runningFor(workflowId) !== undefined) throw new WorkflowRunningError(workflowId, 'delete it');
+    const remove = this.storage.remove;
+    if (!remove) throw new ConfigError('journal.storage', 'the journal storage cannot delete logs (it has no remove method)');
+    if (this.storage.read(workflowId) === undefined) throw new WorkflowNotFoundError(workflowId);
+    remove.call(this.storage, workflowId);
+  }
+
+  /**
+   * Deletes the finished runs the retention setting no longer keeps (running
+   * and interrupted runs are kept). Runs at construction (startup) and after each run.
+   * @returns the ids deleted.
+   */
+  applyRetention(): string[] {
+    if (!this.#retention) return [];
+    const doomed = expiredRuns(this.list(), this.#retention, this.#now()).filter((id) => this.runningFor(id) === undefined);
+    for (const workflowId of doomed) this.storage.remove?.(workflowId);
+    return doomed;
   }
 
   read(workflowId: string): JournalReading | undefined {
@@ -247,9 +301,18 @@ export class WorkflowJournals {
     return records.sort((a, b) => b.startedAt - a.startedAt);
   }
 
+  /** A run's record: a finished run's stored summary when it is current, else the journal read in full (and summarised). */
   get(workflowId: string): WorkflowRecord | undefined {
-    const reading = this.read(workflowId);
-    return reading ? summarizeJournal(reading, this.running(workflowId) !== undefined) : undefined;
+    const runningHere = this.running(workflowId) !== undefined;
+    if (!runningHere) {
+      const summary = readSummary(this.storage, workflowId);
+      if (summary) return summary;
+    }
+    const text = this.storage.read(workflowId);
+    if (text === undefined) return undefined;
+    const record = summarizeJournal(parseJournal(workflowId, text), runningHere);
+    if (record && !runningHere) writeSummary(this.storage, record, Buffer.byteLength(text));
+    return record;
   }
 
   /** Closes every open journal (shutdown). */
@@ -280,6 +343,7 @@ export function journalsFromSetting(
   workspacePath: string,
   now: () => number,
   secrets: readonly (string | undefined)[] = [],
+  retention?: JournalRetention,
 ): WorkflowJournals | undefined {
   if (setting === false) return undefined;
   const options = setting === true ? {} : setting;
@@ -289,5 +353,12 @@ export function journalsFromSetting(
       : options.storage === undefined || options.storage === 'fs'
         ? new FsJournalStorage({ directory: join(workspacePath, 'journals'), fsync: options.fsync ?? false })
         : options.storage;
-  return new WorkflowJournals({ storage, now, secrets: [...secrets, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY] });
+  const journals = new WorkflowJournals({
+    storage,
+    now,
+    secrets: [...secrets, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY],
+    ...(retention ? { retention } : {}),
+  });
+  journals.applyRetention();
+  return journals;
 }

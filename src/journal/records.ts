@@ -1,15 +1,18 @@
 /**
  * Journal records: the event kinds a workflow journal holds, how a line is
- * encoded (superjson) and how a log's text is read back, with every line's
- * shape checked so a damaged journal is skipped over rather than crashing
- * its readers. The journals themselves are in journal.ts.
+ * encoded (superjson, reserved keys escaped) and how a log's text is read
+ * back, with every line's shape checked: a malformed line is skipped by the
+ * summaries and makes resume and replay refuse the journal (JOURNAL_CORRUPT). The journals themselves are in journal.ts.
  */
-import superjson from 'superjson';
+import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';
 import type { ErrorData } from '../protocols/errors.js';
+import { JournalCorruptError } from '../protocols/errors.js';
 import type { ModelCallPurpose } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
 import type { StoredModelRequest } from '../providers/request-hash.js';
+import { journalRecordProblem } from './record-schemas.js';
+import type { JournalRecordProblem } from './record-schemas.js';
 import type { ReplayModifications } from '../protocols/run.js';
 
 export type { ReplayModifications } from '../protocols/run.js';
@@ -83,78 +86,23 @@ export type JournalEntry =
 /** A journal line: an entry and its position in the log. */
 export type JournalRecord = JournalEntry & { readonly seq: number };
 
-type JournalEntryType = JournalEntry['type'];
-
-const ENTRY_TYPES: ReadonlySet<string> = new Set<JournalEntryType>([
-  'workflow.started',
-  'workflow.resumed',
-  'task.started',
-  'task.finished',
-  'condition.decided',
-  'model.call',
-  'model.failed',
-  'artifact.written',
-  'workflow.finished',
-]);
-
-/** Encodes one record as a line (superjson; JSON escapes newlines, so it is one line). */
+/** Encodes one record as a line (superjson with reserved keys escaped; JSON escapes newlines, so it is one line). */
 export function encodeRecord(record: JournalRecord): string {
-  return superjson.stringify(record);
-}
-
-function has(value: object, key: string, type: 'string' | 'number' | 'object' | 'boolean'): boolean {
-  const member: unknown = Reflect.get(value, key);
-  return type === 'object' ? typeof member === 'object' && member !== null : typeof member === type;
-}
-
-/** A nested object whose fields are checked with `has` (a task spec, a result). */
-function member(value: object, key: string): object | undefined {
-  const inner: unknown = Reflect.get(value, key);
-  return typeof inner === 'object' && inner !== null ? inner : undefined;
-}
-
-/** A task or workflow result with the status (and, for a task, the cost) that summaries and resume read. */
-function isResult(value: object | undefined, kind: 'task' | 'workflow'): boolean {
-  if (!value || !has(value, 'status', 'string')) return false;
-  return kind === 'task' ? has(value, 'costCents', 'number') : has(value, 'totalCostCents', 'number') && has(value, 'results', 'object');
+  return stringifySafe(record);
 }
 
 /**
- * Checks the fields each entry type's readers rely on, nested ones included:
- * a decodable line of the wrong shape is skipped, never a crash in resume.
+ * Whether a decoded line is a journal record of the right shape, nested
+ * results and responses included (see journal-record-schemas.ts).
  */
 export function isJournalRecord(value: unknown): value is JournalRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  if (!has(value, 'seq', 'number') || !has(value, 'at', 'number') || !has(value, 'type', 'string')) return false;
-  const type: unknown = Reflect.get(value, 'type');
-  if (typeof type !== 'string' || !ENTRY_TYPES.has(type)) return false;
-  switch (type) {
-    case 'workflow.started': {
-      const tasks: unknown = Reflect.get(value, 'tasks');
-      return (
-        has(value, 'workflowId', 'string') &&
-        Array.isArray(tasks) &&
-        tasks.every((task: unknown) => typeof task === 'object' && task !== null && has(task, 'agentId', 'string')) &&
-        has(value, 'options', 'object')
-      );
-    }
-    case 'workflow.resumed':
-      return Array.isArray(Reflect.get(value, 'presettled'));
-    case 'task.started':
-      return has(value, 'agentId', 'string') && has(value, 'attempt', 'number');
-    case 'task.finished':
-      return has(value, 'agentId', 'string') && isResult(member(value, 'result'), 'task');
-    case 'condition.decided':
-      return has(value, 'agentId', 'string') && has(value, 'proceed', 'boolean');
-    case 'model.call':
-      return has(value, 'requestHash', 'string') && has(value, 'response', 'object') && has(value, 'costCents', 'number');
-    case 'model.failed':
-      return has(value, 'requestHash', 'string') && has(value, 'error', 'object');
-    case 'artifact.written':
-      return has(value, 'artifactId', 'string') && has(value, 'version', 'number');
-    default:
-      return isResult(member(value, 'result'), 'workflow');
-  }
+  return journalRecordProblem(value) === undefined;
+}
+
+/** A complete line that decoded but is not a well-formed record: where, and which field is wrong. */
+export interface MalformedJournalLine extends JournalRecordProblem {
+  /** 1-based line number. */
+  readonly line: number;
 }
 
 /** What reading a journal found. */
@@ -164,8 +112,10 @@ export interface JournalReading {
   readonly records: readonly JournalRecord[];
   /** The log ended in a partial line (a write cut short by a crash); it was ignored. */
   readonly tornTail: boolean;
-  /** 1-based numbers of complete lines that could not be decoded; they were ignored. */
+  /** 1-based numbers of complete lines that could not be decoded or are malformed; they were ignored. */
   readonly skippedLines: readonly number[];
+  /** The skipped lines that decoded but have wrongly shaped fields: resume and replay refuse such a journal. */
+  readonly malformedLines: readonly MalformedJournalLine[];
 }
 
 /**
@@ -182,19 +132,44 @@ export function parseJournal(workflowId: string, text: string): JournalReading {
   const tail = lines.pop() ?? '';
   const records: JournalRecord[] = [];
   const skippedLines: number[] = [];
+  const malformedLines: MalformedJournalLine[] = [];
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
-      value = superjson.parse(line);
+      value = parseSafe(line);
     } catch {
       skippedLines.push(index + 1);
       return;
     }
-    if (isJournalRecord(value)) records.push(value);
-    else skippedLines.push(index + 1);
+    if (isJournalRecord(value)) {
+      records.push(value);
+      return;
+    }
+    skippedLines.push(index + 1);
+    malformedLines.push({ line: index + 1, ...(journalRecordProblem(value) ?? { field: '(record)', reason: 'not a journal record' }) });
   });
-  return { workflowId, records, tornTail: tail.length > 0, skippedLines };
+  return { workflowId, records, tornTail: tail.length > 0, skippedLines, malformedLines };
+}
+
+/**
+ * The reading, when no line of it is malformed; resume and replay call it
+ * before trusting a journal.
+ * @throws JournalCorruptError naming the first malformed line and its field.
+ *
+ * @example
+ * ```ts
+ * const { records } = requireWellFormed(journals.read('wf_1'));
+ * ```
+ */
+export function requireWellFormed(reading: JournalReading): JournalReading {
+  const first = reading.malformedLines[0];
+  if (first === undefined) return reading;
+  const more = reading.malformedLines.length === 1 ? '' : ` (and ${reading.malformedLines.length - 1} more)`;
+  throw new JournalCorruptError(reading.workflowId, `line ${first.line}, field ${first.field}: ${first.reason}${more}`, {
+    line: first.line,
+    field: first.field,
+  });
 }
 
 /**

@@ -105,6 +105,13 @@ export const orchestratorConfigSchema = z.strictObject({
       }),
     ])
     .default(true),
+  /** Finished runs' journals to keep (docs/durability.md); unset: all are kept. */
+  journalRetention: z
+    .strictObject({
+      maxWorkflows: int(0, 1_000_000_000).optional(),
+      maxAgeHours: z.number().positive('must be a positive number of hours').optional(),
+    })
+    .optional(),
   // Offline model
   seed: z.number().int().default(42),
   simulated: z
@@ -167,6 +174,9 @@ export function resolveConfig(config: OrchestratorConfig = {}): ResolvedConfig {
   const { journal } = resolved;
   if (typeof journal === 'object' && journal.fsync === true && journal.storage !== undefined && journal.storage !== 'fs') {
     throw new ConfigError('journal.fsync', 'applies only to the fs journal storage');
+  }
+  if (journal === false && resolved.journalRetention !== undefined) {
+    throw new ConfigError('journalRetention', 'needs the journal on (journal: false keeps no journals)');
   }
   return resolved;
 }

@@ -19,7 +19,13 @@ import type { BudgetLedger } from '../model/budget.js';
 import type { OrchestratorConfig, ResolvedConfig } from './config.js';
 import type { SharedContextStore } from '../context/store.js';
 import type { DebugModeOptions, DebugModeState } from '../observability/debug.js';
-import { getJournaledWorkflow, listJournaledWorkflows, replayJournaledWorkflow, resumeJournaledWorkflow } from '../runs/resume.js';
+import {
+  deleteJournaledWorkflow,
+  getJournaledWorkflow,
+  listJournaledWorkflows,
+  replayJournaledWorkflow,
+  resumeJournaledWorkflow,
+} from '../runs/resume.js';
 import type { EventHub } from '../protocols/events.js';
 import type { WorkflowJournals, WorkflowRecord } from '../journal/journal.js';
 import type { Logger } from '../observability/logger.js';
@@ -395,6 +401,22 @@ export class Orchestrator {
   getWorkflow(workflowId: string): WorkflowRecord | undefined {
     requireId(workflowId, 'workflowId', 'config');
     return getJournaledWorkflow(this.#runtime, workflowId);
+  }
+
+  /**
+   * Deletes a run's journal (and its stored summary): it no longer appears in
+   * `listWorkflows` and can no longer be resumed or replayed. An interrupted
+   * run is deleted too (it may still be running in another process).
+   * @throws WorkflowRunningError (`WORKFLOW_RUNNING`) when it runs in this process;
+   *   WorkflowNotFoundError when no journal holds it; ConfigError when journaling is off.
+   *
+   * @example
+   * ```ts
+   * for (const run of orchestrator.listWorkflows()) if (run.status === 'succeeded') orchestrator.deleteWorkflow(run.workflowId);
+   * ```
+   */
+  deleteWorkflow(workflowId: string): void {
+    deleteJournaledWorkflow(this.#runtime, workflowId);
   }
 
   /**

@@ -165,7 +165,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     if (budget.isLimited && !providers.ownPrice(provider)) requirePrice(model, prices, field);
   };
   assertPriced(defaults.model, defaults.provider, 'model');
-  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
+  const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets, config.journalRetention);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),

@@ -41,6 +41,7 @@ export type TroupeErrorCode =
   | 'PROVIDER_CONNECTION'
   | 'SIMULATED_FAILURE'
   | 'JOURNAL_CORRUPT'
+  | 'WORKSPACE_LOCKED'
   | 'REPLAY_MISMATCH'
   | 'PORT_IN_USE';
 
@@ -239,20 +240,6 @@ export class WorkflowNotFoundError extends TroupeError {
   }
 }
 
-/**
- * A workflow with this id is already running in this orchestrator.
- * @example
- * ```ts
- * try { await orchestrator.executeWorkflow({ tasks, workflowId: 'nightly' }); }
- * catch (error) { if (error instanceof WorkflowRunningError) console.log('still running'); }
- * ```
- */
-export class WorkflowRunningError extends TroupeError {
-  constructor(workflowId: string) {
-    super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is already running in this process`, { details: { workflowId } });
-  }
-}
-
 /** A task's `inputData`, serialised as JSON, is over `maxInputDataBytes`. */
 export class InputDataTooLargeError extends TroupeError {
   constructor(path: string, bytes: number, limitBytes: number) {
@@ -316,8 +303,48 @@ export class ReplayMismatchError extends TroupeError {
 
 /** A journal or cassette could not be read back (not just a torn last line, which is repaired). */
 export class JournalCorruptError extends TroupeError {
-  constructor(source: string, reason: string) {
-    super('JOURNAL_CORRUPT', `Journal "${source}" is corrupt: ${reason}`, { details: { source, reason } });
+  /** `at`: the malformed line (1-based) and the field that is wrong, when one is known. */
+  constructor(source: string, reason: string, at?: { readonly line: number; readonly field: string }) {
+    super('JOURNAL_CORRUPT', `Journal "${source}" is corrupt: ${reason}`, { details: { source, reason, ...at } });
+  }
+}
+
+/**
+ * The workflow is running in this process: it cannot be started again under
+ * its id, resumed or deleted until it ends.
+ * @example
+ * ```ts
+ * try { await orchestrator.executeWorkflow({ tasks, workflowId: 'nightly' }); }
+ * catch (error) { if (error instanceof WorkflowRunningError) console.log('still running'); }
+ * ```
+ */
+export class WorkflowRunningError extends TroupeError {
+  constructor(workflowId: string, action = 'run it again') {
+    super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is running in this process; wait for it to end (or cancel it) to ${action}`, {
+      details: { workflowId },
+    });
+  }
+}
+
+/** Who holds a workspace lock. */
+export interface WorkspaceLockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** When the holder took the lock (epoch ms). */
+  readonly startedAt: number;
+}
+
+/** Another live process (or another store in this one) holds the workspace's exclusive lock. */
+export class WorkspaceLockedError extends TroupeError {
+  readonly holder: WorkspaceLockHolder;
+  constructor(workspacePath: string, lockPath: string, holder: WorkspaceLockHolder) {
+    const self = holder.pid === process.pid ? ' (this process: another store or orchestrator is open on it)' : '';
+    super(
+      'WORKSPACE_LOCKED',
+      `Workspace "${workspacePath}" is locked by pid ${holder.pid} on ${holder.host} since ${new Date(holder.startedAt).toISOString()}${self}; close that one first, or delete ${lockPath} if that process is gone`,
+      { details: { workspacePath, lockPath, ...holder } },
+    );
+    this.holder = holder;
   }
 }
 

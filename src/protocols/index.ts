@@ -90,6 +90,7 @@ export {
   WorkflowNotFoundError,
   WorkflowRunningError,
   WorkflowValidationError,
+  WorkspaceLockedError,
   fromErrorData,
   toErrorData,
 } from './errors.js';
@@ -99,6 +100,7 @@ export type {
   ErrorData,
   ProviderErrorCode,
   TroupeErrorCode,
+  WorkspaceLockHolder,
 } from './errors.js';
 export { EventHub } from './events.js';
 export type {

@@ -25,6 +25,7 @@ export type {
   WorkflowDiff,
 } from './replay.js';
 export {
+  deleteJournaledWorkflow,
   getJournaledWorkflow,
   listJournaledWorkflows,
   replayJournaledWorkflow,

@@ -10,7 +10,7 @@ import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunnin
 import type { ReplayMismatchError } from '../protocols/errors.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus, WorkflowResult } from '../protocols/task.js';
 import type { AgentPool } from '../agents/pool.js';
-import { currentRun } from '../journal/records.js';
+import { currentRun, requireWellFormed } from '../journal/records.js';
 import type { JournaledTaskSpec, JournalRecord, ReplayModifications } from '../journal/records.js';
 import type { WorkflowJournals } from '../journal/journal.js';
 import type { JournalCallRecorder, ReplayMismatch } from '../journal/recorder.js';
@@ -86,7 +86,7 @@ export interface ReplayResult extends WorkflowResult {
 function recordedRun(journals: WorkflowJournals, workflowId: string) {
   const reading = journals.read(workflowId);
   if (!reading) throw new WorkflowNotFoundError(workflowId);
-  const records = currentRun(reading.records);
+  const records = currentRun(requireWellFormed(reading).records);
   const started = records[0];
   if (started?.type !== 'workflow.started') {
     throw new JournalCorruptError(workflowId, 'the journal holds no complete workflow.started event');

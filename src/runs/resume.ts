@@ -60,3 +60,8 @@ export function listJournaledWorkflows(source: DurableRunsSource): WorkflowRecor
 export function getJournaledWorkflow(source: DurableRunsSource, workflowId: string): WorkflowRecord | undefined {
   return requireJournals(source).get(workflowId);
 }
+
+/** Deletes a run's journal (see `Orchestrator.deleteWorkflow`). */
+export function deleteJournaledWorkflow(source: DurableRunsSource, workflowId: string): void {
+  requireJournals(source).delete(workflowId);
+}

@@ -3,7 +3,7 @@
  * Encoding happens when a write is requested, so a caller mutating its object
  * afterwards cannot change what is stored; decoding yields a fresh copy.
  */
-import superjson from 'superjson';
+import { parseSafe, stringifySafe } from './superjson-safe.js';
 import type { ArtifactMetadata } from '../protocols/artifact.js';
 
 /** A write, encoded: the version body and, separately, the metadata for the lineage. */
@@ -33,18 +33,18 @@ export function isMetadataRecord(value: unknown): value is ArtifactMetadata {
  * ```
  */
 export function encodeArtifactWrite(content: unknown, metadata: ArtifactMetadata): EncodedArtifactWrite {
-  return { body: superjson.stringify({ content, metadata }), metadata: superjson.stringify(metadata) };
+  return { body: stringifySafe({ content, metadata }), metadata: stringifySafe(metadata) };
 }
 
 /** Decodes metadata encoded by {@link encodeArtifactWrite}. */
 export function decodeMetadata(encoded: string): ArtifactMetadata {
-  const value: unknown = superjson.parse(encoded);
+  const value: unknown = parseSafe(encoded);
   return isMetadataRecord(value) ? value : {};
 }
 
 /** Decodes a version body; throws when it is not one. */
 export function decodeArtifactVersion(body: string): DecodedArtifactVersion {
-  const value: unknown = superjson.parse(body);
+  const value: unknown = parseSafe(body);
   if (typeof value !== 'object' || value === null || !('content' in value)) {
     throw new Error('Not an artifact version body');
   }
@@ -52,9 +52,12 @@ export function decodeArtifactVersion(body: string): DecodedArtifactVersion {
   return { content: value.content, metadata: isMetadataRecord(metadata) ? metadata : {} };
 }
 
-/** A deep copy made by a superjson round trip (keeps Date, Map, Set, BigInt...). */
+/**
+ * A deep copy (keeps Date, Map, Set, BigInt...; keys such as `__proto__` stay
+ * own keys). Values reaching it have already been through the codec.
+ */
 export function copyValue<T>(value: T): T {
-  return superjson.deserialize<T>(superjson.serialize(value));
+  return structuredClone(value);
 }
 
 /** Tags of an artifact: `metadata.tags` when it is an array, its string entries only. */

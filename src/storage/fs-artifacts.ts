@@ -17,14 +17,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import superjson from 'superjson';
+import { parseSafe, stringifySafe } from './superjson-safe.js';
 import type { ArtifactModification } from '../protocols/artifact.js';
-import { InvalidArtifactIdError } from '../protocols/errors.js';
+import { InvalidArtifactIdError, WorkspaceLockedError } from '../protocols/errors.js';
 import { isMetadataRecord } from './artifact-codec.js';
 import { artifactIdProblem, assertArtifactId } from './artifact-id.js';
 import type { ArtifactRecord, ArtifactStorage, MutableArtifactRecord, VersionCommit } from './artifact-storage.js';
 import { applyCommit, assertNextVersion } from './artifact-storage.js';
 import { appendDurably, fsyncDirectory, isMissingFile, writeFileAtomic } from './fs-durable.js';
+import { acquireWorkspaceLock } from './workspace-lock.js';
+import type { WorkspaceLock } from './workspace-lock.js';
 
 const LINEAGE_FILE = 'lineage.log';
 const ACCESSED_FILE = 'accessed.json';
@@ -41,7 +43,7 @@ export interface FsArtifactStorageOptions {
 function parseModification(line: string): ArtifactModification | undefined {
   let value: unknown;
   try {
-    value = superjson.parse(line);
+    value = parseSafe(line);
   } catch {
     return undefined;
   }
@@ -73,7 +75,8 @@ function parseLineage(text: string): { modifications: ArtifactModification[]; va
 
 /**
  * The default {@link ArtifactStorage}: one directory per artifact, crash-safe writes.
- * One process at a time may own a workspace.
+ * One store at a time may own a workspace: it holds `<workspacePath>/workspace.lock`
+ * (see workspace-lock.ts) from construction until `close`.
  *
  * @example
  * ```ts
@@ -93,21 +96,38 @@ export class FsArtifactStorage implements ArtifactStorage {
   /** Ids by their lower-case form: on a case-insensitive file system `Doc` and `doc` are one directory. */
   readonly #byFoldedId = new Map<string, string>();
 
+  /** The workspace's exclusive lock, held from construction (or open) until close. */
+  #lock: WorkspaceLock | undefined;
+
+  /** @throws WorkspaceLockedError when another live store or process holds the workspace. */
   constructor(options: FsArtifactStorageOptions) {
     this.#workspacePath = options.workspacePath;
     this.directory = join(options.workspacePath, 'artifacts');
+    try {
+      this.#lock = acquireWorkspaceLock(options.workspacePath);
+    } catch (error) {
+      if (error instanceof WorkspaceLockedError) throw error;
+      // Any other failure (the path is a file, no permission) is retried, and reported, by open().
+    }
   }
 
   async open(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    await fsyncDirectory(this.#workspacePath);
-    for (const entry of await readdir(this.directory, { withFileTypes: true })) {
-      // Names starting with "." are never artifact ids: temp files and half-deleted artifacts.
-      if (entry.name.startsWith('.')) {
-        await rm(join(this.directory, entry.name), { recursive: true, force: true });
-      } else if (entry.isDirectory() && artifactIdProblem(entry.name) === undefined) {
-        await this.#load(entry.name);
+    this.#lock ??= acquireWorkspaceLock(this.#workspacePath);
+    try {
+      await mkdir(this.directory, { recursive: true });
+      await fsyncDirectory(this.#workspacePath);
+      for (const entry of await readdir(this.directory, { withFileTypes: true })) {
+        // Names starting with "." are never artifact ids: temp files and half-deleted artifacts.
+        if (entry.name.startsWith('.')) {
+          await rm(join(this.directory, entry.name), { recursive: true, force: true });
+        } else if (entry.isDirectory() && artifactIdProblem(entry.name) === undefined) {
+          await this.#load(entry.name);
+        }
       }
+    } catch (error) {
+      // A store that failed to open is never closed: let the workspace go now.
+      this.#releaseLock();
+      throw error;
     }
   }
 
@@ -148,7 +168,7 @@ export class FsArtifactStorage implements ArtifactStorage {
     await writeFileAtomic(directory, versionFile(commit.modification.version), commit.body);
     const lineagePath = join(directory, LINEAGE_FILE);
     const before = this.#lineageBytes.get(commit.artifactId) ?? 0;
-    const line = `${superjson.stringify(commit.modification)}\n`;
+    const line = `${stringifySafe(commit.modification)}\n`;
     try {
       await appendDurably(lineagePath, line, { newFile: !existing });
     } catch (error) {
@@ -203,7 +223,16 @@ export class FsArtifactStorage implements ArtifactStorage {
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      this.#releaseLock();
+    }
+  }
+
+  #releaseLock(): void {
+    this.#lock?.release();
+    this.#lock = undefined;
   }
 
   /** The directory of a (validated) artifact id: never outside `directory`. */

@@ -9,6 +9,7 @@
  * (the reader drops it); reopening a log for append cuts it off first, so a
  * resumed run never glues its first line onto the fragment.
  */
+import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   fdatasyncSync,
@@ -20,6 +21,11 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +46,11 @@ export function journalFileName(workflowId: string): string {
     throw new RangeError(`"${workflowId}" cannot name a journal`);
   }
   return `${encodeURIComponent(workflowId)}${SUFFIX}`;
+}
+
+/** File name of a workflow's summary, beside its log (`.summary.json` never ends in `.jsonl`). */
+function summaryFileName(workflowId: string): string {
+  return `${journalFileName(workflowId).slice(0, -SUFFIX.length)}.summary.json`;
 }
 
 /**
@@ -118,6 +129,49 @@ export class FsJournalStorage implements JournalStorage {
     if (fd === undefined) return;
     this.#open.delete(workflowId);
     closeSync(fd);
+  }
+
+  remove(workflowId: string): void {
+    this.close(workflowId);
+    // The summary first: a summary without its log is never read, a log without its summary is just slower to list.
+    for (const name of [summaryFileName(workflowId), journalFileName(workflowId)]) {
+      try {
+        unlinkSync(join(this.#directory, name));
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+    }
+  }
+
+  size(workflowId: string): number | undefined {
+    try {
+      return statSync(join(this.#directory, journalFileName(workflowId))).size;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  readSummary(workflowId: string): string | undefined {
+    try {
+      return readFileSync(join(this.#directory, summaryFileName(workflowId)), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Atomic (temp file, rename); not synced: a summary lost in a crash is rebuilt from the log. */
+  writeSummary(workflowId: string, text: string): void {
+    const name = summaryFileName(workflowId);
+    const temp = join(this.#directory, `.${name}.${randomUUID()}.tmp`);
+    writeFileSync(temp, text, 'utf8');
+    try {
+      renameSync(temp, join(this.#directory, name));
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
   }
 
   #openForAppend(workflowId: string): number {

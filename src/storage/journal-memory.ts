@@ -6,6 +6,7 @@ import type { JournalStorage } from './journal-storage.js';
 
 export class MemoryJournalStorage implements JournalStorage {
   readonly #logs = new Map<string, string>();
+  readonly #summaries = new Map<string, string>();
 
   append(workflowId: string, line: string): void {
     const text = this.#logs.get(workflowId) ?? '';
@@ -24,6 +25,24 @@ export class MemoryJournalStorage implements JournalStorage {
 
   close(): void {
     // Nothing is held open.
+  }
+
+  remove(workflowId: string): void {
+    this.#logs.delete(workflowId);
+    this.#summaries.delete(workflowId);
+  }
+
+  size(workflowId: string): number | undefined {
+    const text = this.#logs.get(workflowId);
+    return text === undefined ? undefined : Buffer.byteLength(text);
+  }
+
+  readSummary(workflowId: string): string | undefined {
+    return this.#summaries.get(workflowId);
+  }
+
+  writeSummary(workflowId: string, text: string): void {
+    this.#summaries.set(workflowId, text);
   }
 
   /** Replaces a log's raw text (tests use it to simulate torn or corrupt lines). */

@@ -16,6 +16,16 @@ export interface JournalStorage {
   list(): string[];
   /** Releases what the log holds open (a file descriptor); a later append reopens it. */
   close(workflowId: string): void;
+  /**
+   * Deletes a workflow's log and its summary. Optional: without it,
+   * `deleteWorkflow` and `journalRetention` are refused (ConfigError).
+   */
+  remove?(workflowId: string): void;
+  /** The log's length in UTF-8 bytes, undefined when there is none (checks that a summary is current). */
+  size?(workflowId: string): number | undefined;
+  /** The summary stored beside the log by `writeSummary` (a cache `listWorkflows` reads instead of the log). */
+  readSummary?(workflowId: string): string | undefined;
+  writeSummary?(workflowId: string, text: string): void;
 }
 
 /**

@@ -75,7 +75,7 @@ describe('fs storage: reopening a workspace', () => {
     const ws = await workspace();
     const store = openStore(ws, { maxVersionsPerArtifact: 2 });
     for (let i = 0; i < 3; i++) await store.storeArtifact({ artifactId: 'doc', content: i, agentId: 'w' });
-    expect(await readdir(ws)).toEqual(['artifacts']);
+    expect(await readdir(ws)).toEqual(['artifacts', 'workspace.lock']); // the lock, while the store is open
     expect(await readdir(join(ws, 'artifacts'))).toEqual(['doc']);
     expect((await readdir(join(ws, 'artifacts', 'doc'))).sort()).toEqual(['lineage.log', 'v2.json', 'v3.json']);
     const lines = (await readFile(join(ws, 'artifacts', 'doc', 'lineage.log'), 'utf8')).trimEnd().split('\n');
@@ -115,7 +115,7 @@ describe('fs storage: artifact ids cannot escape the workspace', () => {
       await expect(store.deleteArtifact({ artifactId, agentId: 'w' })).rejects.toBeInstanceOf(InvalidArtifactIdError);
     }
     expect(await readdir(parent)).toEqual(['ws']);
-    expect(await readdir(ws)).toEqual(['artifacts']);
+    expect(await readdir(ws)).toEqual(['artifacts', 'workspace.lock']); // the lock, while the store is open
     expect(await readdir(join(ws, 'artifacts'))).toEqual(['ok']);
   });
 
@@ -127,7 +127,7 @@ describe('fs storage: artifact ids cannot escape the workspace', () => {
     await expect(storage.commit({ artifactId: '../x', modification, body: '{}', pruneVersions: [] })).rejects.toBeInstanceOf(
       InvalidArtifactIdError,
     );
-    expect(await readdir(ws)).toEqual(['artifacts']);
+    expect(await readdir(ws)).toEqual(['artifacts', 'workspace.lock']); // the lock, while the store is open
   });
 });
 

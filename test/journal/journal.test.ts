@@ -171,7 +171,7 @@ describe('the workflow journal', () => {
     expect(text).not.toContain(key);
   });
 
-  it('skips decodable lines of the wrong shape, so listing and resuming a damaged journal never crash', async () => {
+  it('skips decodable lines of the wrong shape when listing, and resume refuses them with JOURNAL_CORRUPT', async () => {
     const storage = new MemoryJournalStorage();
     const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
     const run = await o.executeWorkflow({ tasks: TWO_TASKS });
@@ -187,9 +187,10 @@ describe('the workflow journal', () => {
     expect(reading.skippedLines).toEqual([cut + 2, cut + 3]);
     expect(o.getWorkflow('wf_damaged')).toMatchObject({ status: 'interrupted', tasks: { researcher: 'succeeded', writer: 'running' } });
     expect(o.listWorkflows()).toHaveLength(2);
-    const resumed = await o.resumeWorkflow({ workflowId: 'wf_damaged', tasks: TWO_TASKS });
-    expect(resumed.status).toBe('succeeded');
-    expect(resumed.results.writer?.output).toBe(run.results.writer?.output);
+    await expect(o.resumeWorkflow({ workflowId: 'wf_damaged', tasks: TWO_TASKS })).rejects.toMatchObject({
+      code: 'JOURNAL_CORRUPT',
+      details: { line: cut + 2, field: 'result.agentId' },
+    });
   });
 
   it('cuts a torn last line off before appending again, so no line is glued to a fragment', () => {

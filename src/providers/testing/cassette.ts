@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import superjson from 'superjson';
+import { parseSafe, stringifySafe } from '../../storage/superjson-safe.js';
 import { JournalCorruptError } from '../../protocols/errors.js';
 import type { ModelResponse } from '../../protocols/model.js';
 import type { StoredModelRequest } from '../request-hash.js';
@@ -45,7 +45,7 @@ export function readCassette(path: string): Cassette {
   const text = readFileSync(path, 'utf8');
   let value: unknown;
   try {
-    value = superjson.parse(text);
+    value = parseSafe(text);
   } catch (error) {
     throw new JournalCorruptError(path, `not superjson: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -57,6 +57,6 @@ export function readCassette(path: string): Cassette {
 export function writeCassette(path: string, cassette: Cassette): void {
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, superjson.stringify(cassette), 'utf8');
+  writeFileSync(temp, stringifySafe(cassette), 'utf8');
   renameSync(temp, path);
 }

@@ -1,0 +1,192 @@
+/**
+ * The shape of every journal record, as zod schemas: what resume, replay and
+ * the summaries read from a line, nested results and responses included. A
+ * line that decodes but fails its schema (a result without usage, an output
+ * that is a number, a status `bogus`, a cost NaN) is corrupt, and
+ * {@link journalRecordProblem} names the field that is wrong.
+ */
+import { z } from 'zod';
+
+/** Finite numbers only (z.number rejects NaN and ±Infinity). */
+const finite = z.number();
+const count = z.number().int().nonnegative();
+const amount = z.number().nonnegative();
+const optionalString = z.string().optional();
+
+const usage = z.object({
+  inputTokens: count,
+  outputTokens: count,
+  thinkingTokens: count,
+  cacheReadTokens: count,
+  cacheWriteTokens: count,
+});
+
+const errorData = z.object({
+  code: z.string(),
+  name: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  retryAfterSeconds: amount.optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+const alternative = z.object({ output: z.string(), confidence: finite, critique: z.string(), round: count });
+
+const consensusResult = z.object({
+  method: z.enum(['majority', 'weighted_voting', 'deliberative']),
+  decision: z.string().nullable(),
+  votes: z.array(
+    z.object({
+      agentId: z.string(),
+      decision: z.string(),
+      confidence: finite,
+      weight: finite,
+      rationale: z.string(),
+      round: count,
+    }),
+  ),
+  agreement: finite,
+  quorumMet: z.boolean(),
+  rounds: count,
+});
+
+const taskResult = z.object({
+  agentId: z.string(),
+  status: z.enum(['succeeded', 'failed', 'skipped', 'cancelled', 'budget_exceeded']),
+  output: z.string().nullable(),
+  structured: z.unknown().optional(),
+  confidence: finite.nullable(),
+  attempts: count,
+  costCents: amount,
+  usage,
+  startedAt: finite.nullable(),
+  finishedAt: finite.nullable(),
+  durationSeconds: amount,
+  error: errorData.optional(),
+  thinkingProcess: optionalString,
+  alternatives: z.array(alternative),
+  fallbackUsed: optionalString,
+  reason: optionalString,
+  consensus: consensusResult.optional(),
+  simulated: z.boolean(),
+});
+
+const workflowResult = z.object({
+  workflowId: z.string(),
+  status: z.enum(['succeeded', 'partial', 'failed', 'cancelled']),
+  results: z.record(z.string(), taskResult),
+  summary: z.string(),
+  durationSeconds: amount,
+  totalCostCents: amount,
+  thinkingTraces: z.record(z.string(), z.string()),
+  usage,
+  simulated: z.boolean(),
+});
+
+/** The fields of a journaled task spec that resume and replay rely on (others pass through). */
+const taskSpec = z.object({
+  agentId: z.string(),
+  taskDescription: z.string(),
+  hasCondition: z.boolean(),
+  dependencies: z.array(z.string()).optional(),
+  fallbackAgent: optionalString,
+  template: optionalString,
+});
+
+const modelResponse = z.object({
+  text: z.string(),
+  thinking: optionalString,
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), input: z.unknown() })),
+  structured: z.unknown().optional(),
+  usage,
+  model: z.string(),
+  stopReason: z.enum(['end_turn', 'max_tokens', 'tool_use', 'stop_sequence', 'refusal', 'other']),
+  simulated: z.boolean().optional(),
+});
+
+const purpose = z.enum(['thinking', 'acting', 'reflecting', 'alternative', 'consultation', 'summary', 'compaction', 'tool_loop']);
+
+const base = { seq: z.number().int().positive(), at: finite };
+const callKeys = { callKey: optionalString, relativeKey: optionalString, taskId: optionalString };
+
+const journalRecord = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('workflow.started'),
+    workflowId: z.string(),
+    tasks: z.array(taskSpec),
+    options: z.object({
+      continueOnFailure: z.boolean(),
+      collectThinkingTraces: z.boolean(),
+      generateSummary: z.boolean(),
+      maxParallelAgents: z.number().int().positive(),
+    }),
+    replayOf: optionalString,
+    modifications: z
+      .object({
+        agentModel: optionalString,
+        temperature: finite.optional(),
+        agents: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+      })
+      .optional(),
+  }),
+  z.object({ ...base, type: z.literal('workflow.resumed'), presettled: z.array(z.string()) }),
+  z.object({ ...base, type: z.literal('task.started'), agentId: z.string(), attempt: count }),
+  z.object({ ...base, type: z.literal('task.finished'), agentId: z.string(), result: taskResult }),
+  z.object({ ...base, type: z.literal('condition.decided'), agentId: z.string(), proceed: z.boolean() }),
+  z.object({
+    ...base,
+    ...callKeys,
+    type: z.literal('model.call'),
+    agentId: z.string(),
+    purpose,
+    provider: z.string(),
+    requestHash: z.string(),
+    request: z.object({ model: z.string(), messages: z.array(z.unknown()), maxTokens: finite }),
+    response: modelResponse,
+    costCents: amount,
+    replayed: z.boolean(),
+  }),
+  z.object({
+    ...base,
+    ...callKeys,
+    type: z.literal('model.failed'),
+    agentId: z.string(),
+    purpose,
+    requestHash: z.string(),
+    error: errorData,
+  }),
+  z.object({
+    ...base,
+    type: z.literal('artifact.written'),
+    agentId: z.string(),
+    taskId: z.string(),
+    artifactId: z.string(),
+    version: z.number().int().positive(),
+  }),
+  z.object({ ...base, type: z.literal('workflow.finished'), result: workflowResult }),
+]);
+
+/** What is wrong with a decoded line: the field (dotted path, `(record)` for the line itself) and why. */
+export interface JournalRecordProblem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+/**
+ * The first problem with a decoded line's shape, or undefined when it is a well-formed record.
+ *
+ * @example
+ * ```ts
+ * journalRecordProblem({ seq: 1, at: 0, type: 'task.started', agentId: 'a', attempt: 'x' });
+ * // { field: 'attempt', reason: 'Invalid input: expected number, received string' }
+ * ```
+ */
+export function journalRecordProblem(value: unknown): JournalRecordProblem | undefined {
+  const parsed = journalRecord.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  if (!issue) return { field: '(record)', reason: 'not a journal record' };
+  const field = issue.path.length === 0 ? '(record)' : issue.path.map(String).join('.');
+  return { field, reason: issue.message };
+}

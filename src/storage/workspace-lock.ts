@@ -1,0 +1,190 @@
+/**
+ * The exclusive lock on a workspace: `<workspacePath>/workspace.lock`, a
+ * small JSON file naming the holder (pid, host, when it took the lock, a
+ * random token). Two stores caching one workspace would hand the same
+ * version number to two writers and lose acknowledged writes, so the fs
+ * artifact storage holds this lock for as long as it is open.
+ *
+ * The file is written in full to a temp file created with O_EXCL and then
+ * hard-linked into place: the link either creates `workspace.lock` whole or
+ * fails with EEXIST, so no one ever reads a half-written lock. A lock whose
+ * holder is a dead process on this host (killed with SIGKILL, say) is stale
+ * and recovered; the lock is released on close and when the process exits.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { WorkspaceLockedError } from '../protocols/errors.js';
+import type { WorkspaceLockHolder } from '../protocols/errors.js';
+
+/** The lock file's name inside a workspace. */
+export const WORKSPACE_LOCK_FILE = 'workspace.lock';
+
+interface LockContent extends WorkspaceLockHolder {
+  readonly token: string;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function readLock(path: string): LockContent | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { pid: -1, host: '?', startedAt: 0, token: '' };
+  }
+  if (typeof value !== 'object' || value === null) return { pid: -1, host: '?', startedAt: 0, token: '' };
+  const field = (key: string): unknown => Reflect.get(value, key);
+  const [pid, host, startedAt, token] = ['pid', 'host', 'startedAt', 'token'].map(field);
+  return {
+    pid: typeof pid === 'number' ? pid : -1,
+    host: typeof host === 'string' ? host : '?',
+    startedAt: typeof startedAt === 'number' && Math.abs(startedAt) < 8.64e15 ? startedAt : 0,
+    token: typeof token === 'string' ? token : '',
+  };
+}
+
+/** Whether process `pid` on this host is running (a zombie, killed but not yet reaped, is not). */
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no procfs (macOS, Windows): signal 0 said it exists
+  }
+}
+
+/** Whether a lock's holder can no longer hold it: a dead process on this host, or an unreadable file. */
+function isStale(holder: LockContent): boolean {
+  if (holder.token === '') return true;
+  return holder.host === hostname() && !isAlive(holder.pid);
+}
+
+/** Writes `content` to a fresh temp file (O_EXCL) and links it to `path`; false when `path` exists. */
+function tryCreate(directory: string, path: string, content: LockContent): boolean {
+  const temp = join(directory, `.${WORKSPACE_LOCK_FILE}.${content.token}.tmp`);
+  const fd = openSync(temp, 'wx');
+  try {
+    writeSync(fd, JSON.stringify(content));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
+/**
+ * Moves a stale lock out of the way. The lock is renamed first and checked
+ * after: if another process replaced it with a live lock in between, that
+ * one is put back (link, so a third holder is never overwritten).
+ */
+function removeStale(directory: string, path: string, stale: LockContent): void {
+  const aside = join(directory, `.${WORKSPACE_LOCK_FILE}.${randomUUID()}.stale`);
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return; // someone else removed it
+    throw error;
+  }
+  const moved = readLock(aside);
+  if (moved && moved.token !== stale.token) {
+    try {
+      linkSync(aside, path);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
+  unlinkSync(aside);
+}
+
+/** A held workspace lock. `release` is idempotent. */
+export interface WorkspaceLock {
+  readonly path: string;
+  readonly holder: WorkspaceLockHolder;
+  release(): void;
+}
+
+/**
+ * Takes the exclusive lock on `workspacePath` (created if missing).
+ * @throws WorkspaceLockedError naming the holder when a live process (this one included) holds it.
+ *
+ * @example
+ * ```ts
+ * const lock = acquireWorkspaceLock('.troupe');
+ * try { work(); } finally { lock.release(); }
+ * ```
+ */
+export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
+  mkdirSync(workspacePath, { recursive: true });
+  const path = join(workspacePath, WORKSPACE_LOCK_FILE);
+  const content: LockContent = { pid: process.pid, host: hostname(), startedAt: Date.now(), token: randomUUID() };
+  // Each round takes the lock, throws, or clears one stale lock; a few rounds settle any race.
+  for (let round = 0; !tryCreate(workspacePath, path, content); round++) {
+    const holder = readLock(path);
+    if (holder === undefined) continue; // released in between
+    if (!isStale(holder) || round >= MAX_ROUNDS) {
+      const { pid, host, startedAt } = holder;
+      throw new WorkspaceLockedError(workspacePath, path, { pid, host, startedAt });
+    }
+    removeStale(workspacePath, path, holder);
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    held.delete(release);
+    // Only our own lock is removed (never one that replaced it after we were presumed dead).
+    try {
+      if (readLock(path)?.token === content.token) unlinkSync(path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
+  };
+  held.add(release);
+  if (held.size === 1 && !exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', releaseAllOnExit);
+  }
+  return { path, holder: { pid: content.pid, host: content.host, startedAt: content.startedAt }, release };
+}
+
+const MAX_ROUNDS = 8;
+
+/** Releases of the locks this process holds, run on exit (a SIGKILLed holder leaves a stale lock instead). */
+const held = new Set<() => void>();
+let exitHookInstalled = false;
+
+function releaseAllOnExit(): void {
+  for (const release of [...held]) {
+    try {
+      release();
+    } catch {
+      // Exiting: a lock that cannot be removed is stale once this process is gone.
+    }
+  }
+}
