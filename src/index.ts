@@ -11,6 +11,20 @@ export type { ThinkingAgentOptions, ExecuteTaskOptions } from './orchestrator/th
 export type { OrchestratorConfig, ResolvedConfig } from './orchestrator/config.js';
 export type { SpawnRequest, AgentRecord } from './agents/pool.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './agents/tools.js';
+export { modelToolName } from './agents/tools.js';
+
+// MCP: an MCP server's tools for agents, and troupe served over MCP (docs/mcp.md)
+export { serveMcp, renderToolResult, SERVED_TOOLS } from './mcp/index.js';
+export type {
+  McpServerConfig,
+  McpStdioServerConfig,
+  McpHttpServerConfig,
+  McpServerHandle,
+  McpServerState,
+  McpServerStatus,
+  ServeMcpOptions,
+  McpServing,
+} from './mcp/index.js';
 export { EventHub } from './protocols/events.js';
 
 // Observability: inspector, debug mode, telemetry, logging (docs/observability.md)
@@ -84,6 +98,7 @@ export type {
   ReplayModifications,
   WorkflowRecord,
 } from './journal/journal.js';
+export type { JournaledToolResult } from './journal/records.js';
 export type { ReplayMismatch } from './journal/recorder.js';
 export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './runs/replay.js';
 export { FsJournalStorage } from './storage/journal-fs.js';
@@ -182,6 +197,7 @@ export type {
   StopReason,
   StructuredOutputRequest,
   SystemBlock,
+  ToolResultBlock,
   SystemPrompt,
   TokenUsage,
   ToolCall,
@@ -225,6 +241,8 @@ export {
   ProviderError,
   ReplayMismatchError,
   JournalCorruptError,
+  McpServerUnavailableError,
+  McpToolError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode } from './protocols/errors.js';

@@ -85,7 +85,27 @@ export type JournalEntry =
       readonly artifactId: string;
       readonly version: number;
     }
+  | {
+      /** A registered tool's result (MCP tools included), so resume and replay serve it instead of calling the tool. */
+      readonly type: 'tool.call';
+      readonly at: number;
+      readonly agentId: string;
+      readonly taskId: string;
+      readonly callKey: string;
+      readonly relativeKey: string;
+      /** The tool's registered name. */
+      readonly name: string;
+      readonly result: JournaledToolResult;
+      /** Served from a recording (a replay or resume), not the tool. */
+      readonly replayed: boolean;
+    }
   | { readonly type: 'workflow.finished'; readonly at: number; readonly result: WorkflowResult };
+
+/** A tool call's result as the model read it. */
+export interface JournaledToolResult {
+  readonly content: string;
+  readonly isError?: boolean;
+}
 
 /** A journal line: an entry and its position in the log. */
 export type JournalRecord = JournalEntry & { readonly seq: number };
@@ -101,6 +121,7 @@ const ENTRY_TYPES: ReadonlySet<string> = new Set<JournalEntryType>([
   'model.call',
   'model.failed',
   'artifact.written',
+  'tool.call',
   'workflow.finished',
 ]);
 
@@ -159,6 +180,10 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
       return has(value, 'requestHash', 'string') && has(value, 'error', 'object');
     case 'artifact.written':
       return has(value, 'artifactId', 'string') && has(value, 'version', 'number');
+    case 'tool.call': {
+      const result = member(value, 'result');
+      return has(value, 'relativeKey', 'string') && has(value, 'name', 'string') && result !== undefined && has(result, 'content', 'string');
+    }
     default:
       return isResult(member(value, 'result'), 'workflow');
   }

@@ -84,7 +84,8 @@ export async function runToolCalls(services: AgentServices, input: ToolRunInput,
       continue;
     }
     try {
-      results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal }));
+      const callKey = `${input.keyPrefix}:tool:${index}`;
+      results.push(await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal, callKey }));
     } catch (error) {
       if (signal.aborted) throw error;
       results.push({ content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true });
