@@ -11,6 +11,20 @@ export type { ThinkingAgentOptions, ExecuteTaskOptions, ProviderConnection } fro
 export type { OrchestratorConfig, ResolvedConfig } from './orchestrator/config.js';
 export type { SpawnRequest, AgentRecord } from './agents/pool.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './agents/tools.js';
+export { modelToolName } from './agents/tools.js';
+
+// MCP: an MCP server's tools for agents, and troupe served over MCP (docs/mcp.md)
+export { renderToolResult } from './mcp/index.js';
+export type {
+  McpServerConfig,
+  McpStdioServerConfig,
+  McpHttpServerConfig,
+  McpServerHandle,
+  McpServerState,
+  McpServerStatus,
+} from './mcp/index.js';
+export { serveMcp, SERVED_TOOLS } from './mcp-server/index.js';
+export type { ServeMcpOptions, McpServing } from './mcp-server/index.js';
 export { EventHub } from './protocols/events.js';
 
 // Observability: inspector, debug mode, telemetry, logging (docs/observability.md)
@@ -85,6 +99,7 @@ export type {
   ReplayModifications,
   WorkflowRecord,
 } from './journal/journal.js';
+export type { JournaledToolResult } from './journal/records.js';
 export type { ReplayMismatch } from './journal/recorder.js';
 export type { JournalRetention } from './journal/retention.js';
 export type { ReplayResult, ReplayWorkflowOptions, ResumeWorkflowOptions, TaskDiff, WorkflowDiff } from './runs/replay.js';
@@ -189,6 +204,7 @@ export type {
   StopReason,
   StructuredOutputRequest,
   SystemBlock,
+  ToolResultBlock,
   SystemPrompt,
   TokenUsage,
   ToolCall,
@@ -237,6 +253,8 @@ export {
   ReplayMismatchError,
   JournalCorruptError,
   WorkspaceLockedError,
+  McpServerUnavailableError,
+  McpToolError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';

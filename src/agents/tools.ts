@@ -34,7 +34,34 @@ function isZodTool<TInput>(tool: AgentTool<TInput>): tool is ZodTool<TInput> {
   return tool.inputSchema instanceof z.ZodType;
 }
 
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Names of tools: what templates list and journals record. Dots group tools (`files.read`, an MCP server's). */
+const TOOL_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
+/** What providers accept as a tool name (OpenAI's and Anthropic's rule). */
+const MODEL_TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * The name a model sees for a tool: the tool's own name when providers accept
+ * it, else dots as `__` (`files.read` → `files__read`), other characters as
+ * `_`, and a long name cut to 64 with a hash of the full name kept at its end.
+ */
+export function modelToolName(name: string): string {
+  if (MODEL_TOOL_NAME.test(name)) return name;
+  const plain = name.replaceAll('.', '__').replace(/[^a-zA-Z0-9_-]/g, '_');
+  if (plain.length <= 64) return plain;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return `${plain.slice(0, 55)}_${hash.toString(16).padStart(8, '0')}`;
+}
+
+/** Whether a template's tool entry is a pattern (`files.*`): `*` stands for any run of characters. */
+function isPattern(entry: string): boolean {
+  return entry.includes('*');
+}
+
+function patternMatcher(pattern: string): RegExp {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
+}
 
 interface RegisteredTool {
   readonly definition: ToolDefinition;
@@ -49,6 +76,8 @@ function render(value: unknown): string {
 
 export class ToolRegistry {
   readonly #tools = new Map<string, RegisteredTool>();
+  /** Tool names by the name models see, where the two differ. */
+  readonly #byModelName = new Map<string, string>();
 
   /**
    * Registers a tool.
@@ -61,16 +90,22 @@ export class ToolRegistry {
    *   execute: async ({ query }) => search(query),
    * });
    * ```
-   * @throws ConfigError for a name providers would refuse.
+   * @throws ConfigError for a malformed name, or one whose model name another tool has.
    */
   register<TInput>(tool: AgentTool<TInput>): void {
     if (!TOOL_NAME.test(tool.name)) {
-      throw new ConfigError('tool.name', `"${tool.name}" must be 1-64 letters, digits, _ or -`);
+      throw new ConfigError('tool.name', `"${tool.name}" must be 1-128 letters, digits, _, - or .`);
     }
+    const modelName = modelToolName(tool.name);
+    const holder = this.#byModelName.get(modelName) ?? (this.#tools.has(modelName) ? modelName : undefined);
+    if (holder !== undefined && holder !== tool.name) {
+      throw new ConfigError('tool.name', `"${tool.name}" would reach models as "${modelName}", as "${holder}" already does`);
+    }
+    if (modelName !== tool.name) this.#byModelName.set(modelName, tool.name);
     if (isZodTool(tool)) {
       const schema = tool.inputSchema;
       this.#tools.set(tool.name, {
-        definition: { name: tool.name, description: tool.description, inputSchema: z.toJSONSchema(schema) },
+        definition: { name: modelName, description: tool.description, inputSchema: z.toJSONSchema(schema) },
         sequential: tool.sequential === true,
         run: async (input, context) => {
           const parsed = schema.safeParse(input);
@@ -81,7 +116,7 @@ export class ToolRegistry {
       return;
     }
     this.#tools.set(tool.name, {
-      definition: { name: tool.name, description: tool.description, inputSchema: tool.inputSchema },
+      definition: { name: modelName, description: tool.description, inputSchema: tool.inputSchema },
       sequential: tool.sequential === true,
       run: async (input, context) => tool.execute(input, context),
     });
@@ -93,29 +128,57 @@ export class ToolRegistry {
 
   /** Whether the named tool was registered with `sequential: true` (an unknown name is not). */
   isSequential(name: string): boolean {
-    return this.#tools.get(name)?.sequential === true;
+    return this.#tools.get(this.#byModelName.get(name) ?? name)?.sequential === true;
+  }
+
+  /** Removes a tool (an MCP server stopped offering it); a later call to it is an "unknown tool" result. */
+  unregister(name: string): void {
+    if (!this.#tools.delete(name)) return;
+    const modelName = modelToolName(name);
+    if (this.#byModelName.get(modelName) === name) this.#byModelName.delete(modelName);
+  }
+
+  /** Names of the registered tools, in registration order. */
+  names(): string[] {
+    return [...this.#tools.keys()];
   }
 
   /**
-   * Definitions of the named tools.
+   * Definitions of the named tools. An entry with `*` (`files.*`) stands for
+   * every registered tool it matches, in registration order, and may match
+   * none (an MCP server's tools may not be listed yet).
    * @throws ConfigError naming the first unknown tool.
    */
   definitions(names: readonly string[], field = 'tools'): ToolDefinition[] {
-    return names.map((name) => {
+    const chosen = new Map<string, ToolDefinition>();
+    for (const name of names) {
+      if (isPattern(name)) {
+        const matcher = patternMatcher(name);
+        for (const [toolName, tool] of this.#tools) if (matcher.test(toolName)) chosen.set(toolName, tool.definition);
+        continue;
+      }
       const tool = this.#tools.get(name);
       if (!tool) throw new ConfigError(field, `unknown tool "${name}": register it with registerTool`);
-      return tool.definition;
-    });
+      chosen.set(name, tool.definition);
+    }
+    return [...chosen.values()];
+  }
+
+  /** The registered name of a tool a model called, by either of its names. */
+  resolve(calledName: string): string | undefined {
+    if (this.#tools.has(calledName)) return calledName;
+    return this.#byModelName.get(calledName);
   }
 
   /** Runs a call; failures come back as error results the model can read. */
   async run(call: ToolCall, context: ToolRunContext): Promise<ToolRunResult> {
-    const tool = this.#tools.get(call.name);
+    const registered = this.resolve(call.name);
+    const tool = registered === undefined ? undefined : this.#tools.get(registered);
     if (!tool) return { content: `Unknown tool "${call.name}"`, isError: true };
     try {
       return { content: render(await tool.run(call.input, context)) };
     } catch (error) {
-      return { content: `Tool "${call.name}" failed: ${toErrorData(error).message}`, isError: true };
+      return { content: `Tool "${registered ?? call.name}" failed: ${toErrorData(error).message}`, isError: true };
     }
   }
 }

@@ -15,7 +15,7 @@ export { createJournalObserver, journalArtifactWrite } from './observer.js';
 export { journalRecordProblem } from './record-schemas.js';
 export type { JournalRecordProblem } from './record-schemas.js';
 export { JournalCallRecorder } from './recorder.js';
-export type { ReplayMismatch } from './recorder.js';
+export type { ReplayMismatch, ToolCallKey } from './recorder.js';
 export {
   currentRun,
   encodeRecord,
@@ -30,8 +30,10 @@ export type {
   JournalRecord,
   JournaledRunOptions,
   JournaledTaskSpec,
+  JournaledToolResult,
   MalformedJournalLine,
 } from './records.js';
 export { expiredRuns } from './retention.js';
 export type { JournalRetention } from './retention.js';
 export { isFinishedRecord, readSummary, writeSummary } from './summaries.js';
+export { runJournaledTool } from './tool-journal.js';

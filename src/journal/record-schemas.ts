@@ -164,6 +164,17 @@ const journalRecord = z.discriminatedUnion('type', [
     artifactId: z.string(),
     version: z.number().int().positive(),
   }),
+  z.object({
+    ...base,
+    type: z.literal('tool.call'),
+    agentId: z.string(),
+    taskId: z.string(),
+    callKey: z.string(),
+    relativeKey: z.string(),
+    name: z.string(),
+    result: z.object({ content: z.string(), isError: z.boolean().optional() }),
+    replayed: z.boolean(),
+  }),
   z.object({ ...base, type: z.literal('workflow.finished'), result: workflowResult }),
 ]);
 

@@ -13,12 +13,38 @@ import type { ModelResponse } from '../protocols/model.js';
 import { hashModelRequest, storableRequest } from '../providers/request-hash.js';
 import type { CallRecorder } from '../model/journal-interceptor.js';
 import { runOf } from './records.js';
+import type { JournaledToolResult } from './records.js';
 import type { JournalRecord, RunJournal, WorkflowJournals } from './journal.js';
 
 /** A recorded answer: a response, or (replay only) the error the call failed with. */
 type RecordedAnswer =
   | { readonly response: ModelResponse; readonly costCents: number; readonly requestHash: string }
   | { readonly error: ErrorData; readonly requestHash: string };
+
+/** A recorded tool call: which tool answered and what it said. */
+interface RecordedToolCall {
+  readonly name: string;
+  readonly result: JournaledToolResult;
+}
+
+/** The recorded tool results of a run, by relative callKey. */
+function recordedToolCalls(records: readonly JournalRecord[]): Map<string, RecordedToolCall> {
+  const tools = new Map<string, RecordedToolCall>();
+  for (const record of records) {
+    if (record.type === 'tool.call') tools.set(record.relativeKey, { name: record.name, result: record.result });
+  }
+  return tools;
+}
+
+/** What a tool call is journaled under. */
+export interface ToolCallKey {
+  readonly workflowId: string | undefined;
+  readonly agentId: string;
+  readonly taskId: string;
+  readonly callKey: string;
+  /** The tool's registered name. */
+  readonly name: string;
+}
 
 /** A request whose content differs from the recorded one at the same callKey. */
 export interface ReplayMismatch {
@@ -34,6 +60,8 @@ interface CallSource {
   readonly byKey: Map<string, RecordedAnswer>;
   /** Replays only: answers of calls without a callKey, by request hash, in order. */
   readonly byHash: Map<string, RecordedAnswer[]>;
+  /** Recorded tool results by relative callKey. A miss runs the tool (journals from before tools were recorded have none). */
+  readonly tools: Map<string, RecordedToolCall>;
   /** Replays only: a request that differs from the recording is an error instead of a reported mismatch. */
   readonly strict: boolean;
   readonly mismatches: ReplayMismatch[];
@@ -66,7 +94,7 @@ export class JournalCallRecorder implements CallRecorder {
       const key = record.relativeKey ?? (record.callKey === undefined ? undefined : relativeCallKey(record.callKey, recorded.workflowId));
       if (key !== undefined) byKey.set(key, { response: record.response, costCents: record.costCents, requestHash: record.requestHash });
     }
-    this.#sources.set(workflowId, { mode: 'resume', byKey, byHash: new Map(), strict: false, mismatches: [] });
+    this.#sources.set(workflowId, { mode: 'resume', byKey, byHash: new Map(), tools: recordedToolCalls(recorded.records), strict: false, mismatches: [] });
     return byKey.size;
   }
 
@@ -92,6 +120,7 @@ export class JournalCallRecorder implements CallRecorder {
       mode: 'replay',
       byKey,
       byHash,
+      tools: recordedToolCalls(recorded.records),
       strict: options.strict,
       mismatches: [],
       ...(options.onMiss ? { onMiss: options.onMiss } : {}),
@@ -151,6 +180,42 @@ export class JournalCallRecorder implements CallRecorder {
         replayed: outcome.replayed === true,
       }),
     );
+  }
+
+  /**
+   * The recorded result of a tool call, for a run that resumes or replays a
+   * journaled one, when the recording holds a call of the same tool at this
+   * key; journaled again as served. Otherwise undefined: run the tool.
+   */
+  lookupTool(key: ToolCallKey): JournaledToolResult | undefined {
+    const runId = runOf(key.workflowId, (id) => this.#sources.has(id));
+    const source = runId === undefined ? undefined : this.#sources.get(runId);
+    if (runId === undefined || !source) return undefined;
+    const recorded = source.tools.get(relativeCallKey(key.callKey, runId));
+    if (!recorded || recorded.name !== key.name) return undefined;
+    this.#appendTool(key, runId, recorded.result, true);
+    return recorded.result;
+  }
+
+  /** Journals a tool call's result in the run it belongs to (none: not journaled). */
+  recordTool(key: ToolCallKey, result: JournaledToolResult): void {
+    const runId = this.#journals.runningFor(key.workflowId)?.workflowId;
+    if (runId !== undefined) this.#appendTool(key, runId, result, false);
+  }
+
+  #appendTool(key: ToolCallKey, runId: string, result: JournaledToolResult, replayed: boolean): void {
+    const journal = this.#journals.running(runId);
+    if (!journal) return;
+    journal.append({
+      type: 'tool.call',
+      agentId: key.agentId,
+      taskId: key.taskId,
+      callKey: key.callKey,
+      relativeKey: relativeCallKey(key.callKey, runId),
+      name: key.name,
+      result: result.isError ? { content: result.content, isError: true } : { content: result.content },
+      replayed,
+    });
   }
 
   recordFailure(call: ModelCall, error: unknown): void {

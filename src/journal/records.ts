@@ -81,7 +81,27 @@ export type JournalEntry =
       readonly artifactId: string;
       readonly version: number;
     }
+  | {
+      /** A registered tool's result (MCP tools included), so resume and replay serve it instead of calling the tool. */
+      readonly type: 'tool.call';
+      readonly at: number;
+      readonly agentId: string;
+      readonly taskId: string;
+      readonly callKey: string;
+      readonly relativeKey: string;
+      /** The tool's registered name. */
+      readonly name: string;
+      readonly result: JournaledToolResult;
+      /** Served from a recording (a replay or resume), not the tool. */
+      readonly replayed: boolean;
+    }
   | { readonly type: 'workflow.finished'; readonly at: number; readonly result: WorkflowResult };
+
+/** A tool call's result as the model read it. */
+export interface JournaledToolResult {
+  readonly content: string;
+  readonly isError?: boolean;
+}
 
 /** A journal line: an entry and its position in the log. */
 export type JournalRecord = JournalEntry & { readonly seq: number };

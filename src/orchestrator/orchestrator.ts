@@ -56,6 +56,9 @@ import type { Runtime } from './runtime.js';
 import type { TaskRunner } from '../runs/task-runner.js';
 import type { Telemetry, TelemetryOptions } from '../observability/telemetry.js';
 import type { AgentTool, JsonSchemaTool, ToolRegistry, ZodTool } from '../agents/tools.js';
+import { McpServers } from '../mcp/servers.js';
+import type { McpServerHandle } from '../mcp/servers.js';
+import type { McpServerConfig } from '../mcp/server-config.js';
 import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-runner.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
@@ -92,6 +95,8 @@ export class Orchestrator {
   readonly #runtime: Runtime;
   #breakpointOnError = false;
   #shutDown = false;
+  /** MCP servers registered with registerMcpServer; created with the first. */
+  #mcpServers: McpServers | undefined;
 
   /**
    * @example
@@ -169,6 +174,28 @@ export class Orchestrator {
     checkTool(tool);
     this.tools.register(tool);
     return this;
+  }
+
+  /**
+   * Connects an MCP server (spawned over stdio, or reached over streamable
+   * HTTP) and registers its tools as `<name>.<tool>`, for templates' `tools`
+   * (`['files.*']`). See docs/mcp.md. `shutdown()` closes it.
+   * @example
+   * ```ts
+   * await orchestrator.registerMcpServer({ name: 'files', command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '.'] });
+   * await orchestrator.registerMcpServer({ name: 'search', url: 'http://127.0.0.1:8931/mcp', headers: { Authorization: `Bearer ${token}` } });
+   * orchestrator.registerTemplate('librarian', { role: 'librarian', tools: ['files.*'] });
+   * ```
+   * @throws ConfigError for a malformed config or a name in use; McpServerUnavailableError when it cannot connect.
+   */
+  registerMcpServer(config: McpServerConfig): Promise<McpServerHandle> {
+    this.#assertOpen();
+    if (!this.#mcpServers) {
+      const servers = new McpServers(this.tools);
+      this.#mcpServers = servers;
+      this.onShutdown(() => servers.closeAll());
+    }
+    return this.#mcpServers.register(config);
   }
 
   /**

@@ -35,6 +35,7 @@ import { createObservationSharer } from '../context/shared-observations.js';
 import type { WorkflowJournals } from '../journal/journal.js';
 import { createJournalObserver, journalArtifactWrite } from '../journal/observer.js';
 import { JournalCallRecorder } from '../journal/recorder.js';
+import { runJournaledTool } from '../journal/tool-journal.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
@@ -182,7 +183,10 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     gateway,
     now: Date.now,
     runTool: (call, toolContext) => {
-      if (!context || !isArtifactTool(call.name)) return tools.run(call, toolContext);
+      if (!context || !isArtifactTool(call.name)) {
+        const run = () => tools.run(call, toolContext);
+        return recorder ? runJournaledTool(recorder, toolContext, tools.resolve(call.name), run) : run();
+      }
       const write = runArtifactTool(context, call, toolContext);
       return journals ? journalArtifactWrite(journals, call, toolContext, write) : write;
     },

@@ -19,6 +19,8 @@ export interface ToolRunContext {
   readonly agentId: string;
   readonly task: AgentTask;
   readonly signal: AbortSignal;
+  /** Key of this call, stable across runs of the same tasks: its result is journaled and replayed under it. */
+  readonly callKey?: string;
 }
 
 /** A question an agent asks another agent while it works (the `consult_agent` tool). */

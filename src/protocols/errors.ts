@@ -43,7 +43,9 @@ export type TroupeErrorCode =
   | 'JOURNAL_CORRUPT'
   | 'WORKSPACE_LOCKED'
   | 'REPLAY_MISMATCH'
-  | 'PORT_IN_USE';
+  | 'PORT_IN_USE'
+  | 'MCP_SERVER_UNAVAILABLE'
+  | 'MCP_TOOL_ERROR';
 
 /** Plain-data form of an error, safe to put in actor context, journals and events. */
 export interface ErrorData {
@@ -298,6 +300,26 @@ export class ReplayMismatchError extends TroupeError {
   constructor(callKey: string, reason: string) {
     super('REPLAY_MISMATCH', `Replay mismatch at "${callKey}": ${reason}`, { details: { callKey, reason } });
     this.callKey = callKey;
+  }
+}
+
+/** An MCP server could not be reached: it failed to start, died (and could not be restarted) or was closed. */
+export class McpServerUnavailableError extends TroupeError {
+  readonly server: string;
+  constructor(server: string, reason: string, cause?: unknown) {
+    super('MCP_SERVER_UNAVAILABLE', `MCP server "${server}" is unavailable: ${reason}`, {
+      retryable: true,
+      details: { server, reason },
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.server = server;
+  }
+}
+
+/** An MCP tool answered with an error result (`isError`); the message is the tool's own text. */
+export class McpToolError extends TroupeError {
+  constructor(server: string, tool: string, text: string) {
+    super('MCP_TOOL_ERROR', text, { details: { server, tool } });
   }
 }
 

@@ -79,6 +79,8 @@ export {
   InvalidArtifactIdError,
   InvalidVoteError,
   JournalCorruptError,
+  McpServerUnavailableError,
+  McpToolError,
   MissingApiKeyError,
   PermissionDeniedError,
   PortInUseError,

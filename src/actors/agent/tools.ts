@@ -83,7 +83,7 @@ async function runToolCall(
   }
   if (!services.runTool) return { content: `No tool runner: cannot run "${toolCall.name}"`, isError: true };
   try {
-    return await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal });
+    return await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal, callKey: `${input.keyPrefix}:tool:${index}` });
   } catch (error) {
     if (signal.aborted) throw error;
     return { content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true };
