@@ -13,6 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import { isJournalStorage } from '../storage/journal-storage.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
+import { DEFAULT_MAX_AGENT_ACCOUNTS } from '../model/budget.js';
 
 const isProvider = (value: unknown): value is ModelProvider =>
   typeof value === 'object' &&
@@ -73,6 +74,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Cost management
   maxCostPerAgentCents: positiveCents.optional(),
   totalCostLimitCents: positiveCents.optional(),
+  // Idle per-agent budget accounts kept (least recently used dropped past it; totals stay exact).
+  maxBudgetAccounts: int(1, Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_AGENT_ACCOUNTS),
   pricing: z.record(z.string(), priceSchema).optional(),
   // Storage and shared context
   workspacePath: z.string().min(1).default('.troupe'),

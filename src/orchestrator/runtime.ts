@@ -38,6 +38,7 @@ import { JournalCallRecorder } from '../journal/recorder.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
+import { RunSpend } from '../model/run-spend.js';
 import { defaultProviderName, ProviderRegistry } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
 import { TaskRunner } from '../runs/task-runner.js';
@@ -152,14 +153,16 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const providers = new ProviderRegistry(config);
   const defaults = agentDefaults(input, config, providers);
   const context = config.enableSharedContext ? createSharedContext(config, inspect) : undefined;
-  const budget = new BudgetLedger(costLimits(config));
+  const budget = new BudgetLedger(costLimits(config), { maxAgentAccounts: config.maxBudgetAccounts });
   const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
+  const spend = new RunSpend();
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
     prices: mergePrices(config.pricing),
     budget,
     events,
+    spend,
     ...(recorder ? { recorder } : {}),
   });
   const templates = new Map<string, AgentTemplate>();
@@ -248,6 +251,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     knownTemplates: () => new Set(templates.keys()),
     knownAgents: () => new Set(liveAgentIds(pool)),
     now: Date.now,
+    spend,
     ...(journals ? { observer: createJournalObserver({ journals, events }) } : {}),
   });
 

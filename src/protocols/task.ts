@@ -109,6 +109,8 @@ export interface TaskResult {
   readonly reason?: string;
   readonly consensus?: ConsensusResult;
   readonly simulated: boolean;
+  /** True when the output was cut at maxTokens (incomplete); see AgentTaskResult.truncated. */
+  readonly truncated?: boolean;
 }
 
 export type WorkflowStatus = 'succeeded' | 'partial' | 'failed' | 'cancelled';

@@ -18,6 +18,8 @@ import { normalizeTasks } from '../actors/workflow/tasks.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
 import type { EventHub } from '../protocols/events.js';
 import type { ReplayModifications } from '../journal/journal.js';
+import { addCents } from '../protocols/cents.js';
+import type { RunSpend } from '../model/run-spend.js';
 
 export interface ExecuteWorkflowOptions {
   readonly tasks: readonly SubAgentTaskSpec[];
@@ -46,6 +48,8 @@ export interface WorkflowRunnerOptions {
   readonly now: () => number;
   /** Told about each run (the journal): its start, task results, condition decisions and end. */
   readonly observer?: WorkflowRunObserver;
+  /** What the gateway charged each run's calls: a run's tasks report exactly that. */
+  readonly spend?: RunSpend;
 }
 
 /** What a run carries over from an earlier one (resume) or names as its source (replay). */
@@ -239,6 +243,7 @@ export class WorkflowRunner {
     });
     this.#live.set(workflowId, ref);
     this.#inFlight.set(workflowId, new Map());
+    this.#options.spend?.open(workflowId);
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let output: WorkflowOutput;
@@ -253,7 +258,7 @@ export class WorkflowRunner {
       // A run stopped without finishing (its supervisor stopped) has no output.
       const finished: WorkflowOutput | undefined = await done;
       if (finished === undefined) throw new ShutDownError();
-      output = await this.#withSpendOfCancelled(finished);
+      output = this.#withChargedSpend(await this.#withSpendOfCancelled(finished));
     } catch (error) {
       hooks?.abandoned();
       throw error;
@@ -278,7 +283,13 @@ export class WorkflowRunner {
     const cancelled = Object.values(output.results).filter(
       (result) => result.status === 'cancelled' && running?.has(result.agentId),
     );
-    if (!running || cancelled.length === 0) return output;
+    const started = this.#options.now();
+    // Model calls still settling (a call that completed as its task was cancelled or timed out) are charged first.
+    const settling = this.#options.spend?.settled(output.workflowId, LATE_RESULT_GRACE_MS);
+    if (!running || cancelled.length === 0) {
+      await settling;
+      return output;
+    }
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), LATE_RESULT_GRACE_MS);
@@ -287,6 +298,7 @@ export class WorkflowRunner {
       cancelled.map((result) => Promise.race([running.get(result.agentId)?.catch(() => undefined), grace])),
     );
     clearTimeout(timer);
+    await this.#options.spend?.settled(output.workflowId, Math.max(0, LATE_RESULT_GRACE_MS - (this.#options.now() - started)));
     const results = { ...output.results };
     cancelled.forEach((result, index) => {
       const spent = late[index];
@@ -296,7 +308,26 @@ export class WorkflowRunner {
     return { ...output, results };
   }
 
+  /**
+   * Each task's cost and usage as the gateway charged them: a call that
+   * completed as its task was cancelled (or timed out) is charged by the ledger
+   * though no agent saw its answer, and belongs in the task's cost all the same.
+   */
+  #withChargedSpend(output: WorkflowOutput): WorkflowOutput {
+    const spend = this.#options.spend;
+    if (!spend) return output;
+    let results: Record<string, TaskResult> | undefined;
+    for (const [agentId, result] of Object.entries(output.results)) {
+      const charged = spend.taskSpend(output.workflowId, agentId);
+      if (!charged || charged.costCents === result.costCents) continue;
+      results ??= { ...output.results };
+      results[agentId] = { ...result, costCents: charged.costCents, usage: charged.usage };
+    }
+    return results ? { ...output, results } : output;
+  }
+
   #forget(workflowId: string): void {
+    this.#options.spend?.close(workflowId);
     this.#live.delete(workflowId);
     this.#inFlight.delete(workflowId);
     this.#conditions.delete(workflowId);
@@ -312,7 +343,7 @@ export class WorkflowRunner {
     const thinkingTraces: Record<string, string> = {};
     for (const result of Object.values(output.results)) {
       usage = addUsage(usage, result.usage);
-      totalCostCents += result.costCents;
+      totalCostCents = addCents(totalCostCents, result.costCents);
       simulated ||= result.simulated;
       if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
     }
@@ -335,7 +366,7 @@ export class WorkflowRunner {
         });
         summary = outcome.response.text;
         usage = addUsage(usage, outcome.response.usage);
-        totalCostCents += outcome.costCents;
+        totalCostCents = addCents(totalCostCents, outcome.costCents);
         simulated ||= outcome.response.simulated === true;
       } catch (error) {
         summary = `${summary}\n\n(The summary could not be generated: ${error instanceof Error ? error.message : String(error)})`;

@@ -1,0 +1,596 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assign, enqueueActions, setup } from 'xstate';
+import type { AnyActorRef } from 'xstate';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import type { OrchestratorConfig } from '../../src/orchestrator/config.js';
+import type { AgentRunOutcome } from '../../src/agents/pool.js';
+import type { BroadcastMessage } from '../../src/agents/messaging.js';
+import { CollaborativeAgent } from '../../src/agents/collaborative-agent.js';
+import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
+import type { AgentMachineInput } from '../../src/actors/agent/machine.js';
+import { MAX_OBSERVATIONS } from '../../src/actors/agent/run.js';
+import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../../src/actors/supervisor.js';
+import type { DeliverEvent } from '../../src/actors/supervisor.js';
+import type { AgentInboundEvent, ConsultReplyEvent } from '../../src/protocols/agent-protocol.js';
+import { consultReply } from '../../src/protocols/agent-protocol.js';
+import type { AgentTask } from '../../src/protocols/agent.js';
+import type { ModelRequest } from '../../src/protocols/model.js';
+import { messageText } from '../../src/protocols/model.js';
+import {
+  AgentNotFoundError,
+  CancelledError,
+  ConfigError,
+  ConsultationCycleError,
+  ConsultationTimeoutError,
+  CrossAgentQueriesDisabledError,
+} from '../../src/protocols/errors.js';
+import type { TroupeEvent } from '../../src/protocols/events.js';
+
+/** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
+class TestOrchestrator extends Orchestrator {
+  runOn(agentId: string, task: AgentTask): Promise<AgentRunOutcome> {
+    return this.pool.run(agentId, task);
+  }
+  memoryOf(agentId: string) {
+    return this.pool.get(agentId)?.memory;
+  }
+}
+
+const open: Orchestrator[] = [];
+function orchestrator(model: ScriptedProvider, config: OrchestratorConfig = {}): TestOrchestrator {
+  const o = new TestOrchestrator({ provider: model, model: 'claude-3-5-sonnet', enableThinkingAgents: false, ...config });
+  open.push(o);
+  return o;
+}
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.shutdown();
+});
+
+const plain = { enableSelfReflection: false, enableExtendedThinking: false };
+
+function lastUserText(request: ModelRequest): string {
+  const last = request.messages[request.messages.length - 1];
+  return last ? messageText(last) : '';
+}
+function systemText(request: ModelRequest): string {
+  return typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join('\n');
+}
+
+/**
+ * A protocol agent that answers a consultation by consulting the next agent of
+ * `next` (through the supervisor, extending the chain), or answers itself at the end.
+ */
+function relayMachine(next: Readonly<Record<string, string>>) {
+  type Held = { readonly replyTo: AnyActorRef | undefined; readonly requestId: string };
+  return setup({
+    types: {
+      context: {} as { agentId: string; held: Record<string, Held> },
+      events: {} as AgentInboundEvent | ConsultReplyEvent,
+      input: {} as AgentMachineInput,
+    },
+  }).createMachine({
+    context: ({ input }) => ({ agentId: input.agentId, held: {} }),
+    on: {
+      'agent.consult': {
+        actions: enqueueActions(({ context, event, enqueue, self }) => {
+          const target = next[context.agentId];
+          if (!target) {
+            if (event.replyTo) enqueue.sendTo(event.replyTo, consultReply(event, context.agentId, { answer: `${context.agentId} knows` }));
+            return;
+          }
+          const relayId = `relay:${context.agentId}:${event.requestId}`;
+          enqueue.assign({ held: { ...context.held, [relayId]: { replyTo: event.replyTo, requestId: event.requestId } } });
+          const ask: DeliverEvent = {
+            type: 'supervisor.deliver',
+            agentId: target,
+            event: {
+              type: 'agent.consult',
+              requestId: relayId,
+              fromAgent: context.agentId,
+              question: event.question,
+              chain: [...event.chain, context.agentId],
+              replyTo: self,
+            },
+          };
+          enqueue.sendTo(({ system }) => system.get('supervisor'), ask);
+        }),
+      },
+      'agent.consult.reply': {
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const held = context.held[event.requestId];
+          if (!held) return;
+          const reply: ConsultReplyEvent = { ...event, requestId: held.requestId, agentId: context.agentId };
+          if (held.replyTo) enqueue.sendTo(held.replyTo, reply);
+        }),
+      },
+    },
+  });
+}
+
+/** A protocol agent that holds consultations until told to answer them. */
+const slowMachine = setup({
+  types: {
+    context: {} as { agentId: string; held: { replyTo: AnyActorRef | undefined; requestId: string }[] },
+    events: {} as AgentInboundEvent | { type: 'test.release' },
+    input: {} as AgentMachineInput,
+  },
+}).createMachine({
+  context: ({ input }) => ({ agentId: input.agentId, held: [] }),
+  on: {
+    'agent.consult': {
+      actions: assign(({ context, event }) => ({ held: [...context.held, { replyTo: event.replyTo, requestId: event.requestId }] })),
+    },
+    'test.release': {
+      actions: enqueueActions(({ context, enqueue }) => {
+        for (const held of context.held) {
+          if (!held.replyTo) continue;
+          enqueue.sendTo(held.replyTo, {
+            type: 'agent.consult.reply',
+            requestId: held.requestId,
+            agentId: context.agentId,
+            answer: 'late',
+            usage: { inputTokens: 0, outputTokens: 0, thinkingTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+            costCents: 0,
+          });
+        }
+        enqueue.assign({ held: [] });
+      }),
+    },
+  },
+});
+
+describe('routeMessage: one agent consults another', () => {
+  it("returns the target's answer, from a model call with the question and the sender's context", async () => {
+    const model = createScriptedProvider().enqueue({ text: 'Use a B-tree index.' });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'analyst', config: plain });
+    o.spawnAgent({ agentId: 'dba', config: { ...plain, systemPrompt: 'You are a database expert.' } });
+    const purposes: string[] = [];
+    o.events.on('model.call.finished', (e) => purposes.push(`${e.agentId}:${e.purpose}`));
+
+    const reply = await o.routeMessage({
+      fromAgent: 'analyst',
+      toAgent: 'dba',
+      message: { type: 'consultation', question: 'How should we index orders?', context: { table: 'orders', rows: 1e9 } },
+    });
+
+    expect(reply.answer).toBe('Use a B-tree index.');
+    expect(reply.agentId).toBe('dba');
+    expect(reply.costCents).toBeGreaterThan(0);
+    expect(purposes).toEqual(['dba:consultation']);
+    const request = model.requests[0];
+    if (!request) throw new Error('no model call');
+    expect(lastUserText(request)).toContain('Agent "analyst" consults you');
+    expect(lastUserText(request)).toContain('How should we index orders?');
+    expect(lastUserText(request)).toContain('"table": "orders"');
+    expect(systemText(request)).toContain('You are a database expert.');
+  });
+
+  it('accepts a plain question string', async () => {
+    const model = createScriptedProvider().enqueue({ text: 'yes' });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'Is it sound?' })).resolves.toMatchObject({ answer: 'yes' });
+  });
+
+  it('answers while the target is busy with a task of its own', async () => {
+    let releaseTask!: () => void;
+    const taskGate = new Promise<void>((resolve) => (releaseTask = resolve));
+    const model = createScriptedProvider({
+      fallback: async (request) => {
+        if (lastUserText(request).includes('consults you')) return { text: 'advice while busy' };
+        await taskGate;
+        return { text: 'task done' };
+      },
+    });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    const task = o.runOn('b', { taskId: 't1', task: 'A long task' });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'Quick question?' })).resolves.toMatchObject({
+      answer: 'advice while busy',
+    });
+    expect(o.inspectAgent('b')?.state).toBe('working.acting');
+    releaseTask();
+    await expect(task).resolves.toMatchObject({ ok: true });
+  });
+
+  it('refuses an unknown target with AgentNotFoundError', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.spawnAgent({ agentId: 'a', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'ghost', message: 'hello?' })).rejects.toBeInstanceOf(AgentNotFoundError);
+  });
+
+  it('refuses a stopped target with AgentNotFoundError', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    o.stopAgent('b');
+    const error = await o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'hello?' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentNotFoundError);
+    expect(error).toMatchObject({ code: 'AGENT_NOT_FOUND' });
+  });
+
+  it('fails a consultation in flight when its target is stopped', async () => {
+    const model = createScriptedProvider({ fallback: () => new Promise(() => undefined) });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    const pending = o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'slow?' });
+    await Promise.resolve();
+    o.stopAgent('b');
+    await expect(pending).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('times out with ConsultationTimeoutError, then drops the late reply without harm', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.registerAgentType('slow', slowMachine);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    const slow = o.spawnAgent({ agentId: 'slow', agentType: 'slow' });
+    const finished: TroupeEvent<'consultation.finished'>[] = [];
+    o.events.on('consultation.finished', (e) => finished.push(e));
+
+    const error = await o.routeMessage({ fromAgent: 'a', toAgent: 'slow', message: 'hello?', timeoutSeconds: 0.02 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConsultationTimeoutError);
+    expect(finished).toMatchObject([{ fromAgent: 'a', toAgent: 'slow', ok: false, error: { code: 'CONSULTATION_TIMEOUT' } }]);
+
+    slow.actor?.send({ type: 'test.release' }); // the late reply reaches the inbox and is dropped
+    const next = o.routeMessage({ fromAgent: 'a', toAgent: 'slow', message: 'again?', timeoutSeconds: 30 });
+    await Promise.resolve();
+    slow.actor?.send({ type: 'test.release' });
+    await expect(next).resolves.toMatchObject({ answer: 'late' });
+    expect(o.listAgents()).toEqual(['a', 'slow']);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a timeoutSeconds of %s with ConfigError, asking nobody', async (timeoutSeconds) => {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'answer' }) });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'a', config: plain });
+    o.spawnAgent({ agentId: 'b', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'hello?', timeoutSeconds })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('refuses a cycle A → B → A with ConsultationCycleError', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.registerAgentType('relay', relayMachine({ b: 'a' }));
+    o.spawnAgent({ agentId: 'a', agentType: 'relay' });
+    o.spawnAgent({ agentId: 'b', agentType: 'relay' });
+    const error = await o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'loop?' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConsultationCycleError);
+    expect(error).toMatchObject({ details: { chain: ['a', 'b', 'a'], reason: 'cycle' } });
+  });
+
+  it('refuses an agent consulting itself', async () => {
+    const o = orchestrator(createScriptedProvider());
+    o.spawnAgent({ agentId: 'a', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'a', message: 'me?' })).rejects.toBeInstanceOf(ConsultationCycleError);
+  });
+
+  it(`refuses a chain longer than the maximum depth (${DEFAULT_MAX_CONSULTATION_DEPTH})`, async () => {
+    const o = orchestrator(createScriptedProvider());
+    // user → a1 → a2 → ... : each relay asks the next one.
+    const ids = Array.from({ length: DEFAULT_MAX_CONSULTATION_DEPTH + 2 }, (_, i) => `a${i + 1}`);
+    const next: Record<string, string> = {};
+    ids.forEach((id, i) => {
+      const following = ids[i + 1];
+      if (following) next[id] = following;
+    });
+    o.registerAgentType('relay', relayMachine(next));
+    for (const id of ids) o.spawnAgent({ agentId: id, agentType: 'relay' });
+    o.spawnAgent({ agentId: 'user', config: plain });
+
+    const tooDeep = await o.routeMessage({ fromAgent: 'user', toAgent: 'a1', message: 'deep?' }).catch((e: unknown) => e);
+    expect(tooDeep).toBeInstanceOf(ConsultationCycleError);
+    expect(tooDeep).toMatchObject({ details: { reason: 'depth' } });
+
+    // A chain exactly at the bound is answered by its last agent.
+    const atBound = ids[ids.length - DEFAULT_MAX_CONSULTATION_DEPTH];
+    if (!atBound) throw new Error('bad fixture');
+    await expect(o.routeMessage({ fromAgent: 'user', toAgent: atBound, message: 'deep?' })).resolves.toMatchObject({
+      answer: `${ids[ids.length - 1]} knows`,
+    });
+  });
+
+  it('maxConsultationDepth sets the bound: at 1, A → B is answered and A → B → C is refused', async () => {
+    const o = orchestrator(createScriptedProvider(), { maxConsultationDepth: 1 });
+    o.registerAgentType('relay', relayMachine({ b: 'c' }));
+    for (const id of ['b', 'c']) o.spawnAgent({ agentId: id, agentType: 'relay' });
+    o.spawnAgent({ agentId: 'a', config: plain });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'c', message: 'one hop?' })).resolves.toMatchObject({ answer: 'c knows' });
+    await expect(o.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'two hops?' })).rejects.toMatchObject({
+      code: 'CONSULTATION_CYCLE',
+      details: { reason: 'depth' },
+    });
+  });
+
+  it('refuses with CrossAgentQueriesDisabledError when enableCrossAgentQueries is off', async () => {
+    const off = orchestrator(createScriptedProvider(), { enableCrossAgentQueries: false });
+    off.spawnAgent({ agentId: 'a', config: plain });
+    off.spawnAgent({ agentId: 'b', config: plain });
+    await expect(off.routeMessage({ fromAgent: 'a', toAgent: 'b', message: 'hi' })).rejects.toBeInstanceOf(
+      CrossAgentQueriesDisabledError,
+    );
+
+    const model = createScriptedProvider();
+    const on = orchestrator(model);
+    on.spawnAgent({ agentId: 'quiet', config: { ...plain, enableCrossAgentQueries: false } });
+    on.spawnAgent({ agentId: 'b', config: plain });
+    const error = await on.routeMessage({ fromAgent: 'quiet', toAgent: 'b', message: 'hi' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CrossAgentQueriesDisabledError);
+    expect(String(error)).toContain('enableCrossAgentQueries is off');
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it("supports the seed's CollaborativeAgent.consultPeer pattern", async () => {
+    const model = createScriptedProvider().enqueue({ text: 'Revenue grew 4%.' }, { text: 'The growth figure is plausible.' });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'domain_specialist', config: plain });
+    const analyst = new CollaborativeAgent({ orchestrator: o, agentId: 'analyst', config: plain });
+    await analyst.executeTask('Analyse the Q3 figures');
+    const opinion = await analyst.consultPeer('domain_specialist', 'Please review this analysis');
+    expect(opinion.answer).toBe('The growth figure is plausible.');
+    expect(lastUserText(model.requests[1] ?? { model: '', maxTokens: 1, messages: [] })).toContain('Revenue grew 4%.');
+  });
+});
+
+describe('CollaborativeAgent options', () => {
+  it('spawns its agent from `template`, and keeps its latest task and answer as the context it consults with', async () => {
+    const model = createScriptedProvider().enqueue({ text: 'Looks fine.' }, { text: 'Agreed.' });
+    const o = orchestrator(model);
+    o.registerTemplate('reviewer', { ...plain, systemPrompt: 'You are a meticulous reviewer.' });
+    o.spawnAgent({ agentId: 'peer', config: plain });
+    const reviewer = new CollaborativeAgent({ orchestrator: o, agentId: 'rev', template: 'reviewer' });
+    await reviewer.executeTask('Review the Q3 memo');
+    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain('You are a meticulous reviewer.');
+    expect(reviewer.currentContext).toEqual({ task: 'Review the Q3 memo', output: 'Looks fine.', confidence: expect.any(Number) });
+    await reviewer.consultPeer('peer', 'Do you agree?');
+    expect(JSON.stringify(model.requests[1]?.messages)).toContain('Review the Q3 memo');
+  });
+});
+
+describe('agents consulting on their own (consult_agent)', () => {
+  it('offers consult_agent listing availableAgents, waits in consulting, then acts on the answer', async () => {
+    const model = createScriptedProvider().enqueue(
+      { toolCalls: [{ id: 'c1', name: 'consult_agent', input: { agentId: 'dba', question: 'Index type?' } }] },
+      { text: 'B-tree.' },
+      { text: 'We will add a B-tree index.' },
+    );
+    const o = orchestrator(model);
+    const dev = o.spawnAgent({ agentId: 'dev', config: plain });
+    o.spawnAgent({ agentId: 'dba', config: plain });
+    const states: string[] = [];
+    dev.actor?.subscribe((s) => states.push(JSON.stringify(s.value)));
+
+    const outcome = await o.runOn('dev', { taskId: 't1', task: 'Plan the migration', availableAgents: ['dba', 'dev'] });
+
+    expect(outcome).toMatchObject({ ok: true, result: { output: 'We will add a B-tree index.' } });
+    expect(states).toContain('{"working":"consulting"}');
+    const [acting, consultation, followUp] = model.requests;
+    const tool = acting?.tools?.find((t) => t.name === 'consult_agent');
+    expect(JSON.stringify(tool?.inputSchema)).toContain('"enum":["dba"]');
+    expect(lastUserText(consultation ?? { model: '', maxTokens: 1, messages: [] })).toContain('Index type?');
+    expect(JSON.stringify(followUp?.messages)).toContain('B-tree.');
+    if (outcome.ok) expect(outcome.result.costCents).toBeGreaterThan(0);
+  });
+
+  it('is not offered the tool when cross-agent queries are off for the agent', async () => {
+    const model = createScriptedProvider().enqueue({ text: 'alone' });
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'dev', config: { ...plain, enableCrossAgentQueries: false } });
+    o.spawnAgent({ agentId: 'dba', config: plain });
+    await o.runOn('dev', { taskId: 't1', task: 'Plan', availableAgents: ['dba'] });
+    expect(model.requests[0]?.tools).toBeUndefined();
+  });
+
+  it('tells the model when the agent it asked does not exist', async () => {
+    const model = createScriptedProvider().enqueue(
+      { toolCalls: [{ id: 'c1', name: 'consult_agent', input: { agentId: 'gone', question: 'hi?' } }] },
+      { text: 'carried on' },
+    );
+    const o = orchestrator(model);
+    o.spawnAgent({ agentId: 'dev', config: plain });
+    const outcome = await o.runOn('dev', { taskId: 't1', task: 'Plan', availableAgents: ['gone'] });
+    expect(outcome.ok).toBe(true);
+    expect(JSON.stringify(model.requests[1]?.messages)).toContain('No live agent \\"gone\\"');
+  });
+
+  it('runs 100 agents that consult each other at the same time without deadlock', async () => {
+    const count = 100;
+    const ids = Array.from({ length: count }, (_, i) => `agent_${i}`);
+    let asked = 0;
+    let allAsking!: () => void;
+    const everyoneIsConsulting = new Promise<void>((resolve) => (allAsking = resolve));
+    const model = createScriptedProvider({
+      fallback: async (request) => {
+        const text = lastUserText(request);
+        if (text.includes('consults you')) {
+          // Answer only once every agent is itself waiting on a consultation.
+          await everyoneIsConsulting;
+          const self = /You are (agent_\d+)/.exec(systemText(request))?.[1] ?? '?';
+          return { text: `${self} answers` };
+        }
+        const toolResult = request.messages.at(-1);
+        if (toolResult && typeof toolResult.content !== 'string' && toolResult.content.some((b) => b.type === 'tool_result')) {
+          return { text: `final after: ${messageText(toolResult)}` };
+        }
+        const peer = request.tools?.find((t) => t.name === 'consult_agent')?.description.match(/consult: (agent_\d+)/)?.[1] ?? '';
+        if (++asked === count) allAsking();
+        return { toolCalls: [{ id: `c_${asked}`, name: 'consult_agent', input: { agentId: peer, question: 'status?' } }] };
+      },
+    });
+    const o = orchestrator(model, { maxParallelAgents: count });
+    for (const id of ids) o.spawnAgent({ agentId: id, config: plain });
+
+    const outcomes = await Promise.all(
+      ids.map((id, i) => o.runOn(id, { taskId: `t_${id}`, task: 'Coordinate', availableAgents: [ids[(i + 1) % count] ?? ''] })),
+    );
+
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) expect(outcome.result.output).toBe(`final after: ${ids[(i + 1) % count]} answers`);
+    });
+  });
+});
+
+describe('broadcast and subscribe', () => {
+  function fleet(config: OrchestratorConfig = {}) {
+    const model = createScriptedProvider({ fallback: () => ({ text: 'ok' }) });
+    const o = orchestrator(model, config);
+    o.registerTemplate('analyst', { ...plain, role: 'risk analyst', tags: ['finance'] });
+    o.registerTemplate('writer', { ...plain, role: 'writer' });
+    return { o, model };
+  }
+
+  it('delivers by exact type and by prefix, and each subscription once per broadcast', async () => {
+    const { o } = fleet();
+    const seen: string[] = [];
+    o.subscribe({ agentId: 'exact', eventTypes: ['risk.alert'], callback: (m) => seen.push(`exact:${m.eventType}`) });
+    o.subscribe({ agentId: 'prefix', eventTypes: ['risk.*'], callback: (m) => seen.push(`prefix:${m.eventType}`) });
+    o.subscribe({ agentId: 'both', eventTypes: ['risk.*', 'risk.alert', '*'], callback: (m) => seen.push(`both:${m.eventType}`) });
+    o.subscribe({ agentId: 'other', eventTypes: ['discovery'], callback: (m) => seen.push(`other:${m.eventType}`) });
+
+    const report = await o.broadcast({ fromAgent: 'researcher', eventType: 'risk.alert', data: { level: 'high' } });
+    await o.broadcast({ fromAgent: 'researcher', eventType: 'risk.alert.high', data: 1 });
+    await o.broadcast({ fromAgent: 'researcher', eventType: 'risk', data: 2 });
+
+    expect(report.recipients.slice().sort()).toEqual(['both', 'exact', 'prefix']);
+    expect(seen.sort()).toEqual([
+      'both:risk',
+      'both:risk.alert',
+      'both:risk.alert.high',
+      'exact:risk.alert',
+      'prefix:risk.alert',
+      'prefix:risk.alert.high',
+    ]);
+  });
+
+  it('passes subscribers through subscriberFilter by their agent descriptor (role, template, tags)', async () => {
+    const { o } = fleet();
+    o.spawnAgent({ agentId: 'ana', template: 'analyst' });
+    o.spawnAgent({ agentId: 'wes', template: 'writer' });
+    const seenBy: string[] = [];
+    const descriptors: unknown[] = [];
+    for (const agentId of ['ana', 'wes']) {
+      o.subscribe({ agentId, eventTypes: ['discovery'], callback: (m) => seenBy.push(m.agentId) });
+    }
+    const report = await o.broadcast({
+      fromAgent: 'researcher',
+      eventType: 'discovery',
+      data: { finding: 'New market opportunity identified', confidence: 0.9, impact: 'high' },
+      subscriberFilter: (agent) => {
+        descriptors.push(agent);
+        return agent.role.includes('analyst');
+      },
+    });
+    expect(seenBy).toEqual(['ana']);
+    expect(report.recipients).toEqual(['ana']);
+    expect(descriptors).toContainEqual({ id: 'ana', role: 'risk analyst', template: 'analyst', tags: ['finance'] });
+  });
+
+  it('keeps delivering when a callback throws, and reports the error as an event', async () => {
+    const { o } = fleet();
+    const failures: TroupeEvent<'broadcast.callback.failed'>[] = [];
+    o.events.on('broadcast.callback.failed', (e) => failures.push(e));
+    const seen: string[] = [];
+    o.subscribe({ agentId: 'a', eventTypes: ['x'], callback: () => seen.push('a') });
+    o.subscribe({ agentId: 'bad', eventTypes: ['x'], callback: () => { throw new Error('boom'); } });
+    o.subscribe({ agentId: 'rejects', eventTypes: ['x'], callback: async () => { throw new Error('async boom'); } });
+    o.subscribe({ agentId: 'c', eventTypes: ['x'], callback: () => seen.push('c') });
+
+    const report = await o.broadcast({ fromAgent: 's', eventType: 'x' });
+
+    expect(seen).toEqual(['a', 'c']);
+    expect(report.failures).toBe(2);
+    expect(failures.map((f) => [f.agentId, f.error.message]).sort()).toEqual([
+      ['bad', 'boom'],
+      ['rejects', 'async boom'],
+    ]);
+  });
+
+  it("delivers one sender's broadcasts to each subscriber in order, even with async callbacks", async () => {
+    const { o } = fleet();
+    const syncSeen: number[] = [];
+    const asyncSeen: number[] = [];
+    o.subscribe({ agentId: 'sync', eventTypes: ['tick'], callback: (m) => { syncSeen.push(Number(m.data)); } });
+    o.subscribe({
+      agentId: 'async',
+      eventTypes: ['tick'],
+      callback: async (m: BroadcastMessage) => {
+        // Earlier ticks take longer: without queueing they would finish out of order.
+        for (let i = 0; i < 50 - Number(m.data); i++) await Promise.resolve();
+        asyncSeen.push(Number(m.data));
+      },
+    });
+    const sends = Array.from({ length: 50 }, (_, i) => o.broadcast({ fromAgent: 'clock', eventType: 'tick', data: i }));
+    await Promise.all(sends);
+    const expected = Array.from({ length: 50 }, (_, i) => i);
+    expect(syncSeen).toEqual(expected);
+    expect(asyncSeen).toEqual(expected);
+  });
+
+  it('stops delivering after unsubscribe, and never delivers to the sender itself', async () => {
+    const { o } = fleet();
+    const seen: string[] = [];
+    const off = o.subscribe({ agentId: 'a', eventTypes: ['x'], callback: () => seen.push('a') });
+    o.subscribe({ agentId: 'sender', eventTypes: ['x'], callback: () => seen.push('sender') });
+    await o.broadcast({ fromAgent: 'sender', eventType: 'x' });
+    off();
+    await o.broadcast({ fromAgent: 'sender', eventType: 'x' });
+    expect(seen).toEqual(['a']);
+  });
+
+  it('refuses malformed patterns and wildcard broadcasts with ConfigError', () => {
+    const { o } = fleet();
+    expect(() => o.subscribe({ agentId: 'a', eventTypes: ['risk*'] })).toThrow(ConfigError);
+    expect(() => o.subscribe({ agentId: 'a', eventTypes: [] })).toThrow(ConfigError);
+    expect(() => o.broadcast({ fromAgent: 'a', eventType: 'risk.*' })).toThrow(ConfigError);
+  });
+
+  it("puts broadcasts into live agents' memory as observations, which their next prompts show", async () => {
+    const { o, model } = fleet();
+    const ana = o.spawnAgent({ agentId: 'ana', template: 'analyst' });
+    o.subscribe({ agentId: 'ana', eventTypes: ['risk.*'] });
+    await o.broadcast({ fromAgent: 'researcher', eventType: 'risk.alert', data: { level: 'high' } });
+
+    const snapshot: unknown = ana.actor?.getSnapshot();
+    expect(JSON.stringify(snapshot)).toContain('[risk.alert from researcher] {\\"level\\":\\"high\\"}');
+    await o.runOn('ana', { taskId: 't1', task: 'Assess' });
+    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain(
+      'Observations shared with you:\n- [risk.alert from researcher] {"level":"high"}',
+    );
+  });
+
+  it('keeps broadcasts for stopped agents and gives them back when they respawn', async () => {
+    const { o, model } = fleet();
+    o.spawnAgent({ agentId: 'ana', template: 'analyst' });
+    o.subscribe({ agentId: 'ana', eventTypes: ['discovery'] });
+    o.stopAgent('ana');
+
+    const report = await o.broadcast({ fromAgent: 'researcher', eventType: 'discovery', data: 'opportunity in APAC' });
+    expect(report.recipients).toEqual(['ana']);
+    expect(o.memoryOf('ana')?.observations).toEqual(['[discovery from researcher] opportunity in APAC']);
+
+    o.spawnAgent({ agentId: 'ana', template: 'analyst' });
+    await o.runOn('ana', { taskId: 't1', task: 'Plan' });
+    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain(
+      '[discovery from researcher] opportunity in APAC',
+    );
+  });
+
+  it(`keeps at most ${MAX_OBSERVATIONS} observations, dropping the oldest`, async () => {
+    const { o } = fleet();
+    o.spawnAgent({ agentId: 'ana', template: 'analyst' });
+    o.subscribe({ agentId: 'ana', eventTypes: ['n'] });
+    for (let i = 0; i < MAX_OBSERVATIONS + 5; i++) await o.broadcast({ fromAgent: 's', eventType: 'n', data: i });
+    o.stopAgent('ana');
+    const observations = o.memoryOf('ana')?.observations ?? [];
+    expect(observations).toHaveLength(MAX_OBSERVATIONS);
+    expect(observations[0]).toBe('[n from s] 5');
+    expect(observations.at(-1)).toBe(`[n from s] ${MAX_OBSERVATIONS + 4}`);
+  });
+});

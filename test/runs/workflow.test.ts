@@ -1,0 +1,649 @@
+/**
+ * executeWorkflow, option by option: scheduling, dependencies, conditions,
+ * fallbacks, alternative paths, retries, timeouts and the result's fields.
+ * Every test would fail if the option it names were ignored.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Orchestrator, ProviderError, retryDelayMs, WorkflowValidationError } from '../../src/index.js';
+import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../../src/index.js';
+import { systemText } from '../../src/protocols/model.js';
+import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import type { ScriptedProvider, ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { agentOf, isReflection, promptOf } from '../support/requests.js';
+
+
+interface Script {
+  /** The answer text of an agent. Default `<agent> answer`. */
+  readonly text?: (agent: string, request: ModelRequest) => string;
+  /** The reflection confidence of an agent. Default 0.8. */
+  readonly confidence?: (agent: string, request: ModelRequest) => number;
+  /** An error (or a pending promise) instead of an answer. */
+  readonly intercept?: (agent: string, request: ModelRequest) => ScriptedStep | Promise<ScriptedStep> | undefined;
+}
+
+/** A scripted model routing by agent: acting answers, reflections, interceptions. */
+function scripted(script: Script = {}): ScriptedProvider {
+  return createScriptedProvider({
+    fallback: (request) => {
+      const agent = agentOf(request);
+      const intercepted = script.intercept?.(agent, request);
+      if (intercepted !== undefined) return intercepted;
+      if (isReflection(request)) {
+        return { structured: { confidence: script.confidence?.(agent, request) ?? 0.8, critique: `critique of ${agent}` } };
+      }
+      return { text: script.text?.(agent, request) ?? `${agent} answer` };
+    },
+  });
+}
+
+const open: Orchestrator[] = [];
+function orchestratorWith(provider: ScriptedProvider, config: OrchestratorConfig = {}): Orchestrator {
+  const orchestrator = new Orchestrator({ enableThinkingAgents: false, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...config, provider });
+  open.push(orchestrator);
+  return orchestrator;
+}
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(open.splice(0).map((orchestrator) => orchestrator.shutdown()));
+});
+
+/** Holds model calls until `size` are in flight together (or a safety timeout passes), then releases them all. */
+function barrier(size: number, safetyMs = 2000) {
+  let waiting: (() => void)[] = [];
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const release = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const released = waiting;
+    waiting = [];
+    for (const resolve of released) resolve();
+  };
+  return {
+    get timedOut() {
+      return timedOut;
+    },
+    wait(): Promise<void> {
+      const arrived = new Promise<void>((resolve) => waiting.push(resolve));
+      if (waiting.length >= size) release();
+      else
+        timer ??= setTimeout(() => {
+          timedOut = true;
+          release();
+        }, safetyMs);
+      return arrived;
+    },
+  };
+}
+
+function startOrder(orchestrator: Orchestrator): string[] {
+  const order: string[] = [];
+  orchestrator.events.on('task.started', (event) => order.push(event.agentId));
+  return order;
+}
+
+const requestsOf = (provider: ScriptedProvider, agent: string) => provider.requests.filter((r) => agentOf(r) === agent);
+
+describe('scheduling', () => {
+  it('starts ready tasks by priority, then longest estimated duration, then declaration order', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 1 });
+    const order = startOrder(orchestrator);
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'low_first', taskDescription: 'x', priority: 'low' },
+        { agentId: 'medium_short', taskDescription: 'x', estimatedDurationSeconds: 10 },
+        { agentId: 'medium_plain', taskDescription: 'x' },
+        { agentId: 'medium_long', taskDescription: 'x', estimatedDurationSeconds: 300 },
+        { agentId: 'high_late', taskDescription: 'x', priority: 'high' },
+        { agentId: 'medium_plain_2', taskDescription: 'x' },
+      ],
+    });
+    expect(run.status).toBe('succeeded');
+    expect(order).toEqual(['high_late', 'medium_long', 'medium_short', 'medium_plain', 'medium_plain_2', 'low_first']);
+  });
+
+  it('never runs more than maxParallelAgents tasks at once, and fills every slot', async () => {
+    const gate = barrier(3);
+    let inFlight = 0;
+    let peak = 0;
+    const model = scripted({
+      intercept: (_agent, request) => {
+        if (isReflection(request)) return undefined;
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        return gate.wait().then(() => {
+          inFlight--;
+          return { text: 'done' };
+        });
+      },
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 3 });
+    const tasks = Array.from({ length: 6 }, (_, i) => ({ agentId: `t${i}`, taskDescription: 'work' }));
+    const run = await orchestrator.executeWorkflow({ tasks });
+    expect(run.status).toBe('succeeded');
+    expect(peak).toBe(3);
+    expect(gate.timedOut).toBe(false); // every wave filled all three slots
+  });
+
+  it('the per-run maxParallelAgents override wins over the config', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const model = scripted({
+      intercept: (_agent, request) => {
+        if (isReflection(request)) return undefined;
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        return new Promise<ScriptedStep>((resolve) =>
+          setTimeout(() => {
+            inFlight--;
+            resolve({ text: 'ok' });
+          }, 5),
+        );
+      },
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 4 });
+    const tasks = Array.from({ length: 4 }, (_, i) => ({ agentId: `t${i}`, taskDescription: 'work' }));
+    await orchestrator.executeWorkflow({ tasks, maxParallelAgents: 1 });
+    expect(peak).toBe(1);
+  });
+
+  it('runs Parallel tasks side by side and a Sequential task alone', async () => {
+    const gate = barrier(2);
+    const live = new Set<string>();
+    const overlaps: string[][] = [];
+    const model = scripted({
+      intercept: (agent, request) => {
+        if (isReflection(request)) return undefined;
+        live.add(agent);
+        overlaps.push([...live].sort());
+        const held = agent === 'a' || agent === 'b' ? gate.wait() : new Promise((resolve) => setTimeout(resolve, 5));
+        return held.then(() => {
+          live.delete(agent);
+          return { text: `${agent} done` };
+        });
+      },
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 4 });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'a', taskDescription: 'x', executionMode: 'parallel' },
+        { agentId: 'b', taskDescription: 'x', executionMode: 'parallel' },
+        { agentId: 'solo', taskDescription: 'x', executionMode: 'sequential' },
+        { agentId: 'c', taskDescription: 'x', executionMode: 'parallel' },
+      ],
+    });
+    expect(run.status).toBe('succeeded');
+    expect(gate.timedOut).toBe(false); // a and b were in flight together
+    expect(overlaps).toContainEqual(['a', 'b']);
+    for (const set of overlaps) if (set.includes('solo')) expect(set).toEqual(['solo']);
+  });
+
+  it('passes the outputs of dependencies into the dependent task prompt', async () => {
+    const model = scripted({ text: (agent) => (agent === 'research' ? 'FINDING-42: demand is rising' : `${agent} answer`) });
+    const orchestrator = orchestratorWith(model);
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'research', taskDescription: 'Research' },
+        { agentId: 'synthesis', taskDescription: 'Synthesize', dependencies: ['research'] },
+      ],
+    });
+    expect(run.status).toBe('succeeded');
+    const acting = requestsOf(model, 'synthesis').find((request) => !isReflection(request));
+    expect(acting && promptOf(acting)).toContain('## research\nFINDING-42: demand is rising');
+    const upstream = requestsOf(model, 'research')[0];
+    expect(upstream && promptOf(upstream)).not.toContain('FINDING-42');
+  });
+
+  it('starts a task only after its dependencies have settled', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 5 });
+    const finished = new Set<string>();
+    const violations: string[] = [];
+    const tasks: SubAgentTaskSpec[] = [
+      { agentId: 'a', taskDescription: 'x' },
+      { agentId: 'b', taskDescription: 'x', dependencies: ['a'] },
+      { agentId: 'c', taskDescription: 'x', dependencies: ['a'] },
+      { agentId: 'd', taskDescription: 'x', dependencies: ['b', 'c'] },
+    ];
+    orchestrator.events.on('task.finished', (event) => finished.add(event.agentId));
+    orchestrator.events.on('task.started', (event) => {
+      const task = tasks.find((t) => t.agentId === event.agentId);
+      for (const dependency of task?.dependencies ?? []) if (!finished.has(dependency)) violations.push(event.agentId);
+    });
+    const run = await orchestrator.executeWorkflow({ tasks });
+    expect(run.status).toBe('succeeded');
+    expect(violations).toEqual([]);
+    expect(finished.size).toBe(4);
+  });
+});
+
+describe('agents for tasks', () => {
+  it('a task whose agentId names a template runs on an agent spawned from it, stopped afterwards', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model);
+    orchestrator.registerTemplate('researcher', { systemPrompt: 'You are researcher, TEMPLATE PROMPT', temperature: 0.3 });
+    const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'researcher', taskDescription: 'Find sources' }] });
+    expect(run.status).toBe('succeeded');
+    expect(systemText(model.requests[0]?.system)).toContain('TEMPLATE PROMPT');
+    expect(model.requests[0]?.temperature).toBe(0.3);
+    expect(orchestrator.listAgents()).toEqual([]);
+  });
+
+  it('a task naming a template field uses that template', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model);
+    orchestrator.registerTemplate('analyst', { systemPrompt: 'You are analyst_7, ANALYST TEMPLATE' });
+    await orchestrator.executeWorkflow({ tasks: [{ agentId: 'analyst_7', template: 'analyst', taskDescription: 'x' }] });
+    expect(systemText(model.requests[0]?.system)).toContain('ANALYST TEMPLATE');
+  });
+});
+
+describe('requireAllDependencies', () => {
+  it('true needs every dependency to succeed; false needs one once all have settled', async () => {
+    const model = scripted({
+      intercept: (agent) => (agent === 'broken' ? new ProviderError('PROVIDER_BAD_REQUEST', 'scripted', 'bad request') : undefined),
+    });
+    const orchestrator = orchestratorWith(model);
+    const run = await orchestrator.executeWorkflow({
+      continueOnFailure: true,
+      tasks: [
+        { agentId: 'ok', taskDescription: 'x' },
+        { agentId: 'broken', taskDescription: 'x' },
+        { agentId: 'needs_all', taskDescription: 'x', dependencies: ['ok', 'broken'] },
+        { agentId: 'needs_one', taskDescription: 'x', dependencies: ['ok', 'broken'], requireAllDependencies: false },
+        { agentId: 'only_broken', taskDescription: 'x', dependencies: ['broken'], requireAllDependencies: false },
+      ],
+    });
+    expect(run.results.broken?.status).toBe('failed');
+    expect(run.results.needs_all?.status).toBe('skipped');
+    expect(run.results.needs_all?.reason).toMatch(/not every dependency succeeded/);
+    expect(run.results.needs_one?.status).toBe('succeeded');
+    expect(run.results.only_broken?.status).toBe('skipped');
+    expect(requestsOf(model, 'needs_all')).toHaveLength(0);
+    expect(run.status).toBe('partial');
+  });
+});
+
+describe('requireAllDependencies: false waits for every dependency to settle', () => {
+  it('does not start when the first dependency succeeds while another is still running', async () => {
+    let releaseSlow: () => void = () => undefined;
+    const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const model = scripted({
+      intercept: (agent, request) => (agent === 'slow' && !isReflection(request) ? slowHeld.then(() => ({ text: 'slow done' })) : undefined),
+    });
+    const orchestrator = orchestratorWith(model, { maxParallelAgents: 4 });
+    const started: string[] = [];
+    orchestrator.events.on('task.started', (event) => started.push(event.agentId));
+    orchestrator.events.on('task.finished', (event) => {
+      // Once the fast dependency is done, give the scheduler every chance to start the tolerant task early.
+      if (event.agentId === 'fast') setTimeout(releaseSlow, 20);
+    });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [
+        { agentId: 'fast', taskDescription: 'x' },
+        { agentId: 'slow', taskDescription: 'x' },
+        { agentId: 'tolerant', taskDescription: 'x', dependencies: ['fast', 'slow'], requireAllDependencies: false },
+      ],
+    });
+    expect(run.results.tolerant?.status).toBe('succeeded');
+    expect(started.indexOf('tolerant')).toBeGreaterThan(started.indexOf('slow'));
+    const tolerantStart = run.results.tolerant?.startedAt ?? 0;
+    expect(tolerantStart).toBeGreaterThanOrEqual(run.results.slow?.finishedAt ?? Infinity);
+  });
+});
+
+describe('condition', () => {
+  const reviewWorkflow = (): SubAgentTaskSpec[] => [
+    { agentId: 'strategy_synthesizer', taskDescription: 'Synthesize' },
+    {
+      agentId: 'senior_reviewer',
+      taskDescription: 'Review and refine strategy',
+      dependencies: ['strategy_synthesizer'],
+      condition: (results) => (results.strategy_synthesizer?.confidence ?? 0) < 0.9,
+    },
+  ];
+
+  it('skips the task when the condition is false (seed: confidence < 0.9 with 0.95)', async () => {
+    const model = scripted({ confidence: () => 0.95 });
+    const run = await orchestratorWith(model).executeWorkflow({ tasks: reviewWorkflow() });
+    expect(run.results.strategy_synthesizer?.confidence).toBe(0.95);
+    expect(run.results.senior_reviewer?.status).toBe('skipped');
+    expect(run.results.senior_reviewer?.reason).toBe('its condition was false');
+    expect(requestsOf(model, 'senior_reviewer')).toHaveLength(0);
+    expect(run.status).toBe('succeeded');
+  });
+
+  it('runs the task when the condition is true (confidence 0.6)', async () => {
+    const model = scripted({ confidence: () => 0.6 });
+    const run = await orchestratorWith(model).executeWorkflow({ tasks: reviewWorkflow() });
+    expect(run.results.senior_reviewer?.status).toBe('succeeded');
+    expect(requestsOf(model, 'senior_reviewer').length).toBeGreaterThan(0);
+  });
+
+  it('fails the task whose condition throws, with the error', async () => {
+    const model = scripted();
+    const run = await orchestratorWith(model).executeWorkflow({
+      continueOnFailure: true,
+      tasks: [
+        {
+          agentId: 'a',
+          taskDescription: 'x',
+          condition: () => {
+            throw new Error('boom in condition');
+          },
+        },
+      ],
+    });
+    expect(run.results.a?.status).toBe('failed');
+    expect(run.results.a?.error?.message).toBe('boom in condition');
+  });
+});
+
+describe('fallbackAgent', () => {
+  const failingPrimary: Script = {
+    intercept: (agent) => (agent === 'primary' ? new ProviderError('PROVIDER_BAD_REQUEST', 'scripted', 'cannot do it') : undefined),
+    text: (agent) => `${agent} rescued it`,
+  };
+
+  it('runs the same task on the fallback agent when the task fails after its retries', async () => {
+    const model = scripted(failingPrimary);
+    const orchestrator = orchestratorWith(model);
+    orchestrator.registerTemplate('expert_consultant', { systemPrompt: 'You are expert_consultant, a senior expert.' });
+    const run = await orchestrator.executeWorkflow({
+      tasks: [{ agentId: 'primary', taskDescription: 'Review the plan', fallbackAgent: 'expert_consultant' }],
+    });
+    const result = run.results.primary;
+    expect(result?.status).toBe('succeeded');
+    expect(result?.fallbackUsed).toBe('expert_consultant');
+    expect(result?.output).toBe('expert_consultant rescued it');
+    const fallbackActing = requestsOf(model, 'expert_consultant').find((r) => !isReflection(r));
+    expect(fallbackActing && promptOf(fallbackActing)).toContain('Review the plan');
+  });
+
+  it('without a fallback the same failure fails the task', async () => {
+    const model = scripted(failingPrimary);
+    const run = await orchestratorWith(model).executeWorkflow({
+      tasks: [{ agentId: 'primary', taskDescription: 'Review the plan' }],
+    });
+    expect(run.results.primary?.status).toBe('failed');
+    expect(run.results.primary?.fallbackUsed).toBeUndefined();
+    expect(run.status).toBe('failed');
+  });
+});
+
+describe('alternative paths', () => {
+  const differentApproach = (request: ModelRequest) => promptOf(request).includes('Take a different approach');
+  const task: SubAgentTaskSpec = {
+    agentId: 'strategist',
+    taskDescription: 'Recommend a strategy',
+    confidenceThreshold: 0.8,
+    alternativePathsAllowed: true,
+  };
+
+  it('under the threshold, tries an alternative and keeps the best, recording both', async () => {
+    const model = scripted({
+      text: (_agent, request) => (differentApproach(request) ? 'second approach' : 'first approach'),
+      confidence: (_agent, request) => (differentApproach(request) ? 0.9 : 0.5),
+    });
+    const run = await orchestratorWith(model, { enableAlternativePaths: true }).executeWorkflow({ tasks: [task] });
+    const result = run.results.strategist;
+    expect(result?.output).toBe('second approach');
+    expect(result?.confidence).toBe(0.9);
+    expect(result?.attempts).toBe(2);
+    expect(result?.alternatives.map((alternative) => [alternative.output, alternative.confidence])).toEqual([['first approach', 0.5]]);
+  });
+
+  it('keeps the first answer when the alternative is worse', async () => {
+    const model = scripted({
+      text: (_agent, request) => (differentApproach(request) ? 'second approach' : 'first approach'),
+      confidence: (_agent, request) => (differentApproach(request) ? 0.3 : 0.5),
+    });
+    const run = await orchestratorWith(model, { enableAlternativePaths: true }).executeWorkflow({ tasks: [task] });
+    expect(run.results.strategist?.output).toBe('first approach');
+    expect(run.results.strategist?.alternatives.map((alternative) => alternative.output)).toEqual(['second approach']);
+  });
+
+  it('runs nothing extra when enableAlternativePaths is off, or the task does not allow it, or confidence is high', async () => {
+    const cases: [OrchestratorConfig, SubAgentTaskSpec, number][] = [
+      [{ enableAlternativePaths: false }, task, 0.5],
+      [{ enableAlternativePaths: true }, { ...task, alternativePathsAllowed: false }, 0.5],
+      [{ enableAlternativePaths: true }, task, 0.85],
+    ];
+    for (const [config, spec, confidence] of cases) {
+      const model = scripted({ confidence: () => confidence });
+      const run = await orchestratorWith(model, config).executeWorkflow({ tasks: [spec] });
+      expect(run.results.strategist?.attempts).toBe(1);
+      expect(run.results.strategist?.alternatives).toEqual([]);
+      expect(model.requests).toHaveLength(2); // acting + reflecting
+    }
+  });
+});
+
+describe('retries', () => {
+  it('retries a retryable failure (retryFailedAgents) and reports each retry', async () => {
+    let failures = 0;
+    const model = scripted({
+      intercept: (_agent, request) => {
+        if (isReflection(request) || failures >= 2) return undefined;
+        failures++;
+        return new ProviderError('PROVIDER_OVERLOADED', 'scripted', 'busy');
+      },
+    });
+    const orchestrator = orchestratorWith(model, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+    const retrying: TroupeEvent<'task.retrying'>[] = [];
+    orchestrator.events.on('task.retrying', (event) => retrying.push(event));
+    const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'flaky', taskDescription: 'x' }] });
+    expect(run.results.flaky?.status).toBe('succeeded');
+    expect(run.results.flaky?.attempts).toBe(3);
+    expect(retrying.map((event) => [event.attempt, event.error.code])).toEqual([
+      [1, 'PROVIDER_OVERLOADED'],
+      [2, 'PROVIDER_OVERLOADED'],
+    ]);
+  });
+
+  it('gives up after retry.maxAttempts with the last error', async () => {
+    const model = scripted({ intercept: () => new ProviderError('PROVIDER_OVERLOADED', 'scripted', 'busy') });
+    const run = await orchestratorWith(model, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 } }).executeWorkflow({
+      tasks: [{ agentId: 'down', taskDescription: 'x' }],
+    });
+    expect(run.results.down?.attempts).toBe(4);
+    expect(run.results.down?.error?.code).toBe('PROVIDER_OVERLOADED');
+  });
+
+  it('makes one attempt when retryFailedAgents is false', async () => {
+    const model = scripted({ intercept: () => new ProviderError('PROVIDER_OVERLOADED', 'scripted', 'busy') });
+    const run = await orchestratorWith(model, { retryFailedAgents: false }).executeWorkflow({
+      tasks: [{ agentId: 'down', taskDescription: 'x' }],
+    });
+    expect(run.results.down?.status).toBe('failed');
+    expect(run.results.down?.attempts).toBe(1);
+    expect(model.requests).toHaveLength(1);
+  });
+
+  it('does not retry an error that is not retryable', async () => {
+    const model = scripted({ intercept: () => new ProviderError('PROVIDER_BAD_REQUEST', 'scripted', 'bad') });
+    const run = await orchestratorWith(model).executeWorkflow({ tasks: [{ agentId: 'bad', taskDescription: 'x' }] });
+    expect(run.results.bad?.attempts).toBe(1);
+  });
+
+  it('backs off exponentially with jitter', async () => {
+    const model = scripted({ intercept: () => new ProviderError('PROVIDER_OVERLOADED', 'scripted', 'busy') });
+    const orchestrator = orchestratorWith(model, { retry: { maxAttempts: 4, baseDelayMs: 4, maxDelayMs: 1000, jitter: 0.5 } });
+    const delays: number[] = [];
+    orchestrator.events.on('task.retrying', (event) => delays.push(event.delayMs));
+    await orchestrator.executeWorkflow({ tasks: [{ agentId: 'down', taskDescription: 'x' }] });
+    expect(delays).toHaveLength(3);
+    delays.forEach((delay, i) => {
+      const exponential = 4 * 2 ** i;
+      expect(delay).toBeGreaterThanOrEqual(exponential * 0.5);
+      expect(delay).toBeLessThanOrEqual(exponential * 1.5);
+    });
+    const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000, jitter: 0.2 };
+    const error = { code: 'PROVIDER_OVERLOADED' as const, name: 'ProviderError', message: 'busy', retryable: true };
+    expect(retryDelayMs(policy, 3, error, () => 0)).toBe(320);
+    expect(retryDelayMs(policy, 3, error, () => 1)).toBe(480);
+    expect(retryDelayMs({ ...policy, maxDelayMs: 150 }, 3, error, () => 0.5)).toBe(150);
+  });
+
+  it("waits at least the provider's retry-after", async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const model = scripted({
+      intercept: (_agent, request) => {
+        if (isReflection(request)) return undefined;
+        calls++;
+        return calls === 1
+          ? new ProviderError('PROVIDER_RATE_LIMITED', 'scripted', 'slow down', { retryAfterSeconds: 2 })
+          : undefined;
+      },
+    });
+    const orchestrator = orchestratorWith(model, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+    const retrying: TroupeEvent<'task.retrying'>[] = [];
+    orchestrator.events.on('task.retrying', (event) => retrying.push(event));
+    const running = orchestrator.executeWorkflow({ tasks: [{ agentId: 'limited', taskDescription: 'x' }] });
+    await vi.advanceTimersByTimeAsync(1900);
+    expect(retrying).toHaveLength(1);
+    expect(retrying[0]?.delayMs).toBeGreaterThanOrEqual(2000);
+    expect(calls).toBe(1); // still waiting
+    await vi.advanceTimersByTimeAsync(200);
+    const run = await running;
+    expect(calls).toBe(2);
+    expect(run.results.limited?.status).toBe('succeeded');
+  });
+});
+
+describe('agentTimeoutSeconds', () => {
+  it('fails an attempt that runs past the deadline with AGENT_TIMEOUT, aborting its call, and retries it', async () => {
+    const signals: AbortSignal[] = [];
+    const model = scripted({
+      intercept: (_agent, request) => {
+        if (request.signal) signals.push(request.signal);
+        return new Promise<ScriptedStep>(() => undefined); // never answers
+      },
+    });
+    const orchestrator = orchestratorWith(model, { agentTimeoutSeconds: 0.05, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'slow', taskDescription: 'x' }] });
+    expect(run.results.slow?.status).toBe('failed');
+    expect(run.results.slow?.error?.code).toBe('AGENT_TIMEOUT');
+    expect(run.results.slow?.attempts).toBe(2);
+    expect(signals).toHaveLength(2);
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+  });
+});
+
+describe('the workflow result', () => {
+  it('has workflowId, status, results with their fields, durationSeconds, totalCostCents and usage', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model);
+    const calls: TroupeEvent<'model.call.finished'>[] = [];
+    orchestrator.events.on('model.call.finished', (event) => calls.push(event));
+    const run = await orchestrator.executeWorkflow({
+      workflowId: 'wf_given',
+      tasks: [
+        { agentId: 'a', taskDescription: 'x' },
+        { agentId: 'b', taskDescription: 'y', dependencies: ['a'] },
+      ],
+    });
+    expect(run.workflowId).toBe('wf_given');
+    expect(run.status).toBe('succeeded');
+    for (const agentId of ['a', 'b']) {
+      const result = run.results[agentId];
+      expect(result).toMatchObject({ agentId, status: 'succeeded', output: `${agentId} answer`, confidence: 0.8, attempts: 1 });
+      expect(result?.costCents).toBeGreaterThan(0);
+      expect(result?.startedAt).toBeTypeOf('number');
+      expect(result?.finishedAt).toBeGreaterThanOrEqual(result?.startedAt ?? Infinity);
+      expect(result?.durationSeconds).toBeGreaterThanOrEqual(0);
+    }
+    const spent = calls.reduce((sum, call) => sum + call.costCents, 0);
+    expect(run.totalCostCents).toBeCloseTo(spent, 10);
+    expect(run.usage.outputTokens).toBe(calls.reduce((sum, call) => sum + call.usage.outputTokens, 0));
+    expect(run.durationSeconds).toBeGreaterThanOrEqual(0);
+    expect(run.thinkingTraces).toEqual({});
+    const generated = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'c', taskDescription: 'x' }] });
+    expect(generated.workflowId).toMatch(/^wf_/);
+  });
+
+  it('generateSummary asks the model for a summary, whose cost is in totalCostCents', async () => {
+    const model = scripted({
+      intercept: (_agent, request) =>
+        systemText(request.system).includes('executive summaries') ? { text: 'EXECUTIVE SUMMARY: all good' } : undefined,
+    });
+    const orchestrator = orchestratorWith(model);
+    let summaryCost = 0;
+    orchestrator.events.on('model.call.finished', (event) => {
+      if (event.purpose === 'summary') summaryCost += event.costCents;
+    });
+    const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'x' }], generateSummary: true });
+    expect(run.summary).toBe('EXECUTIVE SUMMARY: all good');
+    expect(summaryCost).toBeGreaterThan(0);
+    expect(run.totalCostCents).toBeCloseTo((run.results.a?.costCents ?? 0) + summaryCost, 10);
+    const summaryRequest = model.requests.find((request) => systemText(request.system).includes('executive summaries'));
+    expect(summaryRequest && promptOf(summaryRequest)).toContain('a: succeeded');
+  });
+
+  it('without generateSummary the summary is a deterministic digest and the model is not asked', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model);
+    const tasks: SubAgentTaskSpec[] = [
+      { agentId: 'a', taskDescription: 'x' },
+      { agentId: 'b', taskDescription: 'x', dependencies: ['a'] },
+    ];
+    const first = await orchestrator.executeWorkflow({ tasks });
+    const second = await orchestrator.executeWorkflow({ tasks });
+    expect(first.summary).toBe(second.summary);
+    expect(first.summary).toContain('Workflow succeeded: 2 succeeded.');
+    expect(first.summary).toContain('- a: succeeded, confidence 0.80: a answer');
+    expect(model.requests.some((request) => systemText(request.system).includes('executive summaries'))).toBe(false);
+    expect(model.requests).toHaveLength(8);
+  });
+
+  it('collectThinkingTraces puts each task thinking in thinkingTraces; off, it stays empty', async () => {
+    const model = scripted({
+      intercept: (agent, request) => (request.thinkingBudgetTokens !== undefined ? { text: '', thinking: `${agent} pondered` } : undefined),
+    });
+    const orchestrator = orchestratorWith(model, { enableThinkingAgents: true });
+    const tasks: SubAgentTaskSpec[] = [
+      { agentId: 'a', taskDescription: 'x' },
+      { agentId: 'b', taskDescription: 'x' },
+    ];
+    const withTraces = await orchestrator.executeWorkflow({ tasks, collectThinkingTraces: true });
+    expect(withTraces.thinkingTraces).toEqual({ a: 'a pondered', b: 'b pondered' });
+    const without = await orchestrator.executeWorkflow({ tasks });
+    expect(without.thinkingTraces).toEqual({});
+  });
+
+  it('executeTasks runs independent tasks and returns each result by agentId', async () => {
+    const model = scripted();
+    const results = await orchestratorWith(model).executeTasks([
+      { agentId: 'x', taskDescription: 'one' },
+      { agentId: 'y', taskDescription: 'two' },
+    ]);
+    expect(Object.keys(results).sort()).toEqual(['x', 'y']);
+    expect(results.x?.output).toBe('x answer');
+  });
+});
+
+describe('validation', () => {
+  it('surfaces WorkflowValidationError before any model call', async () => {
+    const model = scripted();
+    const orchestrator = orchestratorWith(model);
+    const invalid: SubAgentTaskSpec[][] = [
+      [],
+      [
+        { agentId: 'a', taskDescription: 'x', dependencies: ['b'] },
+        { agentId: 'b', taskDescription: 'x', dependencies: ['a'] },
+      ],
+      [{ agentId: 'a', taskDescription: 'x', dependencies: ['nobody'] }],
+      [{ agentId: 'a', taskDescription: 'x', fallbackAgent: 'unknown_expert' }],
+    ];
+    for (const tasks of invalid) {
+      await expect(orchestrator.executeWorkflow({ tasks })).rejects.toBeInstanceOf(WorkflowValidationError);
+    }
+    await expect(orchestrator.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'x' }], maxParallelAgents: 0 })).rejects.toBeInstanceOf(
+      WorkflowValidationError,
+    );
+    expect(model.requests).toHaveLength(0);
+  });
+});
