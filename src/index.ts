@@ -64,12 +64,14 @@ export type {
 export { CollaborativeAgent } from './agents/collaborative-agent.js';
 export type { CollaborativeAgentOptions, CollaborationContext, CollaborationHost } from './agents/collaborative-agent.js';
 export type { TroupeEvent, TroupeEventMap, TroupeEventType, TroupeListener } from './protocols/events.js';
-export { BudgetLedger, estimateWorstCaseCents } from './model/budget.js';
-export type { BudgetSnapshot, BudgetLimits, Reservation } from './model/budget.js';
+export { BudgetLedger, estimateWorstCaseCents, DEFAULT_MAX_AGENT_ACCOUNTS } from './model/budget.js';
+export type { BudgetSnapshot, BudgetLimits, BudgetLedgerOptions, Reservation, ReservationOutcome, SettleOptions } from './model/budget.js';
+export { upperBoundRequestTokens } from './model/token-bound.js';
+export { addCents, roundCents } from './protocols/cents.js';
 // Monitoring: metrics, alerts, the live dashboard
 export { Monitoring, startMonitoring } from './observability/monitoring/monitoring.js';
 export type { MonitoringOptions, MonitoringHost } from './observability/monitoring/monitoring.js';
-export { MetricsCollector, METRIC_NAMES, CONFIDENCE_BUCKETS } from './observability/monitoring/metrics.js';
+export { MetricsCollector, METRIC_NAMES, CONFIDENCE_BUCKETS, DEFAULT_MAX_WORKFLOW_METRICS, DEFAULT_MAX_AGENT_METRICS } from './observability/monitoring/metrics.js';
 export type {
   MetricName,
   MonitoringMetrics,
@@ -79,6 +81,7 @@ export type {
   ConfidenceStats,
   ConfidenceBucket,
   TokenTotals,
+  MetricsBounds,
 } from './observability/monitoring/metrics.js';
 export { AlertMonitor, resolveAlertThresholds } from './observability/monitoring/alerts.js';
 export type { AlertThresholds, AlertName, MonitoringAlert } from './observability/monitoring/alerts.js';
@@ -189,6 +192,7 @@ export type {
   ResolvedAgentConfig,
   ThinkingStyle,
 } from './protocols/agent.js';
+export { TRUNCATED_CONFIDENCE_CAP } from './protocols/agent.js';
 export type { AgentServices, ToolRunContext, ToolRunResult } from './protocols/agent-runtime.js';
 export type { ConsultAnswer, ConsultRequest } from './protocols/agent-runtime.js';
 export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './protocols/gateway.js';
@@ -235,6 +239,8 @@ export {
   PortInUseError,
   AgentFailedError,
   BudgetExceededError,
+  BudgetOverrunError,
+  InvalidReflectionError,
   PermissionDeniedError,
   VersionConflictError,
   ArtifactNotFoundError,

@@ -5,6 +5,7 @@
 import { estimateTokens, messageText } from '../protocols/model.js';
 import type { AgentPool, AgentRecord } from './pool.js';
 import { contextOf } from './pool.js';
+import { addCents } from '../protocols/cents.js';
 
 /** What `inspectAgent` reports. */
 export interface AgentInspection {
@@ -55,7 +56,7 @@ export function inspectionOf(record: AgentRecord, snapshot: unknown): AgentInspe
     memoryTokens,
     thinkingTrace: (live && inTask ? live.run.thinking : '') || record.thinkingTrace,
     // Settled tasks are in the record; the task in progress is counted from the actor.
-    costCents: record.costCents + (live && inTask ? live.run.costCents : 0),
+    costCents: addCents(record.costCents, live && inTask ? live.run.costCents : 0),
     tasksCompleted: record.tasksCompleted,
     attempts: record.tasksCompleted + (lastError ? 1 : 0),
     lastError,

@@ -40,6 +40,7 @@ import { differingConfigFields, resolveAgentConfig } from './agent-config.js';
 import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
+import { addCents } from '../protocols/cents.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
@@ -387,14 +388,14 @@ export class AgentPool {
       if (record) {
         record.thinkingTrace = event.result.thinkingProcess;
         record.tasksCompleted++;
-        record.costCents += event.result.costCents;
+        record.costCents = addCents(record.costCents, event.result.costCents);
       }
       this.#options.events.emit('agent.result', { agentId: event.agentId, taskId: event.taskId, result: event.result });
       pending.settle({ ok: true, result: event.result });
     } else {
       if (record) {
         record.lastError = event.failure.error;
-        record.costCents += event.failure.costCents;
+        record.costCents = addCents(record.costCents, event.failure.costCents);
       }
       pending.settle({ ok: false, ...event.failure });
     }

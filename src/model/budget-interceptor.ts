@@ -2,12 +2,21 @@
  * The budget link: reserves a call's worst-case cost before anything else
  * runs, settles it with what the call really cost, and frees it when the call
  * fails. Spent can then never pass a limit, whatever the calls' interleaving.
+ *
+ * A response whose usage passes what its request allowed is charged as
+ * reported, raised as a `budget.overrun` event, and closes the limits it was
+ * held against; usage that is not a count is charged the whole reservation and
+ * closes them too (fail closed).
  */
-import { ConfigError } from '../protocols/errors.js';
-import type { ModelCall, ModelCallInterceptor } from '../protocols/gateway.js';
+import { ConfigError, MalformedUsageError } from '../protocols/errors.js';
+import type { EventHub } from '../protocols/events.js';
+import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../protocols/gateway.js';
+import { EMPTY_USAGE } from '../protocols/model.js';
+import type { TokenUsage } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
-import type { BudgetLedger } from './budget.js';
-import { estimateWorstCaseCents } from './budget.js';
+import type { BudgetLedger, Reservation, ReservationOutcome } from './budget.js';
+import { estimateWorstCaseCents } from './token-bound.js';
+import { allowanceOf, excessOf } from './usage-check.js';
 
 /**
  * The budget link over `budget`. With a limit set, a model of unknown price is
@@ -18,7 +27,11 @@ import { estimateWorstCaseCents } from './budget.js';
  * const link = budgetInterceptor(new BudgetLedger({ totalCostLimitCents: 100 }), (call) => findPrice(call.request.model));
  * ```
  */
-export function budgetInterceptor(budget: BudgetLedger, priceOf: (call: ModelCall) => ModelPrice | undefined): ModelCallInterceptor {
+export function budgetInterceptor(
+  budget: BudgetLedger,
+  priceOf: (call: ModelCall) => ModelPrice | undefined,
+  events?: EventHub,
+): ModelCallInterceptor {
   return async (call, next) => {
     const price = priceOf(call);
     if (!price) {
@@ -32,12 +45,48 @@ export function budgetInterceptor(budget: BudgetLedger, priceOf: (call: ModelCal
     }
     const hold = budget.reserve({ agentId: call.agentId, requestedCents: estimateWorstCaseCents(call.request, price) });
     try {
-      const outcome = await next(call);
-      hold.settle(outcome.costCents);
-      return outcome;
+      let outcome: ModelCallOutcome;
+      try {
+        outcome = await next(call);
+      } catch (error) {
+        if (!(error instanceof MalformedUsageError)) throw error;
+        // Unknown spend: charge the whole reservation and close its limits.
+        const settled = hold.settle(hold.reservedCents, { exceededRequest: true });
+        reportOverrun(events, call, undefined, hold, settled, EMPTY_USAGE);
+        throw new MalformedUsageError(call.provider, error.field, settled.chargedCents);
+      }
+      const excess = excessOf(call.request, outcome.response.usage);
+      const settled = hold.settle(outcome.costCents, { exceededRequest: excess !== undefined });
+      if (excess !== undefined || settled.overrunCents > 0) reportOverrun(events, call, outcome.callId, hold, settled, outcome.response.usage);
+      // What the ledger charged is what every result shows.
+      return settled.chargedCents === outcome.costCents ? outcome : { ...outcome, costCents: settled.chargedCents };
     } finally {
-      // A no-op after settle; frees the hold when the call failed or its usage could not be priced.
+      // A no-op after settle; frees the hold when the call failed.
       hold.release();
     }
   };
+}
+
+function reportOverrun(
+  events: EventHub | undefined,
+  call: ModelCall,
+  callId: string | undefined,
+  hold: Reservation,
+  settled: ReservationOutcome,
+  usage: TokenUsage,
+): void {
+  events?.emit('budget.overrun', {
+    callId: callId ?? call.callKey ?? `${call.agentId}/${call.purpose}`,
+    agentId: call.agentId,
+    provider: call.provider,
+    model: call.request.model,
+    ...(call.taskId === undefined ? {} : { taskId: call.taskId }),
+    ...(call.workflowId === undefined ? {} : { workflowId: call.workflowId }),
+    usage,
+    allowed: allowanceOf(call.request),
+    reservedCents: hold.reservedCents,
+    chargedCents: settled.chargedCents,
+    overrunCents: settled.overrunCents,
+    closedLimits: [...settled.closedLimits],
+  });
 }

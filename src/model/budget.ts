@@ -11,19 +11,30 @@
  * `spent + reserved <= limit` holds after every reserve, and settling with an
  * actual cost no larger than the reservation keeps it.
  *
+ * A provider that reports more tokens than its request allowed (a buggy or
+ * hostile server) makes a call cost more than its reservation. The ledger
+ * charges what was reported, and closes the limits the call was held against:
+ * every later reservation on them throws {@link BudgetOverrunError}, so spend
+ * passes a limit by at most the overruns of the calls already in flight.
+ *
+ * The ledger keeps one account per agent id; idle accounts past
+ * `maxAgentAccounts` are dropped, least recently used first, while the totals
+ * stay exact (see {@link BudgetLedgerOptions}).
+ *
  * Amounts are kept internally as whole micro-cents (1e-6 ¢), so sums and limit
  * comparisons are exact integer arithmetic: ten thousand settles of 0.0001¢
  * add up to exactly 1¢, with no float drift. Safe integers give a range of
  * about 9·10⁹ cents ($90 million).
  */
-import { BudgetExceededError, ConfigError } from '../protocols/errors.js';
+import { MICRO_PER_CENT } from '../protocols/cents.js';
+import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors.js';
 import type { BudgetLimitName } from '../protocols/errors.js';
-import { effectiveThinkingBudget, estimateRequestTokens } from '../protocols/model.js';
-import type { ModelRequest } from '../protocols/model.js';
-import type { ModelPrice } from '../protocols/pricing.js';
 
-/** Micro-cents per cent: the ledger's internal integer unit. */
-const MICRO_PER_CENT = 1_000_000;
+// The worst case a call reserves lives with the token bound it is built on.
+export { estimateWorstCaseCents } from './token-bound.js';
+
+/** Idle per-agent accounts a ledger keeps by default. */
+export const DEFAULT_MAX_AGENT_ACCOUNTS = 10_000;
 
 /** Rounds cents to whole micro-cents. Monotonic, so `a <= b` implies `toMicro(a) <= toMicro(b)`. */
 function toMicro(cents: number): number {
@@ -48,6 +59,19 @@ export interface BudgetLimits {
   readonly totalCostLimitCents?: number;
 }
 
+/** How much a ledger remembers. */
+export interface BudgetLedgerOptions {
+  /**
+   * Most per-agent accounts kept while idle (no open reservation), default
+   * {@link DEFAULT_MAX_AGENT_ACCOUNTS}. Past it the least recently used idle
+   * account is dropped: its spend stays in the totals (and in
+   * `snapshot().evictedAgents`), but an agent id that comes back starts a fresh
+   * `maxCostPerAgentCents` allowance. Accounts closed by an overrun are never
+   * dropped. `Infinity` keeps every account.
+   */
+  readonly maxAgentAccounts?: number;
+}
+
 /** How a reservation ended. */
 export interface ReservationOutcome {
   readonly status: 'settled' | 'released';
@@ -55,6 +79,17 @@ export interface ReservationOutcome {
   readonly chargedCents: number;
   /** How far the actual cost passed the reservation, in cents (0 unless the estimate was too low). */
   readonly overrunCents: number;
+  /** The limits this settle closed (an overrun closes the limits the call was held against). */
+  readonly closedLimits: readonly BudgetLimitName[];
+}
+
+/** What a settle knows beyond the cost. */
+export interface SettleOptions {
+  /**
+   * The provider reported more tokens than the request allowed: an overrun
+   * even when the cost still fits the reservation.
+   */
+  readonly exceededRequest?: boolean;
 }
 
 /** A hold on part of the budget for one model call. Close it exactly once with `settle` or `release`. */
@@ -67,10 +102,11 @@ export interface Reservation {
   /**
    * Replaces the hold with the call's actual cost and frees the rest. An actual
    * cost above the reservation is recorded in full (the money was spent) and
-   * reported as an overrun. A second call, or a call after `release`, changes
-   * nothing and returns the first outcome.
+   * reported as an overrun, which closes the limits the call was held against.
+   * A second call, or a call after `release`, changes nothing and returns the
+   * first outcome.
    */
-  settle(actualCents: number): ReservationOutcome;
+  settle(actualCents: number, options?: SettleOptions): ReservationOutcome;
   /** Frees the hold without charging anything (the call failed or was aborted). Idempotent like `settle`. */
   release(): ReservationOutcome;
 }
@@ -89,13 +125,20 @@ export interface BudgetSnapshot {
   readonly limits: BudgetLimits;
   /** Reservations neither settled nor released yet. */
   readonly openReservations: number;
-  /** Settles whose actual cost passed their reservation, and by how much in all. */
+  /** Settles whose actual cost passed their reservation (or whose tokens passed the request's), and by how much in all. */
   readonly overruns: { readonly count: number; readonly cents: number };
+  /** Limits closed by an overrun: the total limit, and the agents whose per-agent limit is closed. */
+  readonly closed: { readonly total: boolean; readonly agents: readonly string[] };
+  /** Idle accounts dropped past `maxAgentAccounts`; their spend is in the totals. */
+  readonly evictedAgents: { readonly count: number; readonly spentCents: number };
 }
 
 interface AgentAccount {
   spentMicro: number;
   reservedMicro: number;
+  openReservations: number;
+  /** Closed by an overrun: no further reservation under the per-agent limit. */
+  closed: boolean;
 }
 
 function checkLimit(limit: number | undefined, field: BudgetLimitName): number | undefined {
@@ -111,9 +154,13 @@ class LedgerReservation implements Reservation {
   readonly agentId: string;
   readonly reservedCents: number;
   private outcome: ReservationOutcome | undefined;
-  private readonly close: (actualMicro: number | undefined) => ReservationOutcome;
+  private readonly close: (actualMicro: number | undefined, exceededRequest: boolean) => ReservationOutcome;
 
-  constructor(agentId: string, reservedMicro: number, close: (actualMicro: number | undefined) => ReservationOutcome) {
+  constructor(
+    agentId: string,
+    reservedMicro: number,
+    close: (actualMicro: number | undefined, exceededRequest: boolean) => ReservationOutcome,
+  ) {
     this.agentId = agentId;
     this.reservedCents = toCents(reservedMicro);
     this.close = close;
@@ -123,16 +170,16 @@ class LedgerReservation implements Reservation {
     return this.outcome?.status ?? 'open';
   }
 
-  settle(actualCents: number): ReservationOutcome {
+  settle(actualCents: number, options: SettleOptions = {}): ReservationOutcome {
     if (this.outcome) return this.outcome;
     requireAmount(actualCents, 'actualCents');
-    this.outcome = this.close(toMicro(actualCents));
+    this.outcome = this.close(toMicro(actualCents), options.exceededRequest === true);
     return this.outcome;
   }
 
   release(): ReservationOutcome {
     if (this.outcome) return this.outcome;
-    this.outcome = this.close(undefined);
+    this.outcome = this.close(undefined, false);
     return this.outcome;
   }
 }
@@ -160,21 +207,31 @@ export class BudgetLedger {
   private readonly limits: BudgetLimits;
   private readonly perAgentLimitMicro: number | undefined;
   private readonly totalLimitMicro: number | undefined;
+  private readonly maxAgentAccounts: number;
+  /** Accounts in least-recently-used order (a Map iterates in insertion order; a use re-inserts). */
   private readonly accounts = new Map<string, AgentAccount>();
   private totalSpentMicro = 0;
   private totalReservedMicro = 0;
   private open = 0;
   private overrunCount = 0;
   private overrunMicro = 0;
+  private totalClosed = false;
+  private evictedCount = 0;
+  private evictedSpentMicro = 0;
 
-  /** @throws ConfigError when a limit is not a positive finite number. */
-  constructor(limits: BudgetLimits = {}) {
+  /** @throws ConfigError when a limit is not a positive finite number, or `maxAgentAccounts` not a whole number ≥ 1. */
+  constructor(limits: BudgetLimits = {}, options: BudgetLedgerOptions = {}) {
     this.perAgentLimitMicro = checkLimit(limits.maxCostPerAgentCents, 'maxCostPerAgentCents');
     this.totalLimitMicro = checkLimit(limits.totalCostLimitCents, 'totalCostLimitCents');
     this.limits = {
       ...(limits.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: limits.maxCostPerAgentCents }),
       ...(limits.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: limits.totalCostLimitCents }),
     };
+    const max = options.maxAgentAccounts ?? DEFAULT_MAX_AGENT_ACCOUNTS;
+    if (!(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max >= 1))) {
+      throw new ConfigError('maxAgentAccounts', 'must be a whole number ≥ 1 (or Infinity)');
+    }
+    this.maxAgentAccounts = max;
   }
 
   /** Whether any limit is set (with none, reservations only keep the books). */
@@ -185,9 +242,10 @@ export class BudgetLedger {
   /**
    * Holds `requestedCents` for a call by `agentId`, or throws if the hold would
    * take the agent's `spent + reserved` past `maxCostPerAgentCents` (checked
-   * first) or everyone's past `totalCostLimitCents`. Synchronous on purpose:
-   * see the module comment.
+   * first) or everyone's past `totalCostLimitCents`, or if an overrun closed
+   * one of those limits. Synchronous on purpose: see the module comment.
    *
+   * @throws BudgetOverrunError naming the limit an earlier overrun closed.
    * @throws BudgetExceededError naming the limit, with the spent and reserved figures it was checked against.
    * @example
    * ```ts
@@ -199,8 +257,24 @@ export class BudgetLedger {
     const { agentId, requestedCents } = request;
     requireAmount(requestedCents, 'requestedCents');
     const requestedMicro = toMicro(requestedCents);
-    const account = this.accounts.get(agentId) ?? { spentMicro: 0, reservedMicro: 0 };
+    const account = this.accounts.get(agentId) ?? { spentMicro: 0, reservedMicro: 0, openReservations: 0, closed: false };
 
+    if (this.perAgentLimitMicro !== undefined && account.closed) {
+      throw new BudgetOverrunError('maxCostPerAgentCents', {
+        agentId,
+        limitCents: toCents(this.perAgentLimitMicro),
+        spentCents: toCents(account.spentMicro),
+        overrunCents: toCents(this.overrunMicro),
+      });
+    }
+    if (this.totalLimitMicro !== undefined && this.totalClosed) {
+      throw new BudgetOverrunError('totalCostLimitCents', {
+        agentId,
+        limitCents: toCents(this.totalLimitMicro),
+        spentCents: toCents(this.totalSpentMicro),
+        overrunCents: toCents(this.overrunMicro),
+      });
+    }
     if (
       this.perAgentLimitMicro !== undefined &&
       account.spentMicro + account.reservedMicro + requestedMicro > this.perAgentLimitMicro
@@ -227,27 +301,56 @@ export class BudgetLedger {
     }
 
     account.reservedMicro += requestedMicro;
+    account.openReservations += 1;
+    this.accounts.delete(agentId);
     this.accounts.set(agentId, account);
     this.totalReservedMicro += requestedMicro;
     this.open += 1;
 
-    return new LedgerReservation(agentId, requestedMicro, (actualMicro) => {
+    return new LedgerReservation(agentId, requestedMicro, (actualMicro, exceededRequest) => {
       account.reservedMicro -= requestedMicro;
+      account.openReservations -= 1;
       this.totalReservedMicro -= requestedMicro;
       this.open -= 1;
-      if (actualMicro === undefined) return { status: 'released', chargedCents: 0, overrunCents: 0 };
+      if (actualMicro === undefined) {
+        this.evictIdle();
+        return { status: 'released', chargedCents: 0, overrunCents: 0, closedLimits: [] };
+      }
       account.spentMicro += actualMicro;
       this.totalSpentMicro += actualMicro;
       const overrunMicro = Math.max(0, actualMicro - requestedMicro);
-      if (overrunMicro > 0) {
+      const closedLimits: BudgetLimitName[] = [];
+      if (overrunMicro > 0 || exceededRequest) {
         this.overrunCount += 1;
         this.overrunMicro += overrunMicro;
+        // Fail closed: the reservation that guarded these limits was no bound.
+        if (this.perAgentLimitMicro !== undefined) {
+          account.closed = true;
+          closedLimits.push('maxCostPerAgentCents');
+        }
+        if (this.totalLimitMicro !== undefined) {
+          this.totalClosed = true;
+          closedLimits.push('totalCostLimitCents');
+        }
       }
-      return { status: 'settled', chargedCents: toCents(actualMicro), overrunCents: toCents(overrunMicro) };
+      this.evictIdle();
+      return { status: 'settled', chargedCents: toCents(actualMicro), overrunCents: toCents(overrunMicro), closedLimits };
     });
   }
 
-  /** Cents spent by `agentId`, or by everyone when no agent is named. */
+  /** Drops least recently used idle accounts past `maxAgentAccounts` (their spend stays in the totals). */
+  private evictIdle(): void {
+    if (this.accounts.size <= this.maxAgentAccounts) return;
+    for (const [agentId, account] of this.accounts) {
+      if (this.accounts.size <= this.maxAgentAccounts) return;
+      if (account.openReservations > 0 || account.closed) continue;
+      this.accounts.delete(agentId);
+      this.evictedCount += 1;
+      this.evictedSpentMicro += account.spentMicro;
+    }
+  }
+
+  /** Cents spent by `agentId` (0 once its idle account was dropped), or by everyone when no agent is named. */
   spentCents(agentId?: string): number {
     if (agentId === undefined) return toCents(this.totalSpentMicro);
     return toCents(this.accounts.get(agentId)?.spentMicro ?? 0);
@@ -262,8 +365,10 @@ export class BudgetLedger {
   /** Everything the ledger knows, as plain data (safe to put in metrics or a journal). */
   snapshot(): BudgetSnapshot {
     const perAgent: Record<string, AgentBudgetSnapshot> = {};
+    const closedAgents: string[] = [];
     for (const [agentId, account] of this.accounts) {
       perAgent[agentId] = { spentCents: toCents(account.spentMicro), reservedCents: toCents(account.reservedMicro) };
+      if (account.closed) closedAgents.push(agentId);
     }
     return {
       totalSpentCents: toCents(this.totalSpentMicro),
@@ -272,42 +377,8 @@ export class BudgetLedger {
       limits: { ...this.limits },
       openReservations: this.open,
       overruns: { count: this.overrunCount, cents: toCents(this.overrunMicro) },
+      closed: { total: this.totalClosed, agents: closedAgents },
+      evictedAgents: { count: this.evictedCount, spentCents: toCents(this.evictedSpentMicro) },
     };
   }
-}
-
-/** Whether any part of the request asks the provider to write a prompt cache. */
-function marksCache(request: Pick<ModelRequest, 'system' | 'messages'>): boolean {
-  if (typeof request.system !== 'string' && request.system?.some((block) => block.cache === true)) return true;
-  return request.messages.some(
-    (message) =>
-      typeof message.content !== 'string' &&
-      message.content.some((block) => block.type === 'text' && block.cache === true),
-  );
-}
-
-/**
- * The most a request can cost, in cents, to reserve before the call: its
- * estimated input tokens with none of them read from cache, plus `maxTokens`
- * and the thinking budget it is sent with (at least MIN_THINKING_BUDGET_TOKENS) at the output price. When the request marks a
- * cacheable prefix, input is priced at the dearer of the input and cache-write
- * prices (Anthropic bills cache writes at 1.25× input).
- *
- * Input tokens are estimated from text (about 4 characters a token), so text
- * that tokenizes worse than that (code, non-English) can cost more than this;
- * the ledger then records an overrun.
- *
- * @example
- * ```ts
- * const cents = estimateWorstCaseCents(request, requirePrice(request.model));
- * const hold = ledger.reserve({ agentId, requestedCents: cents });
- * ```
- */
-export function estimateWorstCaseCents(request: ModelRequest, price: ModelPrice): number {
-  const inputTokens = estimateRequestTokens(request);
-  const inputPrice = marksCache(request)
-    ? Math.max(price.inputCentsPerMTok, price.cacheWriteCentsPerMTok)
-    : price.inputCentsPerMTok;
-  const outputTokens = request.maxTokens + effectiveThinkingBudget(request);
-  return (inputTokens * inputPrice + outputTokens * price.outputCentsPerMTok) / 1_000_000;
 }

@@ -2,10 +2,11 @@
  * The system's ModelGateway: every agent model call crosses one chain of
  * links, composed here and nowhere else:
  *
- *   events → journal → user interceptors → budget → provider
+ *   events → spend → journal → user interceptors → budget → provider
  *
  * Events outermost, so listeners (metrics, dashboard, tracing) see every call,
- * replayed and refused ones included. The journal next, so a recorded answer
+ * replayed and refused ones included. Spend next, so a run learns what each
+ * of its calls was charged, replayed ones too. The journal next, so a recorded answer
  * is served before anything is charged and a fresh one is recorded whatever
  * the inner links did. User interceptors run on fresh calls only and before
  * any money is held. The budget reserves the worst case last, right before the
@@ -21,6 +22,8 @@ import { budgetInterceptor } from './budget-interceptor.js';
 import { eventsInterceptor } from './events-interceptor.js';
 import { composeModelCall } from './interceptor-chain.js';
 import type { CallRecorder } from './journal-interceptor.js';
+import type { RunSpend } from './run-spend.js';
+import { spendInterceptor } from './spend-interceptor.js';
 import { journalInterceptor } from './journal-interceptor.js';
 import { callProvider } from './provider-call.js';
 
@@ -32,6 +35,8 @@ export interface GatewayOptions {
   readonly budget?: BudgetLedger;
   readonly events?: EventHub;
   readonly recorder?: CallRecorder;
+  /** Told every call's charge by workflow run, so a run reports what the ledger charged for it. */
+  readonly spend?: RunSpend;
   /** The user's links, outermost first; they run on fresh calls, inside the journal and outside the budget. */
   readonly interceptors?: readonly ModelCallInterceptor[];
   readonly now?: () => number;
@@ -57,9 +62,10 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
   const priceOf = (call: ModelCall): ModelPrice | undefined => options.resolveProvider(call.provider).price ?? tablePrice(call.request.model);
   const links: ModelCallInterceptor[] = [
     ...(options.events ? [eventsInterceptor(options.events, options.now ?? Date.now)] : []),
+    ...(options.spend ? [spendInterceptor(options.spend)] : []),
     ...(options.recorder ? [journalInterceptor(options.recorder)] : []),
     ...(options.interceptors ?? []),
-    ...(options.budget ? [budgetInterceptor(options.budget, priceOf)] : []),
+    ...(options.budget ? [budgetInterceptor(options.budget, priceOf, options.events)] : []),
   ];
   return { call: composeModelCall(links, callProvider(options.resolveProvider, priceOf)) };
 }

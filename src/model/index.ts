@@ -3,13 +3,15 @@
  * events, tracing, provider) and the budget ledger that holds cost limits.
  */
 export { budgetInterceptor } from './budget-interceptor.js';
-export { BudgetLedger, estimateWorstCaseCents } from './budget.js';
+export { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from './budget.js';
 export type {
   AgentBudgetSnapshot,
+  BudgetLedgerOptions,
   BudgetLimits,
   BudgetSnapshot,
   Reservation,
   ReservationOutcome,
+  SettleOptions,
 } from './budget.js';
 export { eventsInterceptor } from './events-interceptor.js';
 export { createModelGateway } from './gateway.js';
@@ -20,3 +22,16 @@ export type { CallRecorder } from './journal-interceptor.js';
 export { callProvider } from './provider-call.js';
 export { ProviderRegistry, defaultProviderName, selectedProviderName } from './provider-registry.js';
 export type { BuiltInProviderName, ProviderBlocks } from './provider-registry.js';
+export { RunSpend } from './run-spend.js';
+export type { TaskSpend } from './run-spend.js';
+export { spendInterceptor } from './spend-interceptor.js';
+export {
+  BLOCK_OVERHEAD_TOKENS,
+  MESSAGE_OVERHEAD_TOKENS,
+  REQUEST_OVERHEAD_TOKENS,
+  TOOL_OVERHEAD_TOKENS,
+  TOOL_PROMPT_OVERHEAD_TOKENS,
+  estimateWorstCaseCents,
+  upperBoundRequestTokens,
+} from './token-bound.js';
+export { allowanceOf, excessOf, malformedUsage } from './usage-check.js';

@@ -202,6 +202,16 @@ export function logEvents(events: EventHub, logger: LevelLogger): () => void {
       }),
     ),
     events.on('budget.exceeded', ({ agentId, limit, error }) => logger.warn('budget exceeded', { agentId, limit, errorCode: error.code })),
+    events.on('budget.overrun', ({ agentId, provider, model, chargedCents, reservedCents, closedLimits }) =>
+      logger.warn('budget overrun: the provider reported more tokens than the request allowed', {
+        agentId,
+        provider,
+        model,
+        chargedCents,
+        reservedCents,
+        closedLimits: closedLimits.join(','),
+      }),
+    ),
     events.on('listener.error', ({ eventType, error }) =>
       logger.error('event listener failed', { eventType, errorCode: error.code, errorMessage: error.message }),
     ),

@@ -16,6 +16,7 @@ import type { JournalStorage } from '../storage/journal-storage.js';
 import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../actors/supervisor.js';
 import { DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
 import { isInspectionObserver } from '../util/arguments.js';
+import { DEFAULT_MAX_AGENT_ACCOUNTS } from '../model/budget.js';
 
 const isProvider = (value: unknown): value is ModelProvider =>
   typeof value === 'object' &&
@@ -76,6 +77,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Cost management
   maxCostPerAgentCents: positiveCents.optional(),
   totalCostLimitCents: positiveCents.optional(),
+  // Idle per-agent budget accounts kept (least recently used dropped past it; totals stay exact).
+  maxBudgetAccounts: int(1, Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_AGENT_ACCOUNTS),
   pricing: z.record(z.string(), priceSchema).optional(),
   // Largest task inputData accepted, in bytes of serialised JSON (executeTask, executeWorkflow, pipelines, mapReduce).
   maxInputDataBytes: int(1, 1_073_741_824).default(DEFAULT_MAX_INPUT_DATA_BYTES),

@@ -19,6 +19,7 @@ import { describeArgument, optionalBoolean, optionalFunction, optionalId, option
 export interface RunOptions {
   readonly signal?: AbortSignal;
 }
+import { addCents } from '../protocols/cents.js';
 
 /** What patterns need from an orchestrator. */
 export interface TaskExecutor {
@@ -172,7 +173,7 @@ export function createPipeline(executor: TaskExecutor, stages: readonly Pipeline
         if (produced.length === 1 && group.length === 1) input = outputs[produced[0] ?? ''];
         else if (produced.length > 0) input = outputs;
       }
-      const totalCostCents = Object.values(results).reduce((sum, result) => sum + result.costCents, 0);
+      const totalCostCents = addCents(...Object.values(results).map((result) => result.costCents));
       return {
         output: stopped ? null : input,
         intermediates,

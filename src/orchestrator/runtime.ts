@@ -39,6 +39,7 @@ import { runJournaledTool } from '../journal/tool-journal.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
+import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
 import { TaskRunner } from '../runs/task-runner.js';
@@ -160,7 +161,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const providers = new ProviderRegistry(config);
   const defaults = agentDefaults(input, config, providers);
   const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
-  const budget = new BudgetLedger(costLimits(config));
+  const budget = new BudgetLedger(costLimits(config), { maxAgentAccounts: config.maxBudgetAccounts });
   const prices = mergePrices(config.pricing);
   const assertPriced = (model: string, provider: string, field: string): void => {
     if (budget.isLimited && !providers.ownPrice(provider)) requirePrice(model, prices, field);
@@ -168,11 +169,13 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   assertPriced(defaults.model, defaults.provider, 'model');
   const journals = journalsFromSetting(config.journal, config.workspacePath, Date.now, secrets, config.journalRetention);
   const recorder = journals ? new JournalCallRecorder(journals) : undefined;
+  const spend = new RunSpend();
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
     prices,
     budget,
     events,
+    spend,
     ...(recorder ? { recorder } : {}),
   });
   const templates = new Map<string, AgentTemplate>();
@@ -268,6 +271,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     maxInputDataBytes: config.maxInputDataBytes,
     knownTemplates: () => new Set(templates.keys()),
     now: Date.now,
+    spend,
     ...(journals ? { observer: createJournalObserver({ journals, events }) } : {}),
   });
 

@@ -107,7 +107,19 @@ export interface AgentTaskResult {
   readonly modelCalls: number;
   /** True when any model call behind it was simulated. */
   readonly simulated: boolean;
+  /**
+   * True when the kept answer was cut at maxTokens (incomplete). Its confidence
+   * is then at most {@link TRUNCATED_CONFIDENCE_CAP}.
+   */
+  readonly truncated?: boolean;
 }
+
+/**
+ * The highest confidence an answer cut at maxTokens can have: below the
+ * default confidenceThreshold (0.7), so a truncated answer triggers
+ * alternative exploration and a task's alternative path when they are on.
+ */
+export const TRUNCATED_CONFIDENCE_CAP = 0.5;
 
 /** The states of the built-in agent machine, as shown to observers. */
 export type AgentPhase =

@@ -16,6 +16,7 @@ export type TroupeErrorCode =
   | 'AGENT_EXISTS'
   | 'PORT_IN_USE'
   | 'BUDGET_EXCEEDED'
+  | 'BUDGET_OVERRUN'
   | 'PERMISSION_DENIED'
   | 'VERSION_CONFLICT'
   | 'ARTIFACT_NOT_FOUND'
@@ -23,6 +24,7 @@ export type TroupeErrorCode =
   | 'ARTIFACT_TOO_LARGE'
   | 'WORKFLOW_VALIDATION'
   | 'INVALID_VOTE'
+  | 'INVALID_REFLECTION'
   | 'WORKFLOW_NOT_FOUND'
   | 'WORKFLOW_RUNNING'
   | 'INPUT_DATA_TOO_LARGE'
@@ -170,6 +172,26 @@ export class BudgetExceededError extends TroupeError {
   }
 }
 
+/**
+ * A model call was refused because an earlier call on the same limit was
+ * reported (by its provider) as using more tokens than its request allowed, so
+ * the reservation that guards the limit could not be trusted. The ledger fails
+ * closed: no further call is made on a limit an overrun broke.
+ */
+export class BudgetOverrunError extends TroupeError {
+  readonly limit: BudgetLimitName;
+  constructor(limit: BudgetLimitName, details: { agentId: string; limitCents: number; spentCents: number; overrunCents: number }) {
+    super(
+      'BUDGET_OVERRUN',
+      `${limit} (${details.limitCents}¢) is closed for agent "${details.agentId}": a provider reported more ` +
+        `tokens than its request allowed (overrun ${details.overrunCents}¢; spent ${details.spentCents}¢), ` +
+        'so no further call is made on this limit',
+      { details: { limit, ...details } },
+    );
+    this.limit = limit;
+  }
+}
+
 export type ArtifactOperation = 'read' | 'write' | 'delete';
 
 export class PermissionDeniedError extends TroupeError {
@@ -219,6 +241,20 @@ export class ArtifactTooLargeError extends TroupeError {
 export class WorkflowValidationError extends TroupeError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('WORKFLOW_VALIDATION', message, details ? { details } : {});
+  }
+}
+
+/**
+ * An agent's self-reflection answered with a confidence outside 0..1 (or none)
+ * twice in a row: the step fails rather than clamping the value into range.
+ */
+export class InvalidReflectionError extends TroupeError {
+  readonly agentId: string;
+  constructor(agentId: string, reason: string) {
+    super('INVALID_REFLECTION', `Invalid self-reflection from "${agentId}": ${reason}`, {
+      details: { agentId, reason },
+    });
+    this.agentId = agentId;
   }
 }
 
@@ -459,4 +495,21 @@ export function fromErrorData(data: ErrorData): TroupeError {
   });
   error.name = data.name;
   return error;
+}
+
+/**
+ * A provider reported token usage that is not a count (NaN, negative,
+ * missing): its spend is unknown, so the call is charged its whole
+ * reservation (`chargedCents`) and the limits it was held against close.
+ */
+export class MalformedUsageError extends ProviderError {
+  /** What the ledger charged for the call: its whole reservation, or 0 without one. */
+  readonly chargedCents: number;
+  /** The first bad usage field, as `field=value`. */
+  readonly field: string;
+  constructor(provider: string, field: string, chargedCents = 0) {
+    super('PROVIDER_MALFORMED_RESPONSE', provider, `reported token usage that is not a count: ${field}`);
+    this.chargedCents = chargedCents;
+    this.field = field;
+  }
 }

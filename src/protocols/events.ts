@@ -70,6 +70,26 @@ export interface TroupeEventMap {
   'workflow.started': { workflowId: string; taskCount: number; at: number };
   'workflow.finished': { workflowId: string; result: WorkflowResult };
   'budget.exceeded': { agentId: string; limit: string; error: ErrorData };
+  /**
+   * A provider reported more tokens than its request allowed (or the call cost
+   * more than its reservation). The call was charged as reported and the
+   * limits in `closedLimits` take no further call.
+   */
+  'budget.overrun': {
+    callId: string;
+    agentId: string;
+    provider: string;
+    model: string;
+    taskId?: string;
+    workflowId?: string;
+    usage: TokenUsage;
+    /** The request's allowance: its input's upper bound, and maxTokens plus the thinking budget. */
+    allowed: { inputTokens: number; outputTokens: number };
+    reservedCents: number;
+    chargedCents: number;
+    overrunCents: number;
+    closedLimits: string[];
+  };
   'listener.error': { eventType: string; error: ErrorData };
   /** A subscriber's broadcast callback threw or rejected; delivery to the others went on. */
   'broadcast.callback.failed': { fromAgent: string; eventType: string; agentId: string; error: ErrorData };

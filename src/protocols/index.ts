@@ -24,7 +24,7 @@ export type {
   ToolRunContext,
   ToolRunResult,
 } from './agent-runtime.js';
-export { EMPTY_MEMORY } from './agent.js';
+export { EMPTY_MEMORY, TRUNCATED_CONFIDENCE_CAP } from './agent.js';
 export type {
   AgentConfig,
   AgentDescriptor,
@@ -61,6 +61,7 @@ export type {
   DeletedArtifactReceipt,
   StoredArtifactReceipt,
 } from './artifact.js';
+export { MICRO_PER_CENT, addCents, roundCents } from './cents.js';
 export {
   AgentBusyError,
   AgentExistsError,
@@ -70,6 +71,7 @@ export {
   ArtifactNotFoundError,
   ArtifactTooLargeError,
   BudgetExceededError,
+  BudgetOverrunError,
   CancelledError,
   ConfigError,
   ConsultationCycleError,
@@ -77,8 +79,10 @@ export {
   CrossAgentQueriesDisabledError,
   InputDataTooLargeError,
   InvalidArtifactIdError,
+  InvalidReflectionError,
   InvalidVoteError,
   JournalCorruptError,
+  MalformedUsageError,
   McpServerUnavailableError,
   McpToolError,
   MissingApiKeyError,

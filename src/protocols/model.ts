@@ -114,6 +114,11 @@ export interface ModelResponse {
   /** The model that answered (may be a dated snapshot of the requested one). */
   readonly model: string;
   readonly stopReason: StopReason;
+  /**
+   * True when the output was cut at the request's `maxTokens` (stop reason
+   * `max_tokens`, OpenAI's `length`): the text is incomplete. Set by the model gateway.
+   */
+  readonly truncated?: boolean;
   /** True when no real model produced this (the simulated provider). */
   readonly simulated?: boolean;
 }

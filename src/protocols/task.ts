@@ -115,6 +115,8 @@ export interface TaskResult {
    * `['simulated']`. Empty when no agent was asked.
    */
   readonly providers?: readonly string[];
+  /** True when the output was cut at maxTokens (incomplete); see AgentTaskResult.truncated. */
+  readonly truncated?: boolean;
 }
 
 export type WorkflowStatus = 'succeeded' | 'partial' | 'failed' | 'cancelled';

@@ -12,6 +12,7 @@ import type { ConsensusResult, ConsensusVote, SubAgentTaskSpec, TaskResult } fro
 import { deliberationPrompt, parseVote, resolveConsensusConfig, tallyVotes, voteSchema } from './consensus-votes.js';
 import { renderValue } from '../actors/agent/prompts.js';
 import type { TaskRunRequest } from './task-runner.js';
+import { addCents } from '../protocols/cents.js';
 
 /** Runs one voter's task and returns its TaskResult (the task runner's `run`). */
 export type RunVoter = (request: TaskRunRequest) => Promise<TaskResult>;
@@ -94,7 +95,7 @@ export async function runConsensus(
     leftOut = [];
     for (const result of results) {
       usage = addUsage(usage, result.usage);
-      costCents += result.costCents;
+      costCents = addCents(costCents, result.costCents);
       attempts += result.attempts;
       simulated ||= result.simulated;
       for (const provider of result.providers ?? []) providers.add(provider);

@@ -13,6 +13,7 @@ import type { AgentPool, AgentRunOutcome } from '../agents/pool.js';
 import type { EventHub } from '../protocols/events.js';
 import type { RetryPolicy } from './retry.js';
 import { isRetryable, retryDelayMs, sleep } from './retry.js';
+import { addCents } from '../protocols/cents.js';
 
 export interface TaskRunnerOptions {
   readonly pool: AgentPool;
@@ -49,7 +50,7 @@ interface Tally {
 function account(tally: Tally, outcome: AgentRunOutcome): void {
   tally.attempts++;
   const usage = outcome.ok ? outcome.result.usage : outcome.usage;
-  tally.costCents += outcome.ok ? outcome.result.costCents : outcome.costCents;
+  tally.costCents = addCents(tally.costCents, outcome.ok ? outcome.result.costCents : outcome.costCents);
   tally.usage = addUsage(tally.usage, usage);
 }
 
@@ -59,7 +60,7 @@ function cancelledOutcome(reason: string): AgentRunOutcome {
 
 /** Maps a final error to the task status it means. */
 export function statusOfError(error: ErrorData): TaskStatus {
-  if (error.code === 'BUDGET_EXCEEDED') return 'budget_exceeded';
+  if (error.code === 'BUDGET_EXCEEDED' || error.code === 'BUDGET_OVERRUN') return 'budget_exceeded';
   if (error.code === 'CANCELLED' || error.code === 'SHUT_DOWN') return 'cancelled';
   return 'failed';
 }
@@ -171,7 +172,8 @@ export class TaskRunner {
           taskId: `${workflowId}/${spec.agentId}${variant ? `/${variant}` : ''}#${attempt}`,
           task: variant === 'alternative' && previous
             ? `${spec.taskDescription}\n\nAn earlier answer scored confidence ${previous.confidence.toFixed(2)} ` +
-              `(critique: ${previous.critique}). Take a different approach.`
+              `(critique: ${previous.critique}).${previous.truncated ? ' It was cut off at the output token limit: be more concise.' : ''} ` +
+              'Take a different approach.'
             : spec.taskDescription,
           workflowId,
           attempt,
@@ -246,6 +248,7 @@ export class TaskRunner {
       alternatives: end.alternatives,
       ...(end.fallbackUsed ? { fallbackUsed: end.fallbackUsed } : {}),
       simulated: result.simulated,
+      ...(result.truncated ? { truncated: true } : {}),
     };
   }
 }

@@ -21,6 +21,8 @@ import { conditionDecision } from '../actors/workflow/task-rules.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
 import type { EventHub } from '../protocols/events.js';
 import type { RunContinuation, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
+import { addCents } from '../protocols/cents.js';
+import type { RunSpend } from '../model/run-spend.js';
 
 export interface ExecuteWorkflowOptions {
   readonly tasks: readonly SubAgentTaskSpec[];
@@ -50,6 +52,8 @@ export interface WorkflowRunnerOptions {
   readonly now: () => number;
   /** Told about each run (the journal): its start, task results, condition decisions and end. */
   readonly observer?: WorkflowRunObserver;
+  /** What the gateway charged each run's calls: a run's tasks report exactly that. */
+  readonly spend?: RunSpend;
 }
 
 type TaskCondition = NonNullable<SubAgentTaskSpec['condition']>;
@@ -219,6 +223,7 @@ export class WorkflowRunner {
     });
     this.#live.set(workflowId, ref);
     this.#inFlight.set(workflowId, new Map());
+    this.#options.spend?.open(workflowId);
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let output: WorkflowOutput;
@@ -233,7 +238,7 @@ export class WorkflowRunner {
       // A run stopped without finishing (its supervisor stopped) has no output.
       const finished: WorkflowOutput | undefined = await done;
       if (finished === undefined) throw new ShutDownError();
-      output = await this.#withSpendOfCancelled(finished);
+      output = this.#withChargedSpend(await this.#withSpendOfCancelled(finished));
     } catch (error) {
       hooks?.abandoned();
       throw error;
@@ -258,7 +263,13 @@ export class WorkflowRunner {
     const cancelled = Object.values(output.results).filter(
       (result) => result.status === 'cancelled' && running?.has(result.agentId),
     );
-    if (!running || cancelled.length === 0) return output;
+    const started = this.#options.now();
+    // Model calls still settling (a call that completed as its task was cancelled or timed out) are charged first.
+    const settling = this.#options.spend?.settled(output.workflowId, LATE_RESULT_GRACE_MS);
+    if (!running || cancelled.length === 0) {
+      await settling;
+      return output;
+    }
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), LATE_RESULT_GRACE_MS);
@@ -267,6 +278,7 @@ export class WorkflowRunner {
       cancelled.map((result) => Promise.race([running.get(result.agentId)?.catch(() => undefined), grace])),
     );
     clearTimeout(timer);
+    await this.#options.spend?.settled(output.workflowId, Math.max(0, LATE_RESULT_GRACE_MS - (this.#options.now() - started)));
     const results: Record<string, TaskResult> = Object.assign(Object.create(null) as Record<string, TaskResult>, output.results);
     cancelled.forEach((result, index) => {
       const spent = late[index];
@@ -276,8 +288,27 @@ export class WorkflowRunner {
     return { ...output, results };
   }
 
+  /**
+   * Each task's cost and usage as the gateway charged them: a call that
+   * completed as its task was cancelled (or timed out) is charged by the ledger
+   * though no agent saw its answer, and belongs in the task's cost all the same.
+   */
+  #withChargedSpend(output: WorkflowOutput): WorkflowOutput {
+    const spend = this.#options.spend;
+    if (!spend) return output;
+    let results: Record<string, TaskResult> | undefined;
+    for (const [agentId, result] of Object.entries(output.results)) {
+      const charged = spend.taskSpend(output.workflowId, agentId);
+      if (!charged || charged.costCents === result.costCents) continue;
+      results ??= Object.assign(Object.create(null) as Record<string, TaskResult>, output.results);
+      results[agentId] = { ...result, costCents: charged.costCents, usage: charged.usage };
+    }
+    return results ? { ...output, results } : output;
+  }
+
   #forget(workflowId: string): void {
     this.#claimed.delete(workflowId);
+    this.#options.spend?.close(workflowId);
     this.#live.delete(workflowId);
     this.#inFlight.delete(workflowId);
     this.#conditions.delete(workflowId);
@@ -294,7 +325,7 @@ export class WorkflowRunner {
     const thinkingTraces: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const result of Object.values(output.results)) {
       usage = addUsage(usage, result.usage);
-      totalCostCents += result.costCents;
+      totalCostCents = addCents(totalCostCents, result.costCents);
       simulated ||= result.simulated;
       for (const name of result.providers ?? []) providers.add(name);
       if (options.collectThinkingTraces && result.thinkingProcess) thinkingTraces[result.agentId] = result.thinkingProcess;
@@ -318,7 +349,7 @@ export class WorkflowRunner {
         });
         summary = outcome.response.text;
         usage = addUsage(usage, outcome.response.usage);
-        totalCostCents += outcome.costCents;
+        totalCostCents = addCents(totalCostCents, outcome.costCents);
         simulated ||= outcome.response.simulated === true;
         providers.add(provider);
       } catch (error) {

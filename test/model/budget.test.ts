@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, ConfigError, MissingApiKeyError } from '../../src/protocols/errors.js';
+import { BudgetExceededError, BudgetOverrunError, ConfigError, MissingApiKeyError } from '../../src/protocols/errors.js';
 import type { ModelRequest } from '../../src/protocols/model.js';
-import { EMPTY_USAGE, estimateRequestTokens, MIN_THINKING_BUDGET_TOKENS } from '../../src/protocols/model.js';
+import { EMPTY_USAGE, MIN_THINKING_BUDGET_TOKENS } from '../../src/protocols/model.js';
+import { upperBoundRequestTokens } from '../../src/model/token-bound.js';
 import type { ModelPrice } from '../../src/protocols/pricing.js';
 import { DEFAULT_PRICES } from '../../src/providers/model-prices.js';
 import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
@@ -116,7 +117,7 @@ describe('Reservation.settle and release', () => {
   it('settle replaces the hold with the actual cost and frees the rest', () => {
     const ledger = new BudgetLedger({ maxCostPerAgentCents: 10 });
     const hold = ledger.reserve({ agentId: 'a', requestedCents: 8 });
-    expect(hold.settle(3)).toEqual({ status: 'settled', chargedCents: 3, overrunCents: 0 });
+    expect(hold.settle(3)).toEqual({ status: 'settled', chargedCents: 3, overrunCents: 0, closedLimits: [] });
     expect(hold.status).toBe('settled');
     expect(ledger.spentCents('a')).toBe(3);
     expect(ledger.reservedCents('a')).toBe(0);
@@ -127,7 +128,7 @@ describe('Reservation.settle and release', () => {
   it('release frees the hold and charges nothing', () => {
     const ledger = new BudgetLedger({ totalCostLimitCents: 10 });
     const hold = ledger.reserve({ agentId: 'a', requestedCents: 10 });
-    expect(hold.release()).toEqual({ status: 'released', chargedCents: 0, overrunCents: 0 });
+    expect(hold.release()).toEqual({ status: 'released', chargedCents: 0, overrunCents: 0, closedLimits: [] });
     expect(ledger.snapshot()).toMatchObject({ totalSpentCents: 0, totalReservedCents: 0, openReservations: 0 });
   });
 
@@ -139,7 +140,7 @@ describe('Reservation.settle and release', () => {
     expect(settled.release()).toBe(first);
     const released = ledger.reserve({ agentId: 'a', requestedCents: 5 });
     released.release();
-    expect(released.settle(3)).toEqual({ status: 'released', chargedCents: 0, overrunCents: 0 });
+    expect(released.settle(3)).toEqual({ status: 'released', chargedCents: 0, overrunCents: 0, closedLimits: [] });
     expect(released.release().status).toBe('released');
     expect(ledger.spentCents('a')).toBe(2);
     expect(ledger.reservedCents('a')).toBe(0);
@@ -149,11 +150,11 @@ describe('Reservation.settle and release', () => {
   it('records an actual cost above the reservation in full and reports the overrun', () => {
     const ledger = new BudgetLedger({ maxCostPerAgentCents: 10 });
     const hold = ledger.reserve({ agentId: 'a', requestedCents: 9 });
-    expect(hold.settle(12)).toEqual({ status: 'settled', chargedCents: 12, overrunCents: 3 });
+    expect(hold.settle(12)).toEqual({ status: 'settled', chargedCents: 12, overrunCents: 3, closedLimits: ['maxCostPerAgentCents'] });
     expect(ledger.spentCents('a')).toBe(12);
     expect(ledger.snapshot().overruns).toEqual({ count: 1, cents: 3 });
-    // Past the limit now, so nothing more is admitted for this agent.
-    expect(() => ledger.reserve({ agentId: 'a', requestedCents: 0.01 })).toThrow(BudgetExceededError);
+    // The overrun closed the agent's limit: nothing more is admitted for this agent.
+    expect(() => ledger.reserve({ agentId: 'a', requestedCents: 0.01 })).toThrow(BudgetOverrunError);
   });
 
   it('sums 10,000 sub-cent settles exactly, with no float drift', () => {
@@ -182,6 +183,8 @@ describe('BudgetLedger.snapshot', () => {
       limits: { maxCostPerAgentCents: 50, totalCostLimitCents: 200 },
       openReservations: 1,
       overruns: { count: 0, cents: 0 },
+      closed: { total: false, agents: [] },
+      evictedAgents: { count: 0, spentCents: 0 },
     });
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
   });
@@ -197,31 +200,31 @@ describe('estimateWorstCaseCents', () => {
   };
 
   it('prices estimated input at the input price and maxTokens plus thinking at the output price', () => {
-    const input = estimateRequestTokens(request);
+    const input = upperBoundRequestTokens(request);
     expect(estimateWorstCaseCents(request, SONNET)).toBeCloseTo((input * 300 + 3000 * 1500) / 1e6, 12);
   });
 
   it('leaves out thinking when the request has no thinking budget', () => {
     const { thinkingBudgetTokens: _omitted, ...plain } = request;
-    const input = estimateRequestTokens(plain);
+    const input = upperBoundRequestTokens(plain);
     expect(estimateWorstCaseCents(plain, SONNET)).toBeCloseTo((input * 300 + 1000 * 1500) / 1e6, 12);
   });
 
   it('reserves the thinking budget a provider is sent, never less than MIN_THINKING_BUDGET_TOKENS', () => {
     const small: ModelRequest = { ...request, thinkingBudgetTokens: 100 };
-    const input = estimateRequestTokens(small);
+    const input = upperBoundRequestTokens(small);
     expect(MIN_THINKING_BUDGET_TOKENS).toBe(1024);
     expect(estimateWorstCaseCents(small, SONNET)).toBeCloseTo((input * 300 + (1000 + 1024) * 1500) / 1e6, 12);
   });
 
   it('prices input at the cache-write price when the request marks a cacheable prefix', () => {
     const cached: ModelRequest = { ...request, system: [{ text: 'Shared context', cache: true }] };
-    const input = estimateRequestTokens(cached);
+    const input = upperBoundRequestTokens(cached);
     expect(estimateWorstCaseCents(cached, SONNET)).toBeCloseTo((input * 375 + 3000 * 1500) / 1e6, 12);
   });
 
   it('is never below the cost of a call that used every token it was allowed', () => {
-    const input = estimateRequestTokens(request);
+    const input = upperBoundRequestTokens(request);
     const actual = (input * 300 + (1000 + 2000) * 1500) / 1e6;
     const ledger = new BudgetLedger();
     const outcome = ledger.reserve({ agentId: 'a', requestedCents: estimateWorstCaseCents(request, SONNET) }).settle(actual);
@@ -347,7 +350,7 @@ describe('the model gateway closes every reservation it makes', () => {
     expect(ledger.snapshot()).toMatchObject({ totalReservedCents: 0, openReservations: 0 });
   });
 
-  it('releases the hold when the provider fails, and when its usage cannot be priced', async () => {
+  it('releases the hold when the provider fails; usage that is not a count is charged in full, typed', async () => {
     const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
     const model = createScriptedProvider().enqueue(new Error('boom'), {
       text: 'ok',
@@ -356,8 +359,10 @@ describe('the model gateway closes every reservation it makes', () => {
     const gateway = createModelGateway({ resolveProvider: () => model, prices: DEFAULT_PRICES, budget: ledger });
     await expect(gateway.call(call)).rejects.toThrow('boom');
     expect(ledger.snapshot().openReservations).toBe(0);
-    await expect(gateway.call(call)).rejects.toBeInstanceOf(RangeError);
-    expect(ledger.snapshot()).toMatchObject({ totalReservedCents: 0, totalSpentCents: 0, openReservations: 0 });
+    // Unknown spend fails closed: the whole reservation is charged and the limit takes no further call.
+    await expect(gateway.call(call)).rejects.toMatchObject({ code: 'PROVIDER_MALFORMED_RESPONSE' });
+    expect(ledger.snapshot()).toMatchObject({ totalReservedCents: 0, openReservations: 0, closed: { total: true } });
+    expect(ledger.spentCents()).toBeGreaterThan(0);
   });
 
   it('settles the hold with the priced usage of a successful call', async () => {

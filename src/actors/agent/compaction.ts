@@ -8,6 +8,7 @@ import type { AgentMemoryData } from '../../protocols/agent.js';
 import type { AgentServices, CompactionOutcome } from '../../protocols/agent-runtime.js';
 import { addUsage } from '../../protocols/model.js';
 import type { AgentContext } from './types.js';
+import { addCents } from '../../protocols/cents.js';
 
 /** What the compaction child is started with: the memory, and the task it is compacted for. */
 export interface CompactionInput {
@@ -70,7 +71,7 @@ export function compactedContext(context: AgentContext, outcome: CompactionOutco
     run: {
       ...context.run,
       usage: addUsage(context.run.usage, outcome.usage),
-      costCents: context.run.costCents + outcome.costCents,
+      costCents: addCents(context.run.costCents, outcome.costCents),
       modelCalls: context.run.modelCalls + 1,
     },
   };

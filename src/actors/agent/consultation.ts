@@ -17,6 +17,7 @@ import type { ModelCall } from '../../protocols/gateway.js';
 import { EMPTY_USAGE } from '../../protocols/model.js';
 import { consultationCall } from './run.js';
 import type { AgentContext, AgentEvent } from './types.js';
+import { addCents } from '../../protocols/cents.js';
 
 /** What a child answering a consultation is started with. */
 export interface ConsultationInput {
@@ -132,7 +133,7 @@ export function closeConsultation(context: AgentContext, event: AgentEvent): Clo
   return {
     childId,
     answered: {
-      context: { consultations: rest, totalCostCents: context.totalCostCents + reply.costCents },
+      context: { consultations: rest, totalCostCents: addCents(context.totalCostCents, reply.costCents) },
       reply,
       replyTo: pending.replyTo,
     },

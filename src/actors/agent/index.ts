@@ -23,6 +23,7 @@ export {
   renderValue,
   thinkingPrompt,
 } from './prompts.js';
+export type { ReflectionNotes, ReflectionReading } from './prompts.js';
 export {
   EMPTY_RUN,
   MAX_OBSERVATIONS,
@@ -33,8 +34,10 @@ export {
   consultableAgents,
   consultationCall,
   evaluateCandidate,
+  invalidReflection,
   observationOf,
   reflectingCall,
+  reflectionFailure,
   rememberTurn,
   resultOf,
   shouldExplore,
@@ -42,6 +45,7 @@ export {
   thinkingCall,
   withCandidate,
   withObservation,
+  withReflectionRetry,
 } from './run.js';
 export type { AgentIdentity, AgentRun, EvaluatedAnswer } from './run.js';
 export {

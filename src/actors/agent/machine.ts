@@ -27,6 +27,8 @@ import {
   alternativeCall,
   EMPTY_RUN,
   evaluateCandidate,
+  invalidReflection,
+  reflectionFailure,
   observationOf,
   reflectingCall,
   rememberTurn,
@@ -35,10 +37,12 @@ import {
   thinkingCall,
   withCandidate,
   withObservation,
+  withReflectionRetry,
 } from './run.js';
 import { asksPeer, runToolCalls, toolRunInput, withToolCalls, withToolResults } from './tools.js';
 import type { ToolRunInput } from './tools.js';
 import type { AgentContext, AgentEmitted, AgentEvent, AgentMachineInput, AgentStep } from './types.js';
+import { addCents } from '../../protocols/cents.js';
 
 // The agent's types live in agent-types.ts; re-exported so importers of the machine keep one path.
 export type { AgentContext, AgentEmitted, AgentMachineInput, AgentStep, PendingConsultation } from './types.js';
@@ -133,7 +137,7 @@ export function createAgentMachine(services: AgentServices) {
         enqueue.assign({
           memory: task ? rememberTurn(context.memory, task, result.output) : context.memory,
           tasksCompleted: context.tasksCompleted + 1,
-          totalCostCents: context.totalCostCents + context.run.costCents,
+          totalCostCents: addCents(context.totalCostCents, context.run.costCents),
           deadline: null,
         });
         if (!task) return;
@@ -165,7 +169,7 @@ export function createAgentMachine(services: AgentServices) {
         enqueue.emit(reply);
       }),
       settleFailure: assign(({ context }) => ({
-        totalCostCents: context.totalCostCents + context.run.costCents,
+        totalCostCents: addCents(context.totalCostCents, context.run.costCents),
         deadline: null,
       })),
     },
@@ -312,6 +316,19 @@ export function createAgentMachine(services: AgentServices) {
               src: 'callModel',
               input: ({ context }) => reflectingCall(context, taskOf(context), context.run),
               onDone: [
+                {
+                  // An invalid reflection (a confidence outside 0..1) is asked once more, like a consensus vote...
+                  guard: ({ context, event }) => invalidReflection(event.output) !== undefined && context.run.reflectionRetry === null,
+                  target: 'reflecting',
+                  reenter: true,
+                  actions: assign(({ context, event }) => ({ run: withReflectionRetry(context.run, event.output) })),
+                },
+                {
+                  // ...and a second one fails the step.
+                  guard: ({ event }) => invalidReflection(event.output) !== undefined,
+                  target: 'failing',
+                  actions: assign(({ context, event }) => reflectionFailure(context, event.output)),
+                },
                 {
                   target: 'exploring',
                   guard: ({ context, event }) =>

@@ -82,24 +82,38 @@ export const REFLECTION_OUTPUT: StructuredOutputRequest = {
   schema: REFLECTION_SCHEMA,
 };
 
-export function reflectionPrompt(task: AgentTask, answer: string): ModelMessage[] {
+/** What the reflecting call is told beyond the answer: that it was cut off, or why the last reflection was refused. */
+export interface ReflectionNotes {
+  /** The answer was cut at the output token limit. */
+  readonly truncated?: boolean;
+  /** The previous reflection was invalid (e.g. a confidence outside 0..1): asked once more. */
+  readonly retryReason?: string;
+}
+
+export function reflectionPrompt(task: AgentTask, answer: string, notes: ReflectionNotes = {}): ModelMessage[] {
+  const cut = notes.truncated
+    ? '\n\nNote: this answer was cut off at the output token limit, so it is incomplete.'
+    : '';
+  const retry = notes.retryReason
+    ? `\n\nYour previous reflection was invalid (${notes.retryReason}). Reply again with a confidence that is a number from 0 to 1.`
+    : '';
   return [
     {
       role: 'user',
       content:
-        `${renderTask(task)}\n\nProposed answer:\n${answer}\n\n` +
+        `${renderTask(task)}\n\nProposed answer:\n${answer}${cut}\n\n` +
         'Critique this answer honestly: is it correct, complete and well argued? ' +
-        'Give a confidence between 0 and 1 that it fully solves the task.',
+        `Give a confidence between 0 and 1 that it fully solves the task.${retry}`,
     },
   ];
 }
 
 export function alternativePrompt(
   task: AgentTask,
-  previous: readonly { output: string; critique: string }[],
+  previous: readonly { output: string; critique: string; truncated?: boolean }[],
 ): ModelMessage[] {
   const tried = previous
-    .map((p, i) => `Attempt ${i + 1}:\n${p.output}\nCritique: ${p.critique}`)
+    .map((p, i) => `Attempt ${i + 1}${p.truncated ? ' (cut off at the output token limit: be more concise)' : ''}:\n${p.output}\nCritique: ${p.critique}`)
     .join('\n\n');
   return [
     {
@@ -111,16 +125,33 @@ export function alternativePrompt(
   ];
 }
 
-/** Parses a reflection's structured value, clamping confidence into [0, 1]. */
-export function readReflection(value: unknown, fallbackText: string): { confidence: number; critique: string } {
+/** A reflection read from the model: a confidence in [0, 1] and a critique, or why it is not one. */
+export type ReflectionReading =
+  | { readonly ok: true; readonly confidence: number; readonly critique: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Reads a reflection's structured value (or, without one, a confidence in its
+ * text). A confidence outside [0, 1] or not a number is invalid, not clamped,
+ * as a consensus vote's would be: the agent asks once more, then fails the step.
+ * A text with no confidence at all reads as confidence 0.
+ */
+export function readReflection(value: unknown, fallbackText: string): ReflectionReading {
   if (typeof value === 'object' && value !== null) {
     const record: Record<string, unknown> = { ...value };
-    const confidence = typeof record.confidence === 'number' && Number.isFinite(record.confidence) ? record.confidence : 0;
     const critique = typeof record.critique === 'string' ? record.critique : fallbackText;
-    return { confidence: Math.min(1, Math.max(0, confidence)), critique };
+    const confidence = record.confidence;
+    if (typeof confidence !== 'number' || !Number.isFinite(confidence)) {
+      return { ok: false, reason: `confidence ${JSON.stringify(confidence) ?? 'missing'} is not a number` };
+    }
+    if (confidence < 0 || confidence > 1) return { ok: false, reason: `confidence ${confidence} is outside 0..1` };
+    return { ok: true, confidence, critique };
   }
-  const match = /confidence\D*([01](?:\.\d+)?)/i.exec(fallbackText);
-  return { confidence: match ? Math.min(1, Number(match[1])) : 0, critique: fallbackText };
+  const match = /confidence\D*?(-?\d+(?:\.\d+)?)\s*(%?)/i.exec(fallbackText);
+  if (!match) return { ok: true, confidence: 0, critique: fallbackText };
+  const number = Number(match[1]) / (match[2] === '%' ? 100 : 1);
+  if (!(number >= 0 && number <= 1)) return { ok: false, reason: `confidence ${match[1]}${match[2] ?? ''} is outside 0..1` };
+  return { ok: true, confidence: number, critique: fallbackText };
 }
 
 /** Name of the built-in tool through which an agent consults another one. */

@@ -2,6 +2,7 @@
  * The per-task state of a thinking agent, and the model calls each phase
  * makes. Pure data and pure functions: the agent machine only sequences them.
  */
+import { TRUNCATED_CONFIDENCE_CAP } from '../../protocols/agent.js';
 import type {
   AgentMemoryData,
   AgentTask,
@@ -9,6 +10,8 @@ import type {
   AlternativeResult,
   ResolvedAgentConfig,
 } from '../../protocols/agent.js';
+import { InvalidReflectionError, toErrorData } from '../../protocols/errors.js';
+import type { ErrorData } from '../../protocols/errors.js';
 import type { ModelCall, ModelCallOutcome, ModelCallPurpose } from '../../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../../protocols/model.js';
 import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolDefinition } from '../../protocols/model.js';
@@ -24,6 +27,7 @@ import {
   reflectionPrompt,
   thinkingPrompt,
 } from './prompts.js';
+import { addCents } from '../../protocols/cents.js';
 
 /** An answer and, once reflected on, its critique and confidence. */
 export interface EvaluatedAnswer {
@@ -32,6 +36,8 @@ export interface EvaluatedAnswer {
   readonly confidence: number;
   readonly critique: string;
   readonly round: number;
+  /** The answer was cut at maxTokens: its confidence is at most TRUNCATED_CONFIDENCE_CAP. */
+  readonly truncated?: boolean;
 }
 
 export interface AgentRun {
@@ -39,7 +45,9 @@ export interface AgentRun {
   /** The acting phase's conversation, grown by tool round trips. */
   readonly conversation: readonly ModelMessage[];
   readonly toolRounds: number;
-  readonly candidate: { readonly output: string; readonly structured?: unknown } | null;
+  readonly candidate: { readonly output: string; readonly structured?: unknown; readonly truncated?: boolean } | null;
+  /** Why the last reflection on the candidate was invalid, while it is asked once more (null otherwise). */
+  readonly reflectionRetry: string | null;
   readonly evaluated: readonly EvaluatedAnswer[];
   readonly round: number;
   readonly usage: TokenUsage;
@@ -53,6 +61,7 @@ export const EMPTY_RUN: AgentRun = {
   conversation: [],
   toolRounds: 0,
   candidate: null,
+  reflectionRetry: null,
   evaluated: [],
   round: 0,
   usage: EMPTY_USAGE,
@@ -162,7 +171,10 @@ export function consultationCall(identity: AgentIdentity, consult: AgentConsultE
 
 export function reflectingCall(identity: AgentIdentity, task: AgentTask, run: AgentRun): ModelCall {
   return call(identity, task, run, 'reflecting', {
-    messages: reflectionPrompt(task, run.candidate?.output ?? ''),
+    messages: reflectionPrompt(task, run.candidate?.output ?? '', {
+      ...(run.candidate?.truncated ? { truncated: true } : {}),
+      ...(run.reflectionRetry === null ? {} : { retryReason: run.reflectionRetry }),
+    }),
     structuredOutput: REFLECTION_OUTPUT,
     maxTokens: Math.min(identity.config.maxTokens, 1024),
   });
@@ -182,20 +194,60 @@ export function accountCall(run: AgentRun, outcome: ModelCallOutcome): AgentRun 
   return {
     ...run,
     usage: addUsage(run.usage, outcome.response.usage),
-    costCents: run.costCents + outcome.costCents,
+    costCents: addCents(run.costCents, outcome.costCents),
     modelCalls: run.modelCalls + 1,
     simulated: run.simulated || outcome.response.simulated === true,
   };
 }
 
-/** Records the critique of the current candidate. */
+/** Why a reflecting call's answer is not a valid reflection, or undefined when it is one. */
+export function invalidReflection(outcome: ModelCallOutcome): string | undefined {
+  const reading = readReflection(outcome.response.structured, outcome.response.text);
+  return reading.ok ? undefined : reading.reason;
+}
+
+/** The run after an invalid reflection, which is asked once more (the reason goes into the re-ask). */
+export function withReflectionRetry(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
+  return { ...accountCall(run, outcome), reflectionRetry: invalidReflection(outcome) ?? 'invalid' };
+}
+
+/** The context after a second invalid reflection: the step fails with InvalidReflectionError. */
+export function reflectionFailure(
+  context: AgentIdentity & { readonly run: AgentRun },
+  outcome: ModelCallOutcome,
+): { run: AgentRun; lastError: ErrorData; failedStep: 'reflecting' } {
+  const reason = `${invalidReflection(outcome) ?? 'invalid'}, after one re-ask`;
+  return {
+    run: accountCall(context.run, outcome),
+    lastError: toErrorData(new InvalidReflectionError(context.agentId, reason)),
+    failedStep: 'reflecting',
+  };
+}
+
+/**
+ * Records the critique of the current candidate. A truncated candidate's
+ * confidence is capped at TRUNCATED_CONFIDENCE_CAP (it is incomplete, whatever
+ * the reflection says). An invalid reflection (see `invalidReflection`, checked
+ * first by the machine) reads as confidence 0.
+ */
 export function evaluateCandidate(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
-  const { confidence, critique } = readReflection(outcome.response.structured, outcome.response.text);
+  const reading = readReflection(outcome.response.structured, outcome.response.text);
+  const critique = reading.ok ? reading.critique : reading.reason;
   const candidate = run.candidate ?? { output: '' };
+  const confidence = reading.ok ? reading.confidence : 0;
   return {
     ...run,
-    evaluated: [...run.evaluated, { ...candidate, confidence, critique, round: run.round }],
+    evaluated: [
+      ...run.evaluated,
+      {
+        ...candidate,
+        confidence: candidate.truncated ? Math.min(confidence, TRUNCATED_CONFIDENCE_CAP) : confidence,
+        critique: candidate.truncated ? `The answer was cut off at the output token limit. ${critique}` : critique,
+        round: run.round,
+      },
+    ],
     candidate: null,
+    reflectionRetry: null,
   };
 }
 
@@ -219,7 +271,10 @@ export function shouldExplore(config: ResolvedAgentConfig, run: AgentRun): boole
 
 /** The task's result: the best answer kept, every other one as an alternative. */
 export function resultOf(run: AgentRun, startedAt: number, now: number): AgentTaskResult {
-  const unreflected = run.candidate ? [{ ...run.candidate, confidence: 1, critique: '', round: run.round }] : [];
+  // Without reflection an answer counts as sure, unless it was cut off.
+  const unreflected = run.candidate
+    ? [{ ...run.candidate, confidence: run.candidate.truncated ? TRUNCATED_CONFIDENCE_CAP : 1, critique: '', round: run.round }]
+    : [];
   const answers = [...run.evaluated, ...unreflected];
   const best = bestAnswer({ ...run, evaluated: answers }) ?? { output: '', confidence: 0, critique: '', round: 0 };
   const alternatives: AlternativeResult[] = answers
@@ -237,6 +292,7 @@ export function resultOf(run: AgentRun, startedAt: number, now: number): AgentTa
     durationSeconds: (now - startedAt) / 1000,
     modelCalls: run.modelCalls,
     simulated: run.simulated,
+    ...(best.truncated ? { truncated: true } : {}),
   };
 }
 
@@ -291,9 +347,14 @@ export function withObservation(memory: AgentMemoryData, note: string): AgentMem
 
 /** The answer of an acting call becomes the candidate. */
 export function withCandidate(run: AgentRun, outcome: ModelCallOutcome): AgentRun {
-  const { text, structured } = outcome.response;
+  const { text, structured, truncated } = outcome.response;
   return {
     ...accountCall(run, outcome),
-    candidate: structured === undefined ? { output: text } : { output: text, structured },
+    candidate: {
+      output: text,
+      ...(structured === undefined ? {} : { structured }),
+      ...(truncated === true ? { truncated: true } : {}),
+    },
+    reflectionRetry: null,
   };
 }

@@ -13,6 +13,7 @@ import type { AgentContext } from './types.js';
 import { actingPrompt, CONSULT_TOOL_NAME } from './prompts.js';
 import type { AgentRun } from './run.js';
 import { accountCall, consultableAgents } from './run.js';
+import { addCents } from '../../protocols/cents.js';
 
 export type ToolRunInput = {
   readonly calls: readonly ToolCall[];
@@ -158,7 +159,7 @@ export function withToolResults(run: AgentRun, results: readonly ToolRunResult[]
   let costCents = run.costCents;
   for (const result of results) {
     if (result.usage) usage = addUsage(usage, result.usage);
-    costCents += result.costCents ?? 0;
+    costCents = addCents(costCents, result.costCents ?? 0);
   }
   return {
     ...run,

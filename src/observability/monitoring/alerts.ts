@@ -10,6 +10,7 @@
  * counts cents; a task's cents are divided by 100 before comparing),
  * `execution_time` is seconds per task, `confidence_min` is a confidence 0..1.
  */
+import { MICRO_PER_CENT } from '../../protocols/cents.js';
 import { ConfigError } from '../../protocols/errors.js';
 import type { TaskResult } from '../../protocols/task.js';
 import type { AlertName, MonitoringAlert, TroupeEvent } from '../../protocols/events.js';
@@ -122,7 +123,8 @@ export class AlertMonitor {
     this.#ran++;
     if (result.status !== 'succeeded') this.#errors++;
     this.#check('error_rate', this.#errors / this.#ran, where);
-    this.#check('cost_per_task', result.costCents / 100, where);
+    // Dollars from whole micro-cents: one exact integer divided once, so no float noise.
+    this.#check('cost_per_task', Math.round(result.costCents * MICRO_PER_CENT) / (100 * MICRO_PER_CENT), where);
     this.#check('execution_time', result.durationSeconds, where);
     if (result.confidence !== null && Number.isFinite(result.confidence)) {
       this.#check('confidence_min', result.confidence, where);

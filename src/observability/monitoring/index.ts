@@ -3,12 +3,19 @@
  */
 export { AlertMonitor, resolveAlertThresholds } from './alerts.js';
 export type { AlertMonitorOptions, AlertName, AlertThresholds, MonitoringAlert } from './alerts.js';
-export { CONFIDENCE_BUCKETS, METRIC_NAMES, MetricsCollector } from './metrics.js';
+export { CONFIDENCE_BUCKETS, Tally } from './metrics-tally.js';
+export type { ConfidenceBucket } from './metrics-tally.js';
+export {
+  DEFAULT_MAX_AGENT_METRICS,
+  DEFAULT_MAX_WORKFLOW_METRICS,
+  METRIC_NAMES,
+  MetricsCollector,
+} from './metrics.js';
 export type {
-  ConfidenceBucket,
   ConfidenceStats,
   GroupMetrics,
   MetricName,
+  MetricsBounds,
   MonitoringMetrics,
   TaskCounts,
   TokenTotals,

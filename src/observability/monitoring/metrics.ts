@@ -7,30 +7,26 @@
  * Exactness: money is summed in whole micro-cents and durations in whole
  * milliseconds (both integers), and every average is one division of such a
  * sum, so a figure does not depend on the order events arrived in.
+ *
+ * Bounded: a long-lived process sees ever new workflow ids (and agent ids), so
+ * the collector keeps the figures of at most `maxWorkflows` workflows and
+ * `maxAgents` agents ({@link MetricsBounds}), dropping finished workflows
+ * first, oldest first, and the agents seen least recently. The overall totals
+ * never drop anything: they stay exact.
  */
 import { ConfigError } from '../../protocols/errors.js';
 import type { TokenUsage } from '../../protocols/model.js';
-import type { TaskResult, TaskStatus, WorkflowStatus } from '../../protocols/task.js';
+import type { WorkflowStatus } from '../../protocols/task.js';
 import type { TroupeEvent } from '../../protocols/events.js';
+import { Tally } from './metrics-tally.js';
+import type { ConfidenceBucket } from './metrics-tally.js';
 
 /** The seed's metric names; `enableMonitoring({ metrics })` picks some of them. */
 export const METRIC_NAMES = ['execution_time', 'token_usage', 'cost', 'error_rate', 'confidence_scores'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
-/** Ten buckets of width 0.1; the last one holds 1.0 too. */
-export const CONFIDENCE_BUCKETS = [
-  '0.0-0.1',
-  '0.1-0.2',
-  '0.2-0.3',
-  '0.3-0.4',
-  '0.4-0.5',
-  '0.5-0.6',
-  '0.6-0.7',
-  '0.7-0.8',
-  '0.8-0.9',
-  '0.9-1.0',
-] as const;
-export type ConfidenceBucket = (typeof CONFIDENCE_BUCKETS)[number];
+export { CONFIDENCE_BUCKETS } from './metrics-tally.js';
+export type { ConfidenceBucket } from './metrics-tally.js';
 
 /** Settled tasks by status. `ran` = succeeded + failed + budgetExceeded (skipped and cancelled did not run to an end). */
 export interface TaskCounts {
@@ -100,146 +96,33 @@ export interface MonitoringMetrics extends GroupMetrics {
   readonly agents: { readonly spawned: number; readonly stopped: number; readonly crashed: number; readonly live: number };
   readonly workflows: { readonly started: number; readonly finished: number };
   readonly perAgent: Readonly<Record<string, GroupMetrics>>;
-  /** Workflows whose start or end was seen; a lone `executeTask` counts in the totals and per agent only. */
+  /**
+   * Workflows whose start or end was seen; a lone `executeTask` counts in the
+   * totals and per agent only. At most `maxWorkflows` of them (finished ones dropped first).
+   */
   readonly perWorkflow: Readonly<Record<string, WorkflowMetrics>>;
+  /** Per-workflow and per-agent entries dropped past the bounds (their figures stay in the totals). */
+  readonly dropped: { readonly workflows: number; readonly agents: number };
 }
 
-const MICRO_PER_CENT = 1_000_000;
-const MICRO_PER_DOLLAR = 100 * MICRO_PER_CENT;
+/** Workflows kept in `perWorkflow` by default. */
+export const DEFAULT_MAX_WORKFLOW_METRICS = 1000;
+/** Agents kept in `perAgent` by default. */
+export const DEFAULT_MAX_AGENT_METRICS = 10_000;
 
-/** Running sums of one scope; integers wherever exactness matters. */
-class Tally {
-  readonly counts: Record<TaskStatus, number> = { succeeded: 0, failed: 0, budget_exceeded: 0, skipped: 0, cancelled: 0 };
-  durationMsSum = 0;
-  durationMsMax = 0;
-  taskCostMicroSum = 0;
-  callCostMicro = 0;
-  calls = 0;
-  failedCalls = 0;
-  inputTokens = 0;
-  outputTokens = 0;
-  thinkingTokens = 0;
-  cacheReadTokens = 0;
-  cacheWriteTokens = 0;
-  confidenceSum = 0;
-  confidenceCount = 0;
-  confidenceMin = Infinity;
-  confidenceMax = -Infinity;
-  readonly buckets: number[] = CONFIDENCE_BUCKETS.map(() => 0);
-
-  addTask(result: TaskResult): void {
-    this.counts[result.status]++;
-    if (!ran(result.status)) return;
-    const ms = Math.round(result.durationSeconds * 1000);
-    this.durationMsSum += ms;
-    this.durationMsMax = Math.max(this.durationMsMax, ms);
-    this.taskCostMicroSum += Math.round(result.costCents * MICRO_PER_CENT);
-    if (result.confidence !== null && Number.isFinite(result.confidence)) {
-      const confidence = result.confidence;
-      this.confidenceSum += confidence;
-      this.confidenceCount++;
-      this.confidenceMin = Math.min(this.confidenceMin, confidence);
-      this.confidenceMax = Math.max(this.confidenceMax, confidence);
-      const index = Math.min(CONFIDENCE_BUCKETS.length - 1, Math.max(0, Math.floor(confidence * 10 + 1e-9)));
-      this.buckets[index] = (this.buckets[index] ?? 0) + 1;
-    }
-  }
-
-  addCall(costCents: number, usage: TokenUsage): void {
-    this.calls++;
-    this.callCostMicro += Math.round(costCents * MICRO_PER_CENT);
-    this.inputTokens += usage.inputTokens;
-    this.outputTokens += usage.outputTokens;
-    this.thinkingTokens += usage.thinkingTokens;
-    this.cacheReadTokens += usage.cacheReadTokens;
-    this.cacheWriteTokens += usage.cacheWriteTokens;
-  }
-
-  addFailedCall(): void {
-    this.calls++;
-    this.failedCalls++;
-  }
-
-  report(selected: ReadonlySet<MetricName>): GroupMetrics {
-    const c = this.counts;
-    const ranCount = c.succeeded + c.failed + c.budget_exceeded;
-    const tasks: TaskCounts = {
-      total: ranCount + c.skipped + c.cancelled,
-      ran: ranCount,
-      succeeded: c.succeeded,
-      failed: c.failed,
-      budgetExceeded: c.budget_exceeded,
-      skipped: c.skipped,
-      cancelled: c.cancelled,
-    };
-    const metrics: { -readonly [K in keyof GroupMetrics]: GroupMetrics[K] } = {
-      tasks,
-      successRate: ratio(c.succeeded, ranCount),
-    };
-    if (selected.has('execution_time')) {
-      metrics.avgDuration = ranCount === 0 ? null : this.durationMsSum / (ranCount * 1000);
-      metrics.maxDuration = ranCount === 0 ? null : this.durationMsMax / 1000;
-    }
-    if (selected.has('error_rate')) {
-      metrics.errorRate = ratio(c.failed + c.budget_exceeded, ranCount);
-      metrics.modelCalls = { total: this.calls, failed: this.failedCalls, errorRate: ratio(this.failedCalls, this.calls) };
-    }
-    if (selected.has('cost')) {
-      metrics.totalCost = this.callCostMicro / MICRO_PER_DOLLAR;
-      metrics.totalCostCents = this.callCostMicro / MICRO_PER_CENT;
-      metrics.avgCostPerTask = ranCount === 0 ? null : this.taskCostMicroSum / (ranCount * MICRO_PER_DOLLAR);
-    }
-    if (selected.has('token_usage')) {
-      metrics.tokenUsage = {
-        inputTokens: this.inputTokens,
-        outputTokens: this.outputTokens,
-        thinkingTokens: this.thinkingTokens,
-        cacheReadTokens: this.cacheReadTokens,
-        cacheWriteTokens: this.cacheWriteTokens,
-        totalTokens: this.inputTokens + this.outputTokens + this.thinkingTokens,
-      };
-    }
-    if (selected.has('confidence_scores')) {
-      const distribution = emptyBuckets();
-      CONFIDENCE_BUCKETS.forEach((bucket, i) => {
-        distribution[bucket] = this.buckets[i] ?? 0;
-      });
-      const none = this.confidenceCount === 0;
-      metrics.confidence = {
-        count: this.confidenceCount,
-        mean: none ? null : this.confidenceSum / this.confidenceCount,
-        min: none ? null : this.confidenceMin,
-        max: none ? null : this.confidenceMax,
-        distribution,
-      };
-    }
-    return metrics;
-  }
+/** How many per-workflow and per-agent entries a collector keeps (totals are never bounded). */
+export interface MetricsBounds {
+  /** Most workflows in `perWorkflow` (default 1000): past it finished workflows go first, oldest first. */
+  readonly maxWorkflows?: number;
+  /** Most agents in `perAgent` (default 10,000): past it the agent seen least recently goes. */
+  readonly maxAgents?: number;
 }
 
-function ran(status: TaskStatus): boolean {
-  return status === 'succeeded' || status === 'failed' || status === 'budget_exceeded';
+function checkBound(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1)) return value;
+  throw new ConfigError(field, 'must be a whole number ≥ 1 (or Infinity)');
 }
-
-function ratio(part: number, whole: number): number | null {
-  return whole === 0 ? null : part / whole;
-}
-
-function emptyBuckets(): Record<ConfidenceBucket, number> {
-  return {
-    '0.0-0.1': 0,
-    '0.1-0.2': 0,
-    '0.2-0.3': 0,
-    '0.3-0.4': 0,
-    '0.4-0.5': 0,
-    '0.5-0.6': 0,
-    '0.6-0.7': 0,
-    '0.7-0.8': 0,
-    '0.8-0.9': 0,
-    '0.9-1.0': 0,
-  };
-}
-
 function isMetricName(name: unknown): name is MetricName {
   return METRIC_NAMES.some((known) => known === name);
 }
@@ -288,6 +171,10 @@ export class MetricsCollector {
   readonly #all = new Tally();
   readonly #agents = new Map<string, Tally>();
   readonly #workflows = new Map<string, WorkflowTally>();
+  readonly #maxWorkflows: number;
+  readonly #maxAgents: number;
+  #droppedWorkflows = 0;
+  #droppedAgents = 0;
   #spawned = 0;
   #stopped = 0;
   #crashed = 0;
@@ -295,10 +182,12 @@ export class MetricsCollector {
   #workflowsStarted = 0;
   #workflowsFinished = 0;
 
-  /** @throws ConfigError for an unknown metric name. */
-  constructor(metrics?: readonly string[]) {
+  /** @throws ConfigError for an unknown metric name, or a bound that is not a whole number ≥ 1. */
+  constructor(metrics?: readonly string[], bounds: MetricsBounds = {}) {
     this.selected = resolveMetricSelection(metrics);
     this.#selected = new Set(this.selected);
+    this.#maxWorkflows = checkBound(bounds.maxWorkflows, DEFAULT_MAX_WORKFLOW_METRICS, 'maxWorkflows');
+    this.#maxAgents = checkBound(bounds.maxAgents, DEFAULT_MAX_AGENT_METRICS, 'maxAgents');
   }
 
   observe(event: TroupeEvent): void {
@@ -371,12 +260,23 @@ export class MetricsCollector {
       workflows: { started: this.#workflowsStarted, finished: this.#workflowsFinished },
       perAgent,
       perWorkflow,
+      dropped: { workflows: this.#droppedWorkflows, agents: this.#droppedAgents },
     };
   }
 
+  /** The agent's tally, moved to the most recently seen end (a Map iterates in insertion order). */
   #agent(agentId: string): Tally {
     let tally = this.#agents.get(agentId);
-    if (!tally) this.#agents.set(agentId, (tally = new Tally()));
+    if (tally) this.#agents.delete(agentId);
+    else tally = new Tally();
+    this.#agents.set(agentId, tally);
+    if (this.#agents.size > this.#maxAgents) {
+      const oldest = this.#agents.keys().next();
+      if (!oldest.done) {
+        this.#agents.delete(oldest.value);
+        this.#droppedAgents++;
+      }
+    }
     return tally;
   }
 
@@ -385,7 +285,24 @@ export class MetricsCollector {
     if (!workflow) {
       workflow = { tally: new Tally(), known: false, status: 'running', taskCount: null, durationSeconds: null };
       this.#workflows.set(workflowId, workflow);
+      if (this.#workflows.size > this.#maxWorkflows) this.#dropWorkflow(workflowId);
     }
     return workflow;
+  }
+
+  /** Drops the oldest workflow that is not running (else the oldest other than `keep`). */
+  #dropWorkflow(keep: string): void {
+    let victim: string | undefined;
+    for (const [workflowId, workflow] of this.#workflows) {
+      if (workflowId === keep) continue;
+      victim ??= workflowId;
+      if (!workflow.known || workflow.status !== 'running') {
+        victim = workflowId;
+        break;
+      }
+    }
+    if (victim === undefined) return;
+    this.#workflows.delete(victim);
+    this.#droppedWorkflows++;
   }
 }

@@ -31,6 +31,10 @@ export interface MonitoringOptions {
   readonly now?: () => number;
   /** Least time between two dashboard pushes, in ms. Default 100. */
   readonly dashboardThrottleMs?: number;
+  /** Most workflows kept in `perWorkflow` (default 1000; finished ones are dropped first). Totals stay exact. */
+  readonly maxWorkflows?: number;
+  /** Most agents kept in `perAgent` (default 10,000; least recently seen dropped first). Totals stay exact. */
+  readonly maxAgents?: number;
 }
 
 /** What monitoring needs from the orchestrator. */
@@ -99,7 +103,10 @@ export class Monitoring {
   /** @internal Assembles a Monitoring; see {@link startMonitoring}. */
   static async start(host: MonitoringHost, options: MonitoringOptions): Promise<Monitoring> {
     const now = options.now ?? Date.now;
-    const metrics = new MetricsCollector(options.metrics);
+    const metrics = new MetricsCollector(options.metrics, {
+      ...(options.maxWorkflows === undefined ? {} : { maxWorkflows: options.maxWorkflows }),
+      ...(options.maxAgents === undefined ? {} : { maxAgents: options.maxAgents }),
+    });
     const alerts = new AlertMonitor(options.alertThresholds, { now, fire: (alert) => host.events.emit('alert', alert) });
     const port = options.dashboardPort;
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {

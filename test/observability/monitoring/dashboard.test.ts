@@ -81,7 +81,8 @@ function gatedModel() {
   const model = createScriptedProvider({
     fallback: async (): Promise<Partial<ModelResponse>> => {
       await new Promise<void>((resolve) => gates.push(resolve));
-      return { text: 'answer', usage: { ...EMPTY_USAGE, inputTokens: 1000, outputTokens: 100 } };
+      // Usage a request of this size can have: more input than it holds would be an overrun, which closes the limits.
+      return { text: 'answer', usage: { ...EMPTY_USAGE, inputTokens: 120, outputTokens: 100 } };
     },
   });
   return {
@@ -176,7 +177,7 @@ describe('the dashboard server', () => {
     expect(final.cost).toMatchObject({ totalLimitCents: 500, perAgentLimitCents: 100 });
     const calls = gated.model.requests.length; // acting and reflecting, per task
     expect(calls).toBeGreaterThanOrEqual(2);
-    expect(final.tokens).toMatchObject({ input: 1000 * calls, output: 100 * calls });
+    expect(final.tokens).toMatchObject({ input: 120 * calls, output: 100 * calls });
     const bars = final.workflows[0]?.tasks ?? [];
     expect(bars.map((t) => [t.agentId, t.status])).toEqual([
       ['researcher', 'succeeded'],

@@ -1,0 +1,82 @@
+/**
+ * A run's reported cost equals what the ledger charged for it, even when the
+ * run is cancelled while model calls complete (randomized, seeded).
+ */
+import { describe, expect, it } from 'vitest';
+import { addCents } from '../../src/protocols/cents.js';
+import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
+import { EMPTY_USAGE } from '../../src/protocols/model.js';
+import { abortError } from '../../src/providers/provider-errors.js';
+import { createRandom } from '../../src/providers/simulated/random.js';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+
+function turn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Answers after a random number of event-loop turns. Like a real server whose
+ * answer is already on its way, it sometimes completes even though the request
+ * was aborted meanwhile; otherwise it rejects on abort.
+ */
+function racingProvider(random: () => number): ModelProvider {
+  return {
+    name: 'racing',
+    async complete(request: ModelRequest): Promise<ModelResponse> {
+      const ignoresAbort = random() < 0.5;
+      const turns = Math.floor(random() * 6);
+      for (let i = 0; i < turns; i++) {
+        if (!ignoresAbort && request.signal?.aborted) throw abortError('racing');
+        await turn();
+      }
+      if (!ignoresAbort && request.signal?.aborted) throw abortError('racing');
+      const usage = { ...EMPTY_USAGE, inputTokens: 100 + Math.floor(random() * 5000), outputTokens: 1 + Math.floor(random() * 500) };
+      if (request.structuredOutput) {
+        return { text: '', structured: { confidence: 0.9, critique: 'fine' }, toolCalls: [], usage, model: request.model, stopReason: 'end_turn' };
+      }
+      return { text: 'an answer', toolCalls: [], usage, model: request.model, stopReason: 'end_turn' };
+    },
+  };
+}
+
+describe('cost of a cancelled run', () => {
+  it('equals what the ledger charged, in total and per task, over 300 random cancel times', async () => {
+    const random = createRandom(2026).next;
+    const orchestrator = new Orchestrator({
+      provider: racingProvider(random),
+      model: 'claude-3-5-haiku',
+      journal: false,
+      enableThinkingAgents: false,
+      retryFailedAgents: false,
+    });
+    let cancelledWithSpend = 0;
+    try {
+      for (let trial = 0; trial < 300; trial++) {
+        const agentIds = [`t${trial}_a`, `t${trial}_b`, `t${trial}_c`];
+        const before = orchestrator.budget.spentCents();
+        const controller = new AbortController();
+        const cancelAfter = Math.floor(random() * 12);
+        void (async () => {
+          for (let i = 0; i < cancelAfter; i++) await turn();
+          controller.abort();
+        })();
+        const result = await orchestrator.executeWorkflow({
+          tasks: agentIds.map((agentId) => ({ agentId, taskDescription: `task of ${agentId}` })),
+          signal: controller.signal,
+          continueOnFailure: true,
+        });
+        const charged = addCents(orchestrator.budget.spentCents(), -before);
+        expect(result.totalCostCents, `trial ${trial} (${result.status})`).toBe(charged);
+        for (const agentId of agentIds) {
+          const task = result.results[agentId];
+          expect(task?.costCents, `trial ${trial}: ${agentId} ${task?.status}`).toBe(orchestrator.budget.spentCents(agentId));
+          if (task?.status === 'cancelled' && task.costCents > 0) cancelledWithSpend++;
+        }
+      }
+    } finally {
+      await orchestrator.shutdown();
+    }
+    // The trials did exercise tasks cancelled after spending.
+    expect(cancelledWithSpend).toBeGreaterThan(10);
+  }, 60_000);
+});
