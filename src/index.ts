@@ -161,8 +161,6 @@ export { createSimulatedProvider } from './providers/simulated/simulated.js';
 export type { SimulatedProviderOptions } from './providers/simulated/simulated.js';
 export { createAnthropicProvider } from './providers/anthropic.js';
 export { createOpenAIProvider } from './providers/openai.js';
-export { createAiSdkProvider } from './providers/ai-sdk/ai-sdk-provider.js';
-export type { AiSdkProviderOptions, AiSdkCallSettings } from './providers/ai-sdk/ai-sdk-provider.js';
 export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './providers/model-prices.js';
 
 // Contracts

@@ -172,7 +172,7 @@ describe('the packed package', () => {
   it('loads troupe and troupe/testing with plain node: ESM import, require(), and the development condition', async () => {
     const esm = `import { Orchestrator } from 'troupe'; import * as testing from 'troupe/testing';
       const o = new Orchestrator({ provider: 'simulated' });
-      const r = await o.executeTask('a', 'say hi');
+      const r = await o.executeTask('say hi');
       await o.shutdown();
       console.log(JSON.stringify({ status: r.status, testing: Object.keys(testing).length > 0 }));`;
     const out = await run('node', ['--input-type=module', '-e', esm], { cwd: project });

@@ -4,4 +4,4 @@
  */
 export { serveMcp } from './serve-mcp.js';
 export type { McpServing, ServeMcpOptions } from './serve-mcp.js';
-export { SERVED_TOOLS, registerServedTools } from './served-tools.js';
+export { SERVED_TOOLS } from './served-tool-names.js';

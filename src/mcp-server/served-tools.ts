@@ -10,8 +10,6 @@ import { z } from 'zod';
 import { toErrorData, WorkflowNotFoundError } from '../protocols/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 
-/** The tools serveMcp registers, by name. */
-export const SERVED_TOOLS = ['run_workflow', 'ask_agent', 'read_artifact', 'list_runs', 'inspect_run'] as const;
 
 function ok(value: unknown): CallToolResult {
   const structured = typeof value === 'object' && value !== null && !Array.isArray(value) ? { structuredContent: { ...value } } : {};
@@ -40,7 +38,7 @@ const taskSchema = z.object({
   inputData: z.unknown().optional(),
 });
 
-/** Registers troupe's tools on an MCP server. */
+/** Registers troupe's tools on an MCP server (used by serveMcp). @internal */
 export function registerServedTools(server: McpServer, orchestrator: Orchestrator): void {
   server.registerTool(
     'run_workflow',

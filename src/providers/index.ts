@@ -25,15 +25,6 @@ export type { ApiErrorFields, SdkApiError, SdkCallContext, SdkErrorClasses } fro
 export { canonicalJson, hashModelRequest, storableRequest } from './request-hash.js';
 export type { StoredModelRequest } from './request-hash.js';
 export {
-  createAiSdkProvider,
-  mapAiSdkError,
-  toCallOptions,
-  toPrompt,
-  structuredValidator,
-  toModelResponse,
-} from './ai-sdk/index.js';
-export type { AiSdkProviderOptions, AiSdkCallSettings } from './ai-sdk/index.js';
-export {
   createRandom,
   hashString,
   fitLength,

@@ -17,7 +17,7 @@ import { ConfigError } from '../../src/protocols/errors.js';
 import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
 import createOrchestrator from '../support/mcp-troupe.config.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -185,7 +185,7 @@ describe('the troupe command line', () => {
 describe('examples/mcp-tools.ts', () => {
   it('runs offline as a script with server-everything, exits 0 and prints what the tools said', async () => {
     const { execFile } = await import('node:child_process');
-    const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+    const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const env = { ...process.env, ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' };
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(tsx, ['examples/mcp-tools.ts'], { cwd: root, env, timeout: 90_000 }, (error, out, err) => {

@@ -15,12 +15,12 @@ import type { McpStdioServerConfig } from '../../src/mcp/index.js';
 import { trackedForEachTest } from '../support/tracked.js';
 
 const { orchestrator } = trackedForEachTest();
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const everything: McpStdioServerConfig = {
   name: 'everything',
   command: process.execPath,
-  args: [fileURLToPath(new URL('../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url)), 'stdio'],
+  args: [fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url)), 'stdio'],
 };
 const testServer: McpStdioServerConfig = {
   name: 'test',

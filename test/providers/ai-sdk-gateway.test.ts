@@ -6,7 +6,8 @@
  */
 import { createGateway } from '@ai-sdk/gateway';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAiSdkProvider, ProviderError } from '../../src/index.js';
+import { ProviderError } from '../../src/index.js';
+import { createAiSdkProvider } from '../../src/ai-sdk.js';
 import type { ModelProvider, ModelRequest } from '../../src/index.js';
 import { startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer } from '../support/loopback-server.js';

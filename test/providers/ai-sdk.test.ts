@@ -2,7 +2,8 @@ import { APICallError, LoadAPIKeyError } from '@ai-sdk/provider';
 import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Usage } from '@ai-sdk/provider';
 import { MockLanguageModelV3 } from 'ai/test';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createAiSdkProvider, ProviderError } from '../../src/index.js';
+import { ConfigError, ProviderError } from '../../src/index.js';
+import { createAiSdkProvider } from '../../src/ai-sdk.js';
 import type { ModelRequest } from '../../src/index.js';
 
 const usage = (input: number, output: number, extra: Partial<LanguageModelV3Usage['inputTokens']> = {}): LanguageModelV3Usage => ({

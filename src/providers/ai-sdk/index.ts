@@ -1,5 +1,5 @@
 /**
- * The AI SDK adapter: any AI SDK 6 language model (LanguageModelV3) as a
+ * The AI SDK adapter (the `troupe/ai-sdk` entry point): any AI SDK 6 language model (LanguageModelV3) as a
  * troupe ModelProvider. Only types come from `@ai-sdk/provider`, an optional peer.
  */
 export { createAiSdkProvider } from './ai-sdk-provider.js';
