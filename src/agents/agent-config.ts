@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { AgentConfig, ResolvedAgentConfig } from '../protocols/agent.js';
-import { configErrorFrom } from '../orchestrator/config.js';
+import { configErrorFrom } from '../util/config-errors.js';
 
 const range = (min: number, max: number) =>
   z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);

@@ -30,7 +30,7 @@ import { FsArtifactStorage } from '../storage/fs-artifacts.js';
 import { MemoryArtifactStorage } from '../storage/memory-artifacts.js';
 import { createArtifactScrubber } from './artifact-secrets.js';
 import type { ArtifactScrubber } from './artifact-secrets.js';
-import { configErrorFrom } from '../orchestrator/config.js';
+import { configErrorFrom } from '../util/config-errors.js';
 import { notOneOf } from '../util/config-errors.js';
 import { PermissionTable } from './permissions.js';
 import type { AgentPermissions } from './permissions.js';

@@ -3,14 +3,7 @@
  * run can be resumed after a crash or replayed with zero repeated model calls.
  */
 export { RunJournal, WorkflowJournals, journalsFromSetting } from './journal.js';
-export type {
-  DistributiveOmit,
-  JournalSetting,
-  JournaledRunStatus,
-  JournaledTaskStatus,
-  ReplayModifications,
-  WorkflowRecord,
-} from './journal.js';
+export type { DistributiveOmit, JournalSetting, ReplayModifications } from './journal.js';
 export { createJournalObserver, journalArtifactWrite } from './observer.js';
 export { journalRecordProblem } from './record-schemas.js';
 export type { JournalRecordProblem } from './record-schemas.js';
@@ -37,3 +30,4 @@ export { expiredRuns } from './retention.js';
 export type { JournalRetention } from './retention.js';
 export { isFinishedRecord, readSummary, writeSummary } from './summaries.js';
 export { runJournaledTool } from './tool-journal.js';
+export type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';

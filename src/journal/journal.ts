@@ -6,13 +6,14 @@
  * line holds and how a log is parsed is in journal-records.ts.
  */
 import { join } from 'node:path';
-import type { TaskResult, TaskStatus, WorkflowResult, WorkflowStatus } from '../protocols/task.js';
+import type { TaskResult } from '../protocols/task.js';
 import { FsJournalStorage } from '../storage/journal-fs.js';
 import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 import { currentRun, encodeRecord, parseJournal, runOf } from './records.js';
 import { journalRecordProblem } from './record-schemas.js';
-import type { JournalEntry, JournalReading, JournalRecord, ReplayModifications } from './records.js';
+import type { JournalEntry, JournalReading, JournalRecord } from './records.js';
+import type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';
 import { createSecretScrubber } from '../util/sanitize.js';
 import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError } from '../protocols/errors.js';
 import { expiredRuns } from './retention.js';
@@ -29,35 +30,7 @@ export type {
   ReplayModifications,
 } from './records.js';
 
-/** A run's state as the journal tells it. */
-export type JournaledRunStatus = WorkflowStatus | 'running' | 'interrupted';
-
-/** Where each task of a journaled run is. */
-export type JournaledTaskStatus = TaskStatus | 'running' | 'pending';
-
-/** A run read back from its journal (`listWorkflows`, `getWorkflow`). */
-export interface WorkflowRecord {
-  readonly workflowId: string;
-  /**
-   * `running` while this process runs it; `interrupted` when the journal
-   * stops before the run finished (the process died, or another process is
-   * still running it): `resumeWorkflow` continues it.
-   */
-  readonly status: JournaledRunStatus;
-  readonly startedAt: number;
-  readonly finishedAt: number | null;
-  /** When the run was resumed, in order. */
-  readonly resumedAt: readonly number[];
-  readonly tasks: Readonly<Record<string, JournaledTaskStatus>>;
-  /** The finished run's total; before that, the sum over finished tasks. */
-  readonly totalCostCents: number;
-  /** Model calls answered by a model (not served from a recording). */
-  readonly modelCalls: number;
-  readonly replayOf?: string;
-  readonly modifications?: ReplayModifications;
-  /** The WorkflowResult, once finished. */
-  readonly result?: WorkflowResult;
-}
+export type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';
 
 /**
  * Folds a reading into a WorkflowRecord; undefined when the run's start is not in it.

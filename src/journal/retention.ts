@@ -2,7 +2,7 @@
  * Journal retention: which finished runs to delete so that journals do not
  * pile up. Running and interrupted runs (resumable) are never chosen.
  */
-import type { WorkflowRecord } from './journal.js';
+import type { WorkflowRecord } from './workflow-record.js';
 import { isFinishedRecord } from './summaries.js';
 
 /** The `journalRetention` setting: keep at most this many finished runs, none older than this. */

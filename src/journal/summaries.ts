@@ -9,7 +9,7 @@
  */
 import type { JournalStorage } from '../storage/journal-storage.js';
 import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';
-import type { WorkflowRecord } from './journal.js';
+import type { WorkflowRecord } from './workflow-record.js';
 
 const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
 

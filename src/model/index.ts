@@ -21,7 +21,12 @@ export { journalInterceptor } from './journal-interceptor.js';
 export type { CallRecorder } from './journal-interceptor.js';
 export { callProvider } from './provider-call.js';
 export { ProviderRegistry, defaultProviderName, selectedProviderName } from './provider-registry.js';
-export type { BuiltInProviderName, ProviderBlocks } from './provider-registry.js';
+export type {
+  BuiltInProviderName,
+  ProviderBlocks,
+  ProviderConnectionSettings,
+  ProviderRegistrySettings,
+} from './provider-registry.js';
 export { RunSpend } from './run-spend.js';
 export type { TaskSpend } from './run-spend.js';
 export { spendInterceptor } from './spend-interceptor.js';

@@ -9,10 +9,23 @@ import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOpenAIProvider } from '../providers/openai.js';
 import { createSimulatedProvider } from '../providers/simulated/simulated.js';
 import { closestMatch } from '../util/closest-match.js';
-import type { ResolvedConfig } from '../orchestrator/config.js';
+
+/** Where a built-in provider connects: a key and a base URL, each optional. */
+export interface ProviderConnectionSettings {
+  readonly apiKey?: string | undefined;
+  readonly baseURL?: string | undefined;
+}
+
+/** What the registry needs to create the built-in providers (the orchestrator's resolved config fits). */
+export interface ProviderRegistrySettings {
+  readonly seed: number;
+  readonly simulated: { readonly latencyMs: number; readonly jitterMs: number; readonly failureRate: number };
+  readonly anthropic?: ProviderConnectionSettings | undefined;
+  readonly openai?: ProviderConnectionSettings | undefined;
+}
 
 /** A provider block with its `baseURL` taken from the environment when the block sets none (blank counts as unset). */
-function withBaseURL(block: ResolvedConfig['openai'], fromEnv: string | undefined): NonNullable<ResolvedConfig['openai']> {
+function withBaseURL(block: ProviderConnectionSettings | undefined, fromEnv: string | undefined): ProviderConnectionSettings {
   if (block?.baseURL !== undefined || fromEnv === undefined || fromEnv.trim() === '') return block ?? {};
   return { ...block, baseURL: fromEnv.trim() };
 }
@@ -55,11 +68,11 @@ export function selectedProviderName(blocks: ProviderBlocks, env: NodeJS.Process
 /** A registry of providers by name. Built-in ones are created lazily from the config. */
 export class ProviderRegistry {
   readonly #providers = new Map<string, ModelProvider>();
-  readonly #config: ResolvedConfig;
+  readonly #config: ProviderRegistrySettings;
   readonly #env: NodeJS.ProcessEnv;
 
   /** `env` supplies `ANTHROPIC_BASE_URL` / `OPENAI_BASE_URL` for a provider block without a `baseURL`. */
-  constructor(config: ResolvedConfig, env: NodeJS.ProcessEnv = process.env) {
+  constructor(config: ProviderRegistrySettings, env: NodeJS.ProcessEnv = process.env) {
     this.#config = config;
     this.#env = env;
   }

@@ -3,24 +3,18 @@
  */
 export { AlertMonitor, resolveAlertThresholds } from './alerts.js';
 export type { AlertMonitorOptions, AlertName, AlertThresholds, MonitoringAlert } from './alerts.js';
-export { CONFIDENCE_BUCKETS, Tally } from './metrics-tally.js';
-export type { ConfidenceBucket } from './metrics-tally.js';
-export {
-  DEFAULT_MAX_AGENT_METRICS,
-  DEFAULT_MAX_WORKFLOW_METRICS,
-  METRIC_NAMES,
-  MetricsCollector,
-} from './metrics.js';
+export { CONFIDENCE_BUCKETS, METRIC_NAMES } from './metric-types.js';
 export type {
+  ConfidenceBucket,
   ConfidenceStats,
   GroupMetrics,
   MetricName,
-  MetricsBounds,
-  MonitoringMetrics,
   TaskCounts,
   TokenTotals,
-  WorkflowMetrics,
-} from './metrics.js';
+} from './metric-types.js';
+export { Tally } from './metrics-tally.js';
+export { DEFAULT_MAX_AGENT_METRICS, DEFAULT_MAX_WORKFLOW_METRICS, MetricsCollector } from './metrics.js';
+export type { MetricsBounds, MonitoringMetrics, WorkflowMetrics } from './metrics.js';
 export { Monitoring, startMonitoring } from './monitoring.js';
 export type { MonitoringHost, MonitoringOptions } from './monitoring.js';
 export {

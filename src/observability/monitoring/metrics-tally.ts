@@ -5,22 +5,9 @@
  */
 import type { TokenUsage } from '../../protocols/model.js';
 import type { TaskResult, TaskStatus } from '../../protocols/task.js';
-import type { GroupMetrics, MetricName, TaskCounts } from './metrics.js';
+import { CONFIDENCE_BUCKETS } from './metric-types.js';
+import type { ConfidenceBucket, GroupMetrics, MetricName, TaskCounts } from './metric-types.js';
 
-/** Ten buckets of width 0.1; the last one holds 1.0 too. */
-export const CONFIDENCE_BUCKETS = [
-  '0.0-0.1',
-  '0.1-0.2',
-  '0.2-0.3',
-  '0.3-0.4',
-  '0.4-0.5',
-  '0.5-0.6',
-  '0.6-0.7',
-  '0.7-0.8',
-  '0.8-0.9',
-  '0.9-1.0',
-] as const;
-export type ConfidenceBucket = (typeof CONFIDENCE_BUCKETS)[number];
 
 const MICRO_PER_CENT = 1_000_000;
 const MICRO_PER_DOLLAR = 100 * MICRO_PER_CENT;

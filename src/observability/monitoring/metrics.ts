@@ -15,72 +15,14 @@
  * never drop anything: they stay exact.
  */
 import { ConfigError } from '../../protocols/errors.js';
-import type { TokenUsage } from '../../protocols/model.js';
 import type { WorkflowStatus } from '../../protocols/task.js';
 import type { TroupeEvent } from '../../protocols/events.js';
 import { Tally } from './metrics-tally.js';
-import type { ConfidenceBucket } from './metrics-tally.js';
+import { METRIC_NAMES } from './metric-types.js';
+import type { GroupMetrics, MetricName } from './metric-types.js';
 
-/** The seed's metric names; `enableMonitoring({ metrics })` picks some of them. */
-export const METRIC_NAMES = ['execution_time', 'token_usage', 'cost', 'error_rate', 'confidence_scores'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
-
-export { CONFIDENCE_BUCKETS } from './metrics-tally.js';
-export type { ConfidenceBucket } from './metrics-tally.js';
-
-/** Settled tasks by status. `ran` = succeeded + failed + budgetExceeded (skipped and cancelled did not run to an end). */
-export interface TaskCounts {
-  readonly total: number;
-  readonly ran: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly budgetExceeded: number;
-  readonly skipped: number;
-  readonly cancelled: number;
-}
-
-export interface ConfidenceStats {
-  /** Tasks that reported a confidence. */
-  readonly count: number;
-  readonly mean: number | null;
-  readonly min: number | null;
-  readonly max: number | null;
-  /** How many confidences fell in each 0.1-wide bucket. */
-  readonly distribution: Readonly<Record<ConfidenceBucket, number>>;
-}
-
-export interface TokenTotals extends TokenUsage {
-  /** input + output + thinking (cache reads and writes are part of input). */
-  readonly totalTokens: number;
-}
-
-/**
- * Figures of one scope (everything, one agent, one workflow). A field whose
- * metric was not selected is absent; a rate or average over nothing is null.
- */
-export interface GroupMetrics {
-  readonly tasks: TaskCounts;
-  /** succeeded / ran. */
-  readonly successRate: number | null;
-  /** execution_time: mean task duration over tasks that ran, in seconds. */
-  readonly avgDuration?: number | null;
-  /** execution_time: longest task duration, in seconds. */
-  readonly maxDuration?: number | null;
-  /** error_rate: (failed + budgetExceeded) / ran. */
-  readonly errorRate?: number | null;
-  /** error_rate: model calls and how many failed. */
-  readonly modelCalls?: { readonly total: number; readonly failed: number; readonly errorRate: number | null };
-  /** cost: money spent on model calls, in dollars (the seed prints `$total_cost`). */
-  readonly totalCost?: number;
-  /** cost: the same in cents, the unit of the orchestrator's limits. */
-  readonly totalCostCents?: number;
-  /** cost: mean cost of a task that ran, in dollars (what the `cost_per_task` alert watches, per task). */
-  readonly avgCostPerTask?: number | null;
-  /** token_usage: tokens of all model calls. */
-  readonly tokenUsage?: TokenTotals;
-  /** confidence_scores: confidences tasks reported. */
-  readonly confidence?: ConfidenceStats;
-}
+export { CONFIDENCE_BUCKETS, METRIC_NAMES } from './metric-types.js';
+export type { ConfidenceBucket, ConfidenceStats, GroupMetrics, MetricName, TaskCounts, TokenTotals } from './metric-types.js';
 
 export interface WorkflowMetrics extends GroupMetrics {
   readonly status: WorkflowStatus | 'running';
