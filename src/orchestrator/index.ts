@@ -4,6 +4,8 @@
  */
 export { createMemoryCompactor, createSharedContext, loadTaskArtifacts } from './agent-services.js';
 export type { MemoryCompactorDeps } from './agent-services.js';
+export { AgentsClient } from './agents-client.js';
+export type { AgentRef } from './agents-client.js';
 export {
   checkAgentId,
   checkBroadcast,
@@ -20,8 +22,11 @@ export {
 } from './api-arguments.js';
 export { configErrorFrom, orchestratorConfigSchema, resolveConfig } from './config.js';
 export type { OrchestratorConfig, ResolvedConfig } from './config.js';
+export { JournalClient } from './journal-client.js';
+export { MessagingClient } from './messaging-client.js';
+export { MonitoringClient } from './monitoring-client.js';
 export { EnhancedAgentOrchestrator, Orchestrator } from './orchestrator.js';
-export type { AgentInspection, AgentRef } from './orchestrator.js';
+export type { AgentInspection } from './orchestrator.js';
 export { createPipeline, groupStages, mapReduce } from './patterns.js';
 export type {
   MapReduceOptions,

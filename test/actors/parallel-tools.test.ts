@@ -234,8 +234,8 @@ describe('parallel tool calls', () => {
       expect(replay.mismatches).toEqual([]);
       expect(replay.results['lead']?.output).toBe(run.results['lead']?.output);
       expect(replay.totalCostCents).toBe(run.totalCostCents);
-      // Tools are not recorded: the registered one runs again on replay (docs/durability.md).
-      expect(notes).toEqual(['n1', 'n1']);
+      // Tool results are journaled: the replay serves them, so the registered tool does not run again.
+      expect(notes).toEqual(['n1']);
     } finally {
       await second.shutdown();
     }

@@ -14,7 +14,7 @@ import { createGlossaryAgent, runCustomAgentExample } from '../../examples/custo
 
 class TestOrchestrator extends Orchestrator {
   runOn(agentId: string, task: AgentTask): Promise<AgentRunOutcome> {
-    return this.pool.run(agentId, task);
+    return this.runtime.pool.run(agentId, task);
   }
 }
 

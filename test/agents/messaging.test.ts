@@ -30,10 +30,10 @@ import type { TroupeEvent } from '../../src/protocols/events.js';
 /** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
 class TestOrchestrator extends Orchestrator {
   runOn(agentId: string, task: AgentTask): Promise<AgentRunOutcome> {
-    return this.pool.run(agentId, task);
+    return this.runtime.pool.run(agentId, task);
   }
   memoryOf(agentId: string) {
-    return this.pool.get(agentId)?.memory;
+    return this.runtime.pool.get(agentId)?.memory;
   }
 }
 
