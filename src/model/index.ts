@@ -20,3 +20,7 @@ export type { CallRecorder } from './journal-interceptor.js';
 export { callProvider } from './provider-call.js';
 export { ProviderRegistry, defaultProviderName } from './provider-registry.js';
 export type { BuiltInProviderName } from './provider-registry.js';
+export { notePartialCharge, partialChargeOf } from './partial-charge.js';
+export type { PartialCharge } from './partial-charge.js';
+export { streamCall } from './stream-call.js';
+export type { StreamCallContext } from './stream-call.js';

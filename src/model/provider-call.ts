@@ -1,29 +1,53 @@
 /**
  * The chain's terminal: resolves the call's provider, calls it, and prices the
  * usage it reports. The links in front of it never see an unpriced response.
+ * It streams only when someone wants the deltas (a `model.delta` listener, or
+ * the call's own `onDelta`); otherwise it is one plain `complete`.
  */
 import { nanoid } from 'nanoid';
-import type { ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
+import type { ModelCall, ModelCallDelta, ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
+import type { EventHub } from '../protocols/events.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 import { costOfUsage } from '../providers/model-prices.js';
+import { streamCall } from './stream-call.js';
+
+/** Where a call's deltas go: its own `onDelta` and the hub's `model.delta` listeners; undefined when nobody wants them. */
+function deltaTarget(call: ModelCall, events: EventHub | undefined): ((delta: ModelCallDelta) => void) | undefined {
+  const own = call.onDelta;
+  const hub = events?.has('model.delta') === true ? events : undefined;
+  if (own && hub) {
+    return (delta) => {
+      hub.emit('model.delta', delta);
+      own(delta);
+    };
+  }
+  if (own) return own;
+  if (hub) return (delta) => hub.emit('model.delta', delta);
+  return undefined;
+}
 
 /**
- * The terminal link.
+ * The terminal link. With `events`, calls stream while `model.delta` has listeners.
  *
  * @example
  * ```ts
- * const terminal = callProvider((name) => registry.get(name), (model) => findPrice(model));
+ * const terminal = callProvider((name) => registry.get(name), (model) => findPrice(model), hub);
  * ```
  */
 export function callProvider(
   resolveProvider: (name: string) => ModelProvider,
   priceOf: (model: string) => ModelPrice | undefined,
+  events?: EventHub,
 ): NextModelCall {
   return async (call): Promise<ModelCallOutcome> => {
     const provider = resolveProvider(call.provider);
-    const response = await provider.complete(call.request);
+    const callId = `call_${nanoid(12)}`;
+    const deliver = deltaTarget(call, events);
     const price = priceOf(call.request.model);
-    return { response, costCents: price ? costOfUsage(response.usage, price) : 0, callId: `call_${nanoid(12)}` };
+    const response = deliver
+      ? await streamCall(provider, call, { callId, deliver, price })
+      : await provider.complete(call.request);
+    return { response, costCents: price ? costOfUsage(response.usage, price) : 0, callId };
   };
 }

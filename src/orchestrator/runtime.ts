@@ -130,6 +130,7 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
     maxTokens: config.maxTokens,
     enableThinking: config.enableThinkingAgents,
     timeoutSeconds: config.agentTimeoutSeconds,
+    streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds,
     enableCrossAgentQueries: config.enableCrossAgentQueries,
     sharedContextAccess: config.enableSharedContext,
   };

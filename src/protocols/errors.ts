@@ -35,6 +35,7 @@ export type TroupeErrorCode =
   | 'PROVIDER_AUTHENTICATION'
   | 'PROVIDER_MALFORMED_RESPONSE'
   | 'PROVIDER_CONNECTION'
+  | 'STREAM_IDLE_TIMEOUT'
   | 'SIMULATED_FAILURE'
   | 'JOURNAL_CORRUPT'
   | 'REPLAY_MISMATCH';
@@ -290,6 +291,8 @@ export type ProviderErrorCode =
   | 'PROVIDER_AUTHENTICATION'
   | 'PROVIDER_MALFORMED_RESPONSE'
   | 'PROVIDER_CONNECTION'
+  /** A streaming call received no delta for its `streamIdleTimeoutSeconds`. */
+  | 'STREAM_IDLE_TIMEOUT'
   | 'SIMULATED_FAILURE';
 
 const RETRYABLE_PROVIDER_CODES: ReadonlySet<ProviderErrorCode> = new Set([
@@ -298,6 +301,7 @@ const RETRYABLE_PROVIDER_CODES: ReadonlySet<ProviderErrorCode> = new Set([
   'PROVIDER_SERVER_ERROR',
   'PROVIDER_TIMEOUT',
   'PROVIDER_CONNECTION',
+  'STREAM_IDLE_TIMEOUT',
   'SIMULATED_FAILURE',
 ]);
 

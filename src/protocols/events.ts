@@ -5,7 +5,7 @@
 import type { AgentTaskResult } from './agent.js';
 import { toErrorData } from './errors.js';
 import type { ErrorData } from './errors.js';
-import type { ModelCallPurpose } from './gateway.js';
+import type { ModelCallDelta, ModelCallPurpose } from './gateway.js';
 import type { ModelRequest, ModelResponse, TokenUsage } from './model.js';
 import type { TaskResult, WorkflowResult } from './task.js';
 
@@ -49,6 +49,13 @@ export interface TroupeEventMap {
     costCents: number;
     durationMs: number;
   };
+  /**
+   * A piece of a streaming model call's output (text, thinking, structured
+   * JSON or tool arguments), in order per call. Shown, never journaled: the
+   * journal keeps the final response. Calls stream only while someone listens
+   * to this type (or the call asks); see docs/streaming.md.
+   */
+  'model.delta': ModelCallDelta;
   'model.call.failed': {
     callId: string;
     agentId: string;

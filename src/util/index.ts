@@ -16,3 +16,4 @@ export {
   redactingObserver,
 } from './sanitize.js';
 export type { Redactor, RedactorOptions } from './sanitize.js';
+export { parsePartialJson } from './partial-json.js';
