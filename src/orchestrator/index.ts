@@ -23,3 +23,8 @@ export { costLimits, createRuntime, liveAgentIds, shutdownRuntime } from './runt
 export type { Runtime, RuntimeHooks } from './runtime.js';
 export { ThinkingAgent } from './thinking-agent.js';
 export type { ExecuteTaskOptions, ThinkingAgentOptions } from './thinking-agent.js';
+export { DEFAULT_STREAM_BUFFER, EventBuffer } from './event-buffer.js';
+export { toTextStream } from './text-stream.js';
+export type { TextStreamOptions } from './text-stream.js';
+export { streamWorkflowEvents } from './workflow-stream.js';
+export type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';

@@ -36,6 +36,8 @@ import type { TaskRunner } from '../runs/task-runner.js';
 import type { Telemetry, TelemetryOptions } from '../observability/telemetry.js';
 import type { AgentTool, ToolRegistry } from '../agents/tools.js';
 import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-runner.js';
+import { streamWorkflowEvents } from './workflow-stream.js';
+import type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -242,6 +244,25 @@ export class Orchestrator {
   executeWorkflow(options: ExecuteWorkflowOptions): Promise<WorkflowResult> {
     this.#assertOpen();
     return this.workflows.execute(options);
+  }
+
+  /**
+   * Runs a workflow like {@link executeWorkflow} and streams its events
+   * (workflow.started, task.started, model.delta, task.finished,
+   * workflow.finished, ...) as an async iterable; `result` resolves to the
+   * WorkflowResult. See docs/streaming.md.
+   * @example
+   * ```ts
+   * const run = orchestrator.streamWorkflow({ tasks: [{ agentId: 'writer', taskDescription: 'Draft the memo' }] });
+   * for await (const event of run) {
+   *   if (event.type === 'model.delta' && event.kind === 'text') process.stdout.write(event.text);
+   * }
+   * const result = await run.result;
+   * ```
+   */
+  streamWorkflow(options: StreamWorkflowOptions): WorkflowEventStream {
+    this.#assertOpen();
+    return streamWorkflowEvents(options, (run) => this.workflows.execute(run));
   }
 
   /**

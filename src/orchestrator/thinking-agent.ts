@@ -8,6 +8,8 @@ import { nanoid } from 'nanoid';
 import type { AgentConfig, AgentTaskResult, LoadedArtifact, ResolvedAgentConfig } from '../protocols/agent.js';
 import { CancelledError, fromErrorData } from '../protocols/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
+import { EventHub } from '../protocols/events.js';
+import type { ModelCallDelta } from '../protocols/gateway.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { createAgentMachine } from '../actors/agent/machine.js';
 import type { AgentMachine } from '../actors/agent/machine.js';
@@ -35,6 +37,13 @@ export interface ExecuteTaskOptions {
   readonly sharedArtifacts?: readonly LoadedArtifact[];
   readonly inputData?: unknown;
   readonly signal?: AbortSignal;
+  /**
+   * Receives this task's model output as it streams (thinking, acting,
+   * reflecting, exploring steps; text, thinking and structured JSON), in
+   * order. Setting it makes the task's calls stream. Must not throw: a throw
+   * is reported on the agent's events as `listener.error`.
+   */
+  readonly onDelta?: (delta: ModelCallDelta) => void;
 }
 
 /**
@@ -51,12 +60,16 @@ export interface ExecuteTaskOptions {
  *   thinkingDirectives: ['Consider both near-term and long-term impacts'],
  * });
  * console.log(result.confidence, result.thinkingProcess, result.alternatives);
+ * // Streaming: each step's output as it is generated.
+ * await agent.executeTask({ task: 'Summarise the findings', onDelta: (d) => process.stdout.write(d.text) });
  * ```
  */
 export class ThinkingAgent {
   readonly agentId: string;
   readonly config: ResolvedAgentConfig;
   readonly #actor: Actor<AgentMachine>;
+  /** The agent's own events (its gateway reports model deltas here). */
+  readonly events = new EventHub();
   /** Tasks run one after another: an agent works on one task at a time. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Tasks still waiting for the actor's answer, each with how to fail it, so `stop` can settle them. */
@@ -79,6 +92,7 @@ export class ThinkingAgent {
     const gateway = createModelGateway({
       resolveProvider: (name) => registry.get(name),
       prices: mergePrices(options.pricing),
+      events: this.events,
     });
     const machine = createAgentMachine({ gateway, now: Date.now });
     this.#actor = createActor(machine, {
@@ -111,6 +125,11 @@ export class ThinkingAgent {
         reject(error);
       };
       this.#waiting.add(fail);
+      const offDelta = options.onDelta
+        ? this.events.on('model.delta', (event) => {
+            if (event.taskId === taskId) options.onDelta?.(event);
+          })
+        : undefined;
       const subscriptions = [
         this.#actor.on('agent.result', (event) => {
           if (event.taskId !== taskId) return;
@@ -127,6 +146,7 @@ export class ThinkingAgent {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => {
         this.#waiting.delete(fail);
+        offDelta?.();
         for (const subscription of subscriptions) subscription.unsubscribe();
         options.signal?.removeEventListener('abort', onAbort);
       };

@@ -109,10 +109,23 @@ export interface MonitoringAlert {
 
 export type TroupeEventType = keyof TroupeEventMap;
 
+/**
+ * The event types that belong to one workflow run (their payload has a
+ * `workflowId`): task.started, task.retrying, task.finished, model.delta,
+ * model.call.finished, workflow.started, workflow.finished, ... A type added
+ * to the map with a `workflowId` (approval.requested) joins automatically.
+ */
+export type WorkflowEventType = {
+  [K in TroupeEventType]: 'workflowId' extends keyof TroupeEventMap[K] ? K : never;
+}[TroupeEventType];
+
 /** One event: its type plus its payload. */
 export type TroupeEvent<T extends TroupeEventType = TroupeEventType> = T extends TroupeEventType
   ? { type: T } & TroupeEventMap[T]
   : never;
+
+/** One event of a workflow run, as `streamWorkflow` and `executeWorkflow({ onEvent })` deliver it. */
+export type WorkflowEvent = TroupeEvent<WorkflowEventType>;
 
 export type TroupeListener<T extends TroupeEventType> = (event: TroupeEvent<T>) => void;
 

@@ -37,3 +37,4 @@ export { TaskRunner, statusOfError } from './task-runner.js';
 export type { TaskRunRequest, TaskRunnerOptions } from './task-runner.js';
 export { WorkflowRunner, digestOf } from './workflow-runner.js';
 export type { ExecuteWorkflowOptions, WorkflowRunnerOptions } from './workflow-runner.js';
+export { isEventOfWorkflow, observeWorkflow } from './workflow-events.js';
