@@ -9,8 +9,8 @@ interface Scan {
   /** The brackets still open, innermost last. */
   readonly open: string[];
   readonly inString: boolean;
-  /** Whether the text ends inside an escape (`\` or `\u12`). */
-  readonly danglingEscape: boolean;
+  /** Where an escape the text ends inside (`\` or `\u12`) begins, -1 if none. */
+  readonly escapeStart: number;
   /** Index of the last `,` outside strings, -1 if none. */
   readonly lastComma: number;
   /** Index of the last `{` or `[` outside strings, -1 if none. */
@@ -21,6 +21,7 @@ function scan(text: string): Scan {
   const open: string[] = [];
   let inString = false;
   let escape = 0;
+  let escapeStart = -1;
   let lastComma = -1;
   let lastOpen = -1;
   for (let i = 0; i < text.length; i++) {
@@ -28,8 +29,11 @@ function scan(text: string): Scan {
     if (inString) {
       if (escape > 0) {
         // `\u` takes four hex digits after the `u`.
-        escape = ch === 'u' && escape === 1 ? 5 : escape - 1;
-      } else if (ch === '\\') escape = 1;
+        escape = ch === 'u' && escape === 1 ? 4 : escape - 1;
+      } else if (ch === '\\') {
+        escape = 1;
+        escapeStart = i;
+      }
       else if (ch === '"') inString = false;
       continue;
     }
@@ -40,13 +44,14 @@ function scan(text: string): Scan {
     } else if (ch === '}' || ch === ']') open.pop();
     else if (ch === ',') lastComma = i;
   }
-  return { open, inString, danglingEscape: escape > 0, lastComma, lastOpen };
+  return { open, inString, escapeStart: escape > 0 ? escapeStart : -1, lastComma, lastOpen };
 }
 
 function closed(prefix: string): string | undefined {
   const state = scan(prefix);
-  if (state.danglingEscape) return undefined;
-  let out = state.inString ? `${prefix}"` : prefix;
+  // A half-written escape is left out; the string is closed before it.
+  const text = state.escapeStart >= 0 ? prefix.slice(0, state.escapeStart) : prefix;
+  let out = state.inString ? `${text}"` : text;
   for (let i = state.open.length - 1; i >= 0; i--) out += state.open[i] === '{' ? '}' : ']';
   return out;
 }
