@@ -266,6 +266,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     budget,
     limits: costLimits(config),
     agentActor: (agentId) => pool.ref(agentId),
+    scrub: (text) => redactor.scrub(text),
   });
   const disposers: Runtime['disposers'] = [
     () => {

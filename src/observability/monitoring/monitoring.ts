@@ -31,6 +31,12 @@ export interface MonitoringOptions {
   readonly now?: () => number;
   /** Least time between two dashboard pushes, in ms. Default 100. */
   readonly dashboardThrottleMs?: number;
+  /**
+   * Show each agent's streamed output (its last 2 KB) while a browser watches;
+   * model calls then stream while the dashboard is open. Model output can
+   * quote the prompt: turn this off when the dashboard must show no text at all. Default true.
+   */
+  readonly dashboardLiveText?: boolean;
 }
 
 /** What monitoring needs from the orchestrator. */
@@ -40,6 +46,8 @@ export interface MonitoringHost {
   readonly limits: { readonly maxCostPerAgentCents?: number; readonly totalCostLimitCents?: number };
   /** The live actor of an agent (`system.get('agent:<id>')`). */
   readonly agentActor: (agentId: string) => AnyActorRef | undefined;
+  /** Cuts known secrets (API keys) out of text the dashboard shows. Default: text unchanged. */
+  readonly scrub?: (text: string) => string;
 }
 
 /** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
@@ -106,7 +114,8 @@ export class Monitoring {
       throw new ConfigError('dashboardPort', 'must be a whole number from 0 to 65535 (0 picks a free port)');
     }
     const offs: (() => void)[] = [];
-    const dashboard = port === undefined ? undefined : await startDashboard(host, port, now, options.dashboardThrottleMs);
+    const liveText = options.dashboardLiveText ?? true;
+    const dashboard = port === undefined ? undefined : await startDashboard(host, port, now, options.dashboardThrottleMs, liveText);
     if (dashboard) offs.push(() => dashboard.unwatchAll());
     const observe = (event: TroupeEvent): void => {
       metrics.observe(event);
@@ -134,10 +143,11 @@ export function startMonitoring(host: MonitoringHost, options: MonitoringOptions
 }
 
 /** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
-async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined) {
+async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined, liveText: boolean) {
   const model = new DashboardModel({ now, budget: () => host.budget.snapshot(), limits: host.limits });
   const watched = new Map<string, Subscription>();
   let watching = false;
+  let offDeltas: (() => void) | undefined;
 
   const watch = (agentId: string): void => {
     if (watched.has(agentId)) return;
@@ -157,6 +167,8 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
   const unwatchAll = (): void => {
     for (const subscription of watched.values()) subscription.unsubscribe();
     watched.clear();
+    offDeltas?.();
+    offDeltas = undefined;
   };
 
   const server = await startDashboardServer({
@@ -166,7 +178,18 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
     ...(throttleMs === undefined ? {} : { throttleMs }),
     onClients: (count) => {
       watching = count > 0;
-      if (!watching) return unwatchAll();
+      if (!watching) {
+        // Nobody looks: stop asking for deltas, so model calls no longer stream for the dashboard.
+        offDeltas?.();
+        offDeltas = undefined;
+        return unwatchAll();
+      }
+      const scrub = host.scrub ?? ((text: string) => text);
+      if (liveText) {
+        offDeltas ??= host.events.on('model.delta', (event) => {
+          if (model.observe({ ...event, text: scrub(event.text) })) server.notify();
+        });
+      }
       for (const agentId of model.liveAgentIds()) watch(agentId);
     },
   });

@@ -3,8 +3,10 @@
  * progress events (agents and their phases, workflows and their tasks' times,
  * tokens, alerts) and turned into a plain JSON snapshot on demand.
  *
- * Only ids, states, statuses and numbers enter the model: never prompt or
- * answer text, error messages, configs or keys. Updating it per event is a few
+ * Only ids, states, statuses and numbers enter the model: never prompt text,
+ * error messages, configs or keys. The one piece of text is each agent's live
+ * output while a browser watches (the streamed `model.delta` text of its
+ * current task, the last {@link LIVE_TEXT_CHARS} characters). Updating it per event is a few
  * map writes; the snapshot (the costly part) is only built while a browser is
  * connected.
  */
@@ -38,6 +40,10 @@ export interface DashboardAgent {
   readonly tokens: number;
   readonly calls: number;
   readonly failedCalls: number;
+  /** The tail of the agent's streamed output in its current task ('' before any). */
+  readonly liveText: string;
+  /** The step that output belongs to (thinking, acting, ...), null before any. */
+  readonly liveStep: string | null;
 }
 
 export type DashboardTaskStatus = TaskStatus | 'running' | 'retrying';
@@ -85,6 +91,8 @@ export interface DashboardSnapshot {
 }
 
 export const MAX_AGENTS_SHOWN = 48;
+/** Characters of live output kept per agent. */
+export const LIVE_TEXT_CHARS = 2048;
 export const MAX_TASKS_SHOWN = 80;
 const MAX_WORKFLOWS_KEPT = 6;
 const MAX_STOPPED_AGENTS_KEPT = 200;
@@ -99,6 +107,8 @@ interface AgentEntry {
   tokens: number;
   calls: number;
   failedCalls: number;
+  liveText: string;
+  liveStep: string | null;
 }
 
 interface TaskEntry {
@@ -193,8 +203,19 @@ export class DashboardModel {
           tokens: 0,
           calls: 0,
           failedCalls: 0,
+          liveText: '',
+          liveStep: null,
         });
         return true;
+      case 'model.delta': {
+        const agent = this.#agents.get(event.agentId);
+        if (!agent || (event.kind !== 'text' && event.kind !== 'thinking')) return false;
+        // A new step starts a new paragraph, labelled by the page.
+        const text = agent.liveStep === event.step ? agent.liveText + event.text : event.text;
+        agent.liveStep = event.step;
+        agent.liveText = text.length > LIVE_TEXT_CHARS ? text.slice(text.length - LIVE_TEXT_CHARS) : text;
+        return true;
+      }
       case 'agent.stopped':
       case 'agent.crashed': {
         const agent = this.#agents.get(event.agentId);
@@ -248,6 +269,11 @@ export class DashboardModel {
         return true;
       }
       case 'task.started': {
+        const agent = this.#agents.get(event.agentId);
+        if (agent) {
+          agent.liveText = '';
+          agent.liveStep = null;
+        }
         const task = this.#task(event.workflowId, event.agentId);
         if (!task) return false;
         task.status = 'running';
@@ -311,6 +337,8 @@ export class DashboardModel {
         tokens: agent.tokens,
         calls: agent.calls,
         failedCalls: agent.failedCalls,
+        liveText: agent.liveText,
+        liveStep: agent.liveStep,
       })),
       agentsHidden: all.length - shown.length + this.#forgottenAgents,
       agentCounts: { live: all.filter((a) => a.live).length, total: all.length + this.#forgottenAgents },
