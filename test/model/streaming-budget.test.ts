@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetLedger, createModelGateway, partialChargeOf } from '../../src/model/index.js';
 import { DEFAULT_PRICES, EventHub, costOfUsage, findPrice } from '../../src/index.js';
-import type { ModelCall, ModelCallDelta, ModelRequest } from '../../src/index.js';
+import type { ModelCall, ModelCallDelta, ModelProvider, ModelRequest } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 import type { ScriptedStep } from '../../src/testing.js';
 
@@ -78,7 +78,18 @@ describe('streaming at the gateway', () => {
     const provider = createScriptedProvider({ fallback: () => ({ chunks: ['p', 'q'] }) });
     let streams = 0;
     const stream = provider.stream?.bind(provider);
-    const counted = { ...provider, name: 'scripted', complete: provider.complete.bind(provider), stream: stream ? (r: ModelRequest, s: Parameters<typeof stream>[1]) => (streams++, stream(r, s)) : undefined };
+    const counted: ModelProvider = {
+      name: 'scripted',
+      complete: (r) => provider.complete(r),
+      ...(stream
+        ? {
+            stream: (r, onDelta) => {
+              streams++;
+              return stream(r, onDelta);
+            },
+          }
+        : {}),
+    };
     const events = new EventHub();
     const gateway = createModelGateway({ resolveProvider: () => counted, prices: DEFAULT_PRICES, events });
     const call: ModelCall = { agentId: 'a', purpose: 'thinking', provider: 'scripted', request, taskId: 't', workflowId: 'wf' };

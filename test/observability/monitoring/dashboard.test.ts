@@ -255,6 +255,44 @@ describe('the dashboard server', () => {
     await stream.done;
   });
 
+  it('makes model calls stream only while a browser watches', async () => {
+    const scripted = createScriptedProvider({ fallback: () => ({ chunks: ['a ', 'b'] }) });
+    let streams = 0;
+    const stream = scripted.stream?.bind(scripted);
+    orchestrator = new Orchestrator({
+      provider: {
+        name: 'counted',
+        complete: (request) => scripted.complete(request),
+        ...(stream
+          ? {
+              stream: (request, onDelta) => {
+                streams++;
+                return stream(request, onDelta);
+              },
+            }
+          : {}),
+      },
+      enableThinkingAgents: false,
+    });
+    const { dashboardUrl = '' } = await orchestrator.enableMonitoring({ dashboardPort: 0, dashboardThrottleMs: 1 });
+    const task = (id: string) => ({ tasks: [{ agentId: id, taskDescription: 'Go' }] });
+    await orchestrator.executeWorkflow(task('before'));
+    expect(streams).toBe(0);
+    const watcher = openStream(dashboardUrl);
+    await watcher.until(() => true);
+    await orchestrator.executeWorkflow(task('watched'));
+    expect(streams).toBeGreaterThan(0);
+    watcher.close();
+    await watcher.done;
+    // The server sees the browser leave on its own schedule: wait until nobody is counted.
+    let runs = 0;
+    await vi.waitFor(async () => {
+      const before = streams;
+      await orchestrator?.executeWorkflow(task(`after_${runs++}`));
+      expect(streams).toBe(before);
+    });
+  });
+
   it('builds no snapshot while no browser is connected', async () => {
     orchestrator = new Orchestrator({ enableThinkingAgents: false, simulated: { latencyMs: 1 } });
     await orchestrator.enableMonitoring({ dashboardPort: 0, dashboardThrottleMs: 1 });

@@ -13,3 +13,5 @@ export type {
   DashboardTaskStatus,
   DashboardWorkflow,
 } from './state.js';
+export { LIVE_TEXT_CHARS, appendLiveText } from './live-text.js';
+export type { LiveText } from './live-text.js';

@@ -6,7 +6,7 @@
  * Only ids, states, statuses and numbers enter the model: never prompt text,
  * error messages, configs or keys. The one piece of text is each agent's live
  * output while a browser watches (the streamed `model.delta` text of its
- * current task, the last {@link LIVE_TEXT_CHARS} characters). Updating it per event is a few
+ * current task, the last 2 KB; live-text.ts). Updating it per event is a few
  * map writes; the snapshot (the costly part) is only built while a browser is
  * connected.
  */
@@ -14,6 +14,8 @@ import type { AgentPhase } from '../../../protocols/agent.js';
 import type { TaskStatus, WorkflowStatus } from '../../../protocols/task.js';
 import type { BudgetSnapshot } from '../../../model/budget.js';
 import type { MonitoringAlert, TroupeEvent } from '../../../protocols/events.js';
+import { appendLiveText, NO_LIVE_TEXT } from './live-text.js';
+import type { LiveText } from './live-text.js';
 
 /** The agent machine's phases, in the order the page draws them. */
 export const AGENT_PHASES: readonly AgentPhase[] = [
@@ -91,8 +93,6 @@ export interface DashboardSnapshot {
 }
 
 export const MAX_AGENTS_SHOWN = 48;
-/** Characters of live output kept per agent. */
-export const LIVE_TEXT_CHARS = 2048;
 export const MAX_TASKS_SHOWN = 80;
 const MAX_WORKFLOWS_KEPT = 6;
 const MAX_STOPPED_AGENTS_KEPT = 200;
@@ -107,8 +107,7 @@ interface AgentEntry {
   tokens: number;
   calls: number;
   failedCalls: number;
-  liveText: string;
-  liveStep: string | null;
+  output: LiveText;
 }
 
 interface TaskEntry {
@@ -203,17 +202,13 @@ export class DashboardModel {
           tokens: 0,
           calls: 0,
           failedCalls: 0,
-          liveText: '',
-          liveStep: null,
+          output: NO_LIVE_TEXT,
         });
         return true;
       case 'model.delta': {
         const agent = this.#agents.get(event.agentId);
         if (!agent || (event.kind !== 'text' && event.kind !== 'thinking')) return false;
-        // A new step starts a new paragraph, labelled by the page.
-        const text = agent.liveStep === event.step ? agent.liveText + event.text : event.text;
-        agent.liveStep = event.step;
-        agent.liveText = text.length > LIVE_TEXT_CHARS ? text.slice(text.length - LIVE_TEXT_CHARS) : text;
+        agent.output = appendLiveText(agent.output, event.step, event.text);
         return true;
       }
       case 'agent.stopped':
@@ -270,10 +265,7 @@ export class DashboardModel {
       }
       case 'task.started': {
         const agent = this.#agents.get(event.agentId);
-        if (agent) {
-          agent.liveText = '';
-          agent.liveStep = null;
-        }
+        if (agent) agent.output = NO_LIVE_TEXT;
         const task = this.#task(event.workflowId, event.agentId);
         if (!task) return false;
         task.status = 'running';
@@ -337,8 +329,8 @@ export class DashboardModel {
         tokens: agent.tokens,
         calls: agent.calls,
         failedCalls: agent.failedCalls,
-        liveText: agent.liveText,
-        liveStep: agent.liveStep,
+        liveText: agent.output.text,
+        liveStep: agent.output.step,
       })),
       agentsHidden: all.length - shown.length + this.#forgottenAgents,
       agentCounts: { live: all.filter((a) => a.live).length, total: all.length + this.#forgottenAgents },
