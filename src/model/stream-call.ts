@@ -61,7 +61,8 @@ export async function streamCall(provider: ModelProvider, call: ModelCall, conte
   else outer?.addEventListener('abort', onOuterAbort, { once: true });
 
   const idleSeconds = call.streamIdleTimeoutSeconds;
-  const idleMs = idleSeconds === undefined ? undefined : Math.max(1, Math.round(idleSeconds * 1000));
+  // A provider that cannot stream answers all at once: an idle limit would only cut long answers short.
+  const idleMs = idleSeconds === undefined || !provider.stream ? undefined : Math.max(1, Math.round(idleSeconds * 1000));
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let idleFired = false;
   const armIdle = (): void => {

@@ -118,6 +118,16 @@ describe('streaming at the gateway', () => {
     expect(seen).toEqual(['whole answer']);
   });
 
+  it('holds no idle limit against a provider that cannot stream', async () => {
+    const scripted = createScriptedProvider({ fallback: () => new Promise((resolve) => setTimeout(() => resolve({ text: 'slow but whole' }), 60)) });
+    const plain = { name: 'plain', complete: (r: ModelRequest) => scripted.complete(r) };
+    const gateway = createModelGateway({ resolveProvider: () => plain, prices: DEFAULT_PRICES });
+    const seen: string[] = [];
+    const outcome = await gateway.call({ agentId: 'a', purpose: 'acting', provider: 'plain', request, streamIdleTimeoutSeconds: 0.01, onDelta: (d) => seen.push(d.text) });
+    expect(outcome.response.text).toBe('slow but whole');
+    expect(seen).toEqual(['slow but whole']);
+  });
+
   it('gives structured deltas a partial value that grows', async () => {
     const events = new EventHub();
     const provider = createScriptedProvider().enqueue({
