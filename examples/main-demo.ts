@@ -1,7 +1,8 @@
 /**
  * The main demo (`npm start`): the seed's hierarchical workflow, research in
  * parallel → synthesis → conditional review, on the offline simulated model,
- * with a live terminal view of every agent's state and the cost so far.
+ * with a live terminal view of every agent's state, the text it is streaming
+ * right now, and the cost so far.
  *
  * Runs with no network and no API key. In a terminal the view redraws in
  * place; piped (CI, tests) it prints one line per change.
@@ -23,6 +24,19 @@ interface AgentRow {
   state: string;
   calls: number;
   costCents: number;
+  /** The tail of what the agent is streaming (its current step's text). */
+  text: string;
+  step: string;
+  streamedChars: number;
+}
+
+/** Characters of streamed text kept per row. */
+const TEXT_TAIL = 200;
+
+/** The last `width` characters of `text` on one line. */
+function tailLine(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > width ? `…${flat.slice(flat.length - width + 1)}` : flat;
 }
 
 const tasks: SubAgentTaskSpec[] = [
@@ -99,12 +113,18 @@ export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowRe
       elapsedSeconds: (Date.now() - started) / 1000,
       costCents,
       limitCents: 1000,
-      rows: [...rows].map(([agentId, row]) => ({ agentId, ...row })),
+      rows: [...rows].map(([agentId, row]) => ({
+        agentId,
+        state: row.state,
+        calls: row.calls,
+        costCents: row.costCents,
+        ...(row.text ? { streaming: `${row.step}: ${tailLine(row.text, 200)}` } : {}),
+      })),
     });
   const log = (line: string) => (live ? render() : out.write(`${line}\n`));
 
   orchestrator.events.on('agent.spawned', ({ agentId }) => {
-    rows.set(agentId, { state: 'idle', calls: 0, costCents: 0 });
+    rows.set(agentId, { state: 'idle', calls: 0, costCents: 0, text: '', step: '', streamedChars: 0 });
     const actor = orchestrator.actor.system.get(`agent:${agentId}`);
     actor?.subscribe((snapshot: { value: unknown }) => {
       const row = rows.get(agentId);
@@ -125,7 +145,12 @@ export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowRe
     if (live) render();
   });
   orchestrator.events.on('task.finished', ({ agentId, result }) => {
-    log(`✔ ${agentId} ${result.status}${result.confidence === null ? '' : ` (confidence ${result.confidence.toFixed(2)})`}${result.reason ? `: ${result.reason}` : ''}`);
+    const streamed = rows.get(agentId)?.streamedChars ?? 0;
+    log(
+      `✔ ${agentId} ${result.status}${result.confidence === null ? '' : ` (confidence ${result.confidence.toFixed(2)})`}${result.reason ? `: ${result.reason}` : ''}${
+        streamed > 0 ? ` · streamed ${streamed} chars` : ''
+      }`,
+    );
   });
 
   try {
@@ -134,6 +159,17 @@ export async function runMainDemo(options: DemoOptions = {}): Promise<WorkflowRe
       continueOnFailure: true,
       collectThinkingTraces: true,
       generateSummary: true,
+      // Every model call streams while this listens: the live view shows each agent's text as it is generated.
+      onEvent: (event) => {
+        if (event.type !== 'model.delta' || (event.kind !== 'text' && event.kind !== 'thinking')) return;
+        const row = rows.get(event.agentId);
+        if (!row) return;
+        const text = row.step === event.step ? row.text + event.text : event.text;
+        row.step = event.step;
+        row.text = text.slice(-TEXT_TAIL);
+        row.streamedChars += event.text.length;
+        if (live) render();
+      },
     });
     if (live) render();
     out.write('\n');

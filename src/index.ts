@@ -262,3 +262,18 @@ export {
   toErrorData,
 } from './protocols/errors.js';
 export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';
+
+// Streaming (docs/streaming.md)
+export type { ModelDelta, ModelDeltaSink } from './protocols/model.js';
+export { stepOfPurpose } from './protocols/gateway.js';
+export type { ModelCallDelta, ModelCallStep } from './protocols/gateway.js';
+export type { WorkflowEvent, WorkflowEventType } from './protocols/events.js';
+export { streamWorkflowEvents } from './orchestrator/workflow-stream.js';
+export type { StreamWorkflowOptions, WorkflowEventStream } from './orchestrator/workflow-stream.js';
+export { EventBuffer, DEFAULT_STREAM_BUFFER } from './orchestrator/event-buffer.js';
+export { toTextStream } from './orchestrator/text-stream.js';
+export type { TextStreamOptions } from './orchestrator/text-stream.js';
+export { isEventOfWorkflow, observeWorkflow } from './runs/workflow-events.js';
+export { parsePartialJson } from './util/partial-json.js';
+export { partialChargeOf } from './model/partial-charge.js';
+export type { PartialCharge } from './model/partial-charge.js';

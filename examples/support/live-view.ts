@@ -12,6 +12,8 @@ export interface LiveRow {
   readonly state: string;
   readonly calls: number;
   readonly costCents: number;
+  /** The agent's latest streamed text (`step: text`), shown after the numbers as far as the width allows. */
+  readonly streaming?: string;
 }
 
 /** What a frame shows. */
@@ -79,12 +81,15 @@ export function renderFrame(frame: LiveFrame, columns: number, rows = DEFAULT_RO
   const numbers = CALLS_WIDTH + COST_WIDTH;
   const agentWidth = Math.min(MAX_AGENT_WIDTH, Math.max(MIN_AGENT_WIDTH, max - STATE_WIDTH - numbers));
   const stateWidth = Math.min(STATE_WIDTH, Math.max(MIN_STATE_WIDTH, max - agentWidth - numbers));
-  const row = (agent: string, state: string, calls: string, cost: string): string =>
-    fit(`${pad(agent, agentWidth - 1)} ${pad(state, stateWidth - 1)} ${pad(calls, CALLS_WIDTH, true)}${pad(cost, COST_WIDTH, true)}`.trimEnd(), max);
-  const lines = [fit(title, max), '', row('agent', 'state', 'calls', 'cost ¢')];
+  const row = (agent: string, state: string, calls: string, cost: string, streaming = ''): string =>
+    fit(
+      `${pad(agent, agentWidth - 1)} ${pad(state, stateWidth - 1)} ${pad(calls, CALLS_WIDTH, true)}${pad(cost, COST_WIDTH, true)}  ${streaming}`.trimEnd(),
+      max,
+    );
+  const lines = [fit(title, max), '', row('agent', 'state', 'calls', 'cost ¢', 'streaming')];
   const room = Math.max(1, Math.floor(rows) - 1 - lines.length);
   const shown = frame.rows.length <= room ? frame.rows : frame.rows.slice(0, room - 1);
-  for (const agent of shown) lines.push(row(agent.agentId, agent.state, String(agent.calls), agent.costCents.toFixed(3)));
+  for (const agent of shown) lines.push(row(agent.agentId, agent.state, String(agent.calls), agent.costCents.toFixed(3), agent.streaming));
   if (shown.length < frame.rows.length) lines.push(fit(`… ${frame.rows.length - shown.length} more agents`, max));
   return lines;
 }

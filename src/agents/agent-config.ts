@@ -29,6 +29,7 @@ export const agentConfigSchema = z.strictObject({
   enableCrossAgentQueries: z.boolean().optional(),
   sharedContextAccess: z.boolean().optional(),
   timeoutSeconds: range(0.001, 86_400).optional(),
+  streamIdleTimeoutSeconds: range(0, 86_400).optional(),
   maxToolRounds: whole(0, 100).optional(),
   maxParallelToolCalls: whole(1, 64).optional(),
 });
@@ -44,6 +45,8 @@ export interface AgentDefaults {
   readonly maxTokens: number;
   readonly enableThinking: boolean;
   readonly timeoutSeconds: number;
+  /** 0: no idle limit on streaming calls. */
+  readonly streamIdleTimeoutSeconds?: number;
   readonly enableCrossAgentQueries: boolean;
   readonly sharedContextAccess: boolean;
 }
@@ -103,6 +106,7 @@ export function resolveAgentConfig(
     enableCrossAgentQueries: c.enableCrossAgentQueries ?? defaults.enableCrossAgentQueries,
     sharedContextAccess: c.sharedContextAccess ?? defaults.sharedContextAccess,
     timeoutSeconds: c.timeoutSeconds ?? defaults.timeoutSeconds,
+    streamIdleTimeoutSeconds: c.streamIdleTimeoutSeconds ?? defaults.streamIdleTimeoutSeconds ?? 0,
     maxToolRounds: c.maxToolRounds ?? 8,
     maxParallelToolCalls: c.maxParallelToolCalls ?? DEFAULT_MAX_PARALLEL_TOOL_CALLS,
   };

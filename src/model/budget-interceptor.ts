@@ -1,7 +1,9 @@
 /**
  * The budget link: reserves a call's worst-case cost before anything else
  * runs, settles it with what the call really cost, and frees it when the call
- * fails. Spent can then never pass a limit, whatever the calls' interleaving.
+ * fails (or, for a stream that failed part way, settles it with the estimated
+ * cost of what it had generated). Spent can then never pass a limit, whatever
+ * the calls' interleaving.
  *
  * A response whose usage passes what its request allowed is charged as
  * reported, raised as a `budget.overrun` event, and closes the limits it was
@@ -17,6 +19,7 @@ import type { ModelPrice } from '../protocols/pricing.js';
 import type { BudgetLedger, Reservation, ReservationOutcome } from './budget.js';
 import { estimateWorstCaseCents } from './token-bound.js';
 import { allowanceOf, excessOf } from './usage-check.js';
+import { partialChargeOf } from './partial-charge.js';
 
 /**
  * The budget link over `budget`. With a limit set, a model of unknown price is
@@ -49,7 +52,12 @@ export function budgetInterceptor(
       try {
         outcome = await next(call);
       } catch (error) {
-        if (!(error instanceof MalformedUsageError)) throw error;
+        if (!(error instanceof MalformedUsageError)) {
+          // A stream that failed part way is billed for what it generated: charge that estimate, not nothing.
+          const partial = partialChargeOf(error);
+          if (partial) hold.settle(partial.costCents);
+          throw error;
+        }
         // Unknown spend: charge the whole reservation and close its limits.
         const settled = hold.settle(hold.reservedCents, { exceededRequest: true });
         reportOverrun(events, call, undefined, hold, settled, EMPTY_USAGE);

@@ -10,7 +10,8 @@
  * is served before anything is charged and a fresh one is recorded whatever
  * the inner links did. User interceptors run on fresh calls only and before
  * any money is held. The budget reserves the worst case last, right before the
- * provider, which prices what it used.
+ * provider, which prices what it used. The provider link streams while
+ * `model.delta` has listeners (or a call brings its own `onDelta`).
  */
 import type { ModelCall, ModelCallInterceptor, ModelGateway } from '../protocols/gateway.js';
 import type { ModelProvider } from '../protocols/model.js';
@@ -67,5 +68,5 @@ export function createModelGateway(options: GatewayOptions): ModelGateway {
     ...(options.interceptors ?? []),
     ...(options.budget ? [budgetInterceptor(options.budget, priceOf, options.events)] : []),
   ];
-  return { call: composeModelCall(links, callProvider(options.resolveProvider, priceOf)) };
+  return { call: composeModelCall(links, callProvider(options.resolveProvider, priceOf, options.events)) };
 }

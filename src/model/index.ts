@@ -19,6 +19,8 @@ export type { GatewayOptions } from './gateway.js';
 export { composeModelCall } from './interceptor-chain.js';
 export { journalInterceptor } from './journal-interceptor.js';
 export type { CallRecorder } from './journal-interceptor.js';
+export { notePartialCharge, partialChargeOf } from './partial-charge.js';
+export type { PartialCharge } from './partial-charge.js';
 export { callProvider } from './provider-call.js';
 export { ProviderRegistry, defaultProviderName, selectedProviderName } from './provider-registry.js';
 export type {
@@ -30,6 +32,8 @@ export type {
 export { RunSpend } from './run-spend.js';
 export type { TaskSpend } from './run-spend.js';
 export { spendInterceptor } from './spend-interceptor.js';
+export { streamCall } from './stream-call.js';
+export type { StreamCallContext } from './stream-call.js';
 export {
   BLOCK_OVERHEAD_TOKENS,
   MESSAGE_OVERHEAD_TOKENS,

@@ -1,38 +1,61 @@
 /**
+/**
  * The chain's terminal: resolves the call's provider, calls it, checks the
  * usage it reports, marks output cut at maxTokens, and prices the usage at the
  * ledger's precision. The links in front of it never see an unpriced response.
+ * It streams only when someone wants the deltas (a `model.delta` listener, or
+ * the call's own `onDelta`); otherwise it is one plain `complete`.
  */
 import { nanoid } from 'nanoid';
 import { roundCents } from '../protocols/cents.js';
 import { MalformedUsageError } from '../protocols/errors.js';
-import type { ModelCall, ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
+import type { ModelCall, ModelCallDelta, ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
+import type { EventHub } from '../protocols/events.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 import { costOfUsage } from '../providers/model-prices.js';
+import { streamCall } from './stream-call.js';
 import { malformedUsage } from './usage-check.js';
 
+/** Where a call's deltas go: its own `onDelta` and the hub's `model.delta` listeners; undefined when nobody wants them. */
+function deltaTarget(call: ModelCall, events: EventHub | undefined): ((delta: ModelCallDelta) => void) | undefined {
+  const own = call.onDelta;
+  const hub = events?.has('model.delta') === true ? events : undefined;
+  if (own && hub) {
+    return (delta) => {
+      hub.emit('model.delta', delta);
+      own(delta);
+    };
+  }
+  if (own) return own;
+  if (hub) return (delta) => hub.emit('model.delta', delta);
+  return undefined;
+}
+
 /**
- * The terminal link.
+ * The terminal link. With `events`, calls stream while `model.delta` has listeners.
  * @throws MalformedUsageError when the provider's usage is not a count (the budget link charges it in full).
  *
  * @example
  * ```ts
- * const terminal = callProvider((name) => registry.get(name), (call) => findPrice(call.request.model));
+ * const terminal = callProvider((name) => registry.get(name), (call) => findPrice(call.request.model), hub);
  * ```
  */
 export function callProvider(
   resolveProvider: (name: string) => ModelProvider,
   priceOf: (call: ModelCall) => ModelPrice | undefined,
+  events?: EventHub,
 ): NextModelCall {
   return async (call): Promise<ModelCallOutcome> => {
     const provider = resolveProvider(call.provider);
-    let response = await provider.complete(call.request);
+    const callId = `call_${nanoid(12)}`;
+    const deliver = deltaTarget(call, events);
+    const price = priceOf(call);
+    let response = deliver ? await streamCall(provider, call, { callId, deliver, price }) : await provider.complete(call.request);
     const bad = malformedUsage(response.usage);
     if (bad !== undefined) throw new MalformedUsageError(call.provider, bad);
     // Output cut at maxTokens is incomplete: every consumer sees it marked, whichever provider answered.
     if (response.stopReason === 'max_tokens' && response.truncated !== true) response = { ...response, truncated: true };
-    const price = priceOf(call);
-    return { response, costCents: price ? roundCents(costOfUsage(response.usage, price)) : 0, callId: `call_${nanoid(12)}` };
+    return { response, costCents: price ? roundCents(costOfUsage(response.usage, price)) : 0, callId };
   };
 }

@@ -3,9 +3,11 @@
  * ones included, so a run reports exactly what the ledger charged for it
  * even when a call completes as its task is cancelled.
  */
+import { roundCents } from '../protocols/cents.js';
 import { MalformedUsageError } from '../protocols/errors.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
+import { partialChargeOf } from './partial-charge.js';
 import type { RunSpend } from './run-spend.js';
 
 /**
@@ -26,6 +28,8 @@ export function spendInterceptor(spend: RunSpend): ModelCallInterceptor {
       return outcome;
     } catch (error) {
       if (error instanceof MalformedUsageError && error.chargedCents > 0) spend.charge(call, error.chargedCents, EMPTY_USAGE);
+      const partial = partialChargeOf(error);
+      if (partial) spend.charge(call, roundCents(partial.costCents), partial.usage);
       throw error;
     } finally {
       end();

@@ -65,6 +65,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Execution settings
   maxParallelAgents: int(1, 100_000).default(5),
   agentTimeoutSeconds: num(0.001, 86_400).default(300),
+  /** Idle limit of streaming model calls, in seconds; 0 turns it off. See docs/streaming.md. */
+  streamIdleTimeoutSeconds: num(0, 86_400).default(0),
   retryFailedAgents: z.boolean().default(true),
   retry: z
     .strictObject({

@@ -22,6 +22,7 @@ export {
 } from './api-arguments.js';
 export { configErrorFrom, orchestratorConfigSchema, resolveConfig } from './config.js';
 export type { OrchestratorConfig, ResolvedConfig } from './config.js';
+export { DEFAULT_STREAM_BUFFER, EventBuffer } from './event-buffer.js';
 export { JournalClient } from './journal-client.js';
 export { MessagingClient } from './messaging-client.js';
 export { MonitoringClient } from './monitoring-client.js';
@@ -41,5 +42,9 @@ export type {
 } from './patterns.js';
 export { costLimits, createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
 export type { Runtime, RuntimeHooks } from './runtime.js';
+export { toTextStream } from './text-stream.js';
+export type { TextStreamOptions } from './text-stream.js';
 export { ThinkingAgent } from './thinking-agent.js';
 export type { ExecuteTaskOptions, ProviderConnection, ThinkingAgentOptions } from './thinking-agent.js';
+export { streamWorkflowEvents } from './workflow-stream.js';
+export type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';

@@ -42,6 +42,8 @@ import { createPipeline, mapReduce } from './patterns.js';
 import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage, RunOptions } from './patterns.js';
 import { createRuntime, shutdownRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
+import { streamWorkflowEvents } from './workflow-stream.js';
+import type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';
 
 export type { AgentRef } from './agents-client.js';
 
@@ -162,6 +164,25 @@ export class Orchestrator {
     this.#assertOpen();
     checkWorkflowOptions(options);
     return this.runtime.workflows.execute(options);
+  }
+
+  /**
+   * Runs a workflow like {@link executeWorkflow} and streams its events
+   * (workflow.started, task.started, model.delta, task.finished,
+   * workflow.finished, ...) as an async iterable; `result` resolves to the
+   * WorkflowResult. See docs/streaming.md.
+   * @example
+   * ```ts
+   * const run = orchestrator.streamWorkflow({ tasks: [{ agentId: 'writer', taskDescription: 'Draft the memo' }] });
+   * for await (const event of run) {
+   *   if (event.type === 'model.delta' && event.kind === 'text') process.stdout.write(event.text);
+   * }
+   * const result = await run.result;
+   * ```
+   */
+  streamWorkflow(options: StreamWorkflowOptions): WorkflowEventStream {
+    this.#assertOpen();
+    return streamWorkflowEvents(options, (run) => this.runtime.workflows.execute(run));
   }
 
   /**

@@ -139,6 +139,7 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
     maxTokens: config.maxTokens,
     enableThinking: config.enableThinkingAgents,
     timeoutSeconds: config.agentTimeoutSeconds,
+    streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds,
     enableCrossAgentQueries: config.enableCrossAgentQueries,
     sharedContextAccess: config.enableSharedContext,
   };
@@ -289,6 +290,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     budget,
     limits: costLimits(config),
     agentActor: (agentId) => pool.ref(agentId),
+    scrub: (text) => redactor.scrub(text),
   });
   const disposers: Runtime['disposers'] = [
     () => {

@@ -10,6 +10,8 @@ import { CancelledError, ConfigError, fromErrorData, WorkflowValidationError } f
 import { isInspectionObserver, optionalSignal, optionalStringList, requireId, requireRecord, requireString } from '../util/arguments.js';
 import { assertInputData, DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
 import type { ModelProvider } from '../protocols/model.js';
+import { EventHub } from '../protocols/events.js';
+import type { ModelCallDelta } from '../protocols/gateway.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { createAgentMachine } from '../actors/agent/machine.js';
 import type { AgentMachine } from '../actors/agent/machine.js';
@@ -54,6 +56,13 @@ export interface ExecuteTaskOptions {
   readonly sharedArtifacts?: readonly LoadedArtifact[];
   readonly inputData?: unknown;
   readonly signal?: AbortSignal;
+  /**
+   * Receives this task's model output as it streams (thinking, acting,
+   * reflecting, exploring steps; text, thinking and structured JSON), in
+   * order. Setting it makes the task's calls stream. Must not throw: a throw
+   * is reported on the agent's events as `listener.error`.
+   */
+  readonly onDelta?: (delta: ModelCallDelta) => void;
 }
 
 /** ThinkingAgent.executeTask's options, checked before the task is queued. */
@@ -90,12 +99,16 @@ function checkExecuteTaskOptions(options: unknown): void {
  *   config: { provider: 'openai', model: 'llama3.1' },
  *   openai: { baseURL: 'http://127.0.0.1:11434/v1' },
  * });
+ * // Streaming: each step's output as it is generated.
+ * await agent.executeTask({ task: 'Summarise the findings', onDelta: (d) => process.stdout.write(d.text) });
  * ```
  */
 export class ThinkingAgent {
   readonly agentId: string;
   readonly config: ResolvedAgentConfig;
   readonly #actor: Actor<AgentMachine>;
+  /** The agent's own events (its gateway reports model deltas here). */
+  readonly events = new EventHub();
   /** Tasks run one after another: an agent works on one task at a time. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Tasks still waiting for the actor's answer, each with how to fail it, so `stop` can settle them. */
@@ -131,6 +144,7 @@ export class ThinkingAgent {
     const gateway = createModelGateway({
       resolveProvider: (name) => registry.get(name),
       prices: mergePrices(options.pricing),
+      events: this.events,
     });
     const machine = createAgentMachine({ gateway, now: Date.now });
     this.#actor = createActor(machine, {
@@ -171,6 +185,11 @@ export class ThinkingAgent {
         reject(error);
       };
       this.#waiting.add(fail);
+      const offDelta = options.onDelta
+        ? this.events.on('model.delta', (event) => {
+            if (event.taskId === taskId) options.onDelta?.(event);
+          })
+        : undefined;
       const subscriptions = [
         this.#actor.on('agent.result', (event) => {
           if (event.taskId !== taskId) return;
@@ -187,6 +206,7 @@ export class ThinkingAgent {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => {
         this.#waiting.delete(fail);
+        offDelta?.();
         for (const subscription of subscriptions) subscription.unsubscribe();
         options.signal?.removeEventListener('abort', onAbort);
       };

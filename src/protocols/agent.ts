@@ -43,6 +43,12 @@ export interface AgentConfig {
   readonly sharedContextAccess?: boolean;
   /** Per-attempt deadline in seconds. Default: the orchestrator's agentTimeoutSeconds (300). */
   readonly timeoutSeconds?: number;
+  /**
+   * A streaming model call that receives no delta for this many seconds fails
+   * with a retryable STREAM_IDLE_TIMEOUT (beside the attempt deadline). 0: no idle limit.
+   * Default: the orchestrator's streamIdleTimeoutSeconds (0).
+   */
+  readonly streamIdleTimeoutSeconds?: number;
   /** Bound on tool-use round trips within one acting phase. Default 8. */
   readonly maxToolRounds?: number;
   /**

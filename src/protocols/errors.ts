@@ -41,6 +41,7 @@ export type TroupeErrorCode =
   | 'PROVIDER_AUTHENTICATION'
   | 'PROVIDER_MALFORMED_RESPONSE'
   | 'PROVIDER_CONNECTION'
+  | 'STREAM_IDLE_TIMEOUT'
   | 'SIMULATED_FAILURE'
   | 'JOURNAL_CORRUPT'
   | 'WORKSPACE_LOCKED'
@@ -428,6 +429,8 @@ export type ProviderErrorCode =
   | 'PROVIDER_AUTHENTICATION'
   | 'PROVIDER_MALFORMED_RESPONSE'
   | 'PROVIDER_CONNECTION'
+  /** A streaming call received no delta for its `streamIdleTimeoutSeconds`. */
+  | 'STREAM_IDLE_TIMEOUT'
   | 'SIMULATED_FAILURE';
 
 const RETRYABLE_PROVIDER_CODES: ReadonlySet<ProviderErrorCode> = new Set([
@@ -436,6 +439,7 @@ const RETRYABLE_PROVIDER_CODES: ReadonlySet<ProviderErrorCode> = new Set([
   'PROVIDER_SERVER_ERROR',
   'PROVIDER_TIMEOUT',
   'PROVIDER_CONNECTION',
+  'STREAM_IDLE_TIMEOUT',
   'SIMULATED_FAILURE',
 ]);
 

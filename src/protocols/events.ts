@@ -5,7 +5,7 @@
 import type { AgentTaskResult } from './agent.js';
 import { toErrorData } from './errors.js';
 import type { ErrorData } from './errors.js';
-import type { ModelCallPurpose } from './gateway.js';
+import type { ModelCallDelta, ModelCallPurpose } from './gateway.js';
 import type { ModelRequest, ModelResponse, TokenUsage } from './model.js';
 import type { TaskResult, WorkflowResult } from './task.js';
 
@@ -49,6 +49,13 @@ export interface TroupeEventMap {
     costCents: number;
     durationMs: number;
   };
+  /**
+   * A piece of a streaming model call's output (text, thinking, structured
+   * JSON or tool arguments), in order per call. Shown, never journaled: the
+   * journal keeps the final response. Calls stream only while someone listens
+   * to this type (or the call asks); see docs/streaming.md.
+   */
+  'model.delta': ModelCallDelta;
   'model.call.failed': {
     callId: string;
     agentId: string;
@@ -122,10 +129,23 @@ export interface MonitoringAlert {
 
 export type TroupeEventType = keyof TroupeEventMap;
 
+/**
+ * The event types that belong to one workflow run (their payload has a
+ * `workflowId`): task.started, task.retrying, task.finished, model.delta,
+ * model.call.finished, workflow.started, workflow.finished, ... A type added
+ * to the map with a `workflowId` (approval.requested) joins automatically.
+ */
+export type WorkflowEventType = {
+  [K in TroupeEventType]: 'workflowId' extends keyof TroupeEventMap[K] ? K : never;
+}[TroupeEventType];
+
 /** One event: its type plus its payload. */
 export type TroupeEvent<T extends TroupeEventType = TroupeEventType> = T extends TroupeEventType
   ? { type: T } & TroupeEventMap[T]
   : never;
+
+/** One event of a workflow run, as `streamWorkflow` and `executeWorkflow({ onEvent })` deliver it. */
+export type WorkflowEvent = TroupeEvent<WorkflowEventType>;
 
 export type TroupeListener<T extends TroupeEventType> = (event: TroupeEvent<T>) => void;
 

@@ -4,7 +4,7 @@
  * worst-case cost against the budget, prices the real usage, records the call
  * in the journal and traces it. Agent machines only know this interface.
  */
-import type { ModelRequest, ModelResponse } from './model.js';
+import type { ModelDelta, ModelRequest, ModelResponse } from './model.js';
 
 /** Why an agent calls the model; shown in traces, metrics and journals. */
 export type ModelCallPurpose =
@@ -16,6 +16,60 @@ export type ModelCallPurpose =
   | 'summary'
   | 'compaction'
   | 'tool_loop';
+
+/**
+ * The agent step a model call serves, as streaming consumers see it:
+ * `alternative` calls are the agent's exploring step, `tool_loop` calls its
+ * acting step.
+ */
+export type ModelCallStep =
+  | 'thinking'
+  | 'acting'
+  | 'reflecting'
+  | 'exploring'
+  | 'consulting'
+  | 'summarizing'
+  | 'compacting';
+
+const STEP_OF_PURPOSE: Readonly<Record<ModelCallPurpose, ModelCallStep>> = {
+  thinking: 'thinking',
+  acting: 'acting',
+  tool_loop: 'acting',
+  reflecting: 'reflecting',
+  alternative: 'exploring',
+  consultation: 'consulting',
+  summary: 'summarizing',
+  compaction: 'compacting',
+};
+
+/**
+ * The step of a call's purpose.
+ *
+ * @example
+ * ```ts
+ * stepOfPurpose('alternative'); // 'exploring'
+ * ```
+ */
+export function stepOfPurpose(purpose: ModelCallPurpose): ModelCallStep {
+  return STEP_OF_PURPOSE[purpose];
+}
+
+/** One streamed delta of a model call, with who made the call: the `model.delta` event's payload. */
+export interface ModelCallDelta extends ModelDelta {
+  readonly callId: string;
+  readonly agentId: string;
+  readonly purpose: ModelCallPurpose;
+  readonly step: ModelCallStep;
+  readonly provider: string;
+  readonly taskId?: string;
+  readonly workflowId?: string;
+  /** 0, 1, 2, ... within the call. */
+  readonly index: number;
+  /** `structured` deltas: the structured output's JSON text so far. */
+  readonly partialJson?: string;
+  /** `structured` deltas: `partialJson` read with its open strings, arrays and objects closed, when that parses. */
+  readonly partial?: unknown;
+}
 
 export interface ModelCall {
   readonly agentId: string;
@@ -30,6 +84,16 @@ export interface ModelCall {
    * reuse recorded responses on resume and replay. Unique per run.
    */
   readonly callKey?: string;
+  /**
+   * Receives this call's deltas. Setting it makes the call stream even when
+   * nobody listens to `model.delta`. Not part of the request: never hashed or journaled.
+   */
+  readonly onDelta?: (delta: ModelCallDelta) => void;
+  /**
+   * A streaming call that receives no delta for this many seconds (the first
+   * one included) fails with a retryable `STREAM_IDLE_TIMEOUT`. Absent: no idle limit.
+   */
+  readonly streamIdleTimeoutSeconds?: number;
 }
 
 export interface ModelCallOutcome {

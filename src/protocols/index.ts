@@ -116,12 +116,17 @@ export type {
   TroupeEventMap,
   TroupeEventType,
   TroupeListener,
+  WorkflowEvent,
+  WorkflowEventType,
 } from './events.js';
+export { stepOfPurpose } from './gateway.js';
 export type {
   ModelCall,
+  ModelCallDelta,
   ModelCallInterceptor,
   ModelCallOutcome,
   ModelCallPurpose,
+  ModelCallStep,
   ModelGateway,
   NextModelCall,
 } from './gateway.js';
@@ -138,6 +143,8 @@ export {
 export type {
   ContentBlock,
   JsonSchema,
+  ModelDelta,
+  ModelDeltaSink,
   ModelMessage,
   ModelProvider,
   ModelRequest,

@@ -124,6 +124,22 @@ export interface ModelResponse {
 }
 
 /**
+ * What a streaming model produced since its previous delta.
+ * `text`: the answer; `thinking`: reasoning text; `structured`: JSON text of
+ * the structured output; `tool_input`: JSON text of a tool call's arguments.
+ */
+export interface ModelDelta {
+  readonly kind: 'text' | 'thinking' | 'structured' | 'tool_input';
+  /** The new characters (never empty). */
+  readonly text: string;
+  /** The tool whose arguments a `tool_input` delta carries. */
+  readonly toolName?: string;
+}
+
+/** Receives a stream's deltas in order. Must not throw; it runs inside the provider's read loop. */
+export type ModelDeltaSink = (delta: ModelDelta) => void;
+
+/**
  * The port. Implementations must honour `request.signal` (reject promptly with
  * an abort error) and throw {@link ProviderError}s for provider failures.
  */
@@ -136,6 +152,19 @@ export interface ModelProvider {
    */
   readonly price?: ModelPrice;
   complete(request: ModelRequest): Promise<ModelResponse>;
+  /**
+   * Optional streaming form of {@link complete}: calls `onDelta` for each
+   * piece as it arrives, then resolves with the same {@link ModelResponse}
+   * `complete` would give (text, tool calls, usage, stop reason). A provider
+   * without it still works: the gateway calls `complete` and reports the
+   * whole answer as one delta.
+   *
+   * @example
+   * ```ts
+   * const response = await provider.stream?.(request, (delta) => process.stdout.write(delta.text));
+   * ```
+   */
+  stream?(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse>;
   /** The provider's own token count for a request, when it offers one. */
   countTokens?(request: ModelRequest): Promise<number>;
 }

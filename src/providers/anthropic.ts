@@ -1,6 +1,6 @@
 /**
  * The Anthropic provider: the {@link ModelProvider} port on `@anthropic-ai/sdk`'s
- * Messages API (non-streaming). The SDK's own retries are off: retries are the
+ * Messages API, plain or streamed (anthropic-stream.ts). The SDK's own retries are off: retries are the
  * gateway's, one policy for every provider.
  */
 import Anthropic, {
@@ -26,6 +26,7 @@ import { effectiveThinkingBudget, estimateTokens } from '../protocols/model.js';
 import type {
   ContentBlock,
   JsonSchema,
+  ModelDeltaSink,
   ModelMessage,
   ModelProvider,
   ModelRequest,
@@ -34,6 +35,7 @@ import type {
   ToolCall,
   TokenUsage,
 } from '../protocols/model.js';
+import { streamAnthropicMessage } from './anthropic-stream.js';
 import { routeApiKey } from './api-key.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkCallContext, SdkErrorClasses } from './provider-errors.js';
@@ -334,6 +336,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
     authToken: null,
     maxRetries: 0,
     timeout: timeoutMs,
+    // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
+    logLevel: 'off',
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
@@ -350,6 +354,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
     async complete(request: ModelRequest): Promise<ModelResponse> {
       const { params, structured } = buildParams(request);
       const body: unknown = await callSdk((signal) => client.messages.create(params, { signal }), context(request.signal));
+      return toModelResponse(body, structured);
+    },
+    async stream(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse> {
+      const { params, structured } = buildParams(request);
+      const streamOptions = { provider: PROVIDER, classes: SDK_ERRORS, structuredTool: structured?.toolName, onDelta };
+      const body = await callSdk((signal) => streamAnthropicMessage(client, params, signal, streamOptions), context(request.signal));
       return toModelResponse(body, structured);
     },
     async countTokens(request: ModelRequest): Promise<number> {

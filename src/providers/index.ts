@@ -2,11 +2,15 @@
  * ModelProvider implementations: Anthropic and OpenAI over their SDKs, the
  * simulated offline model, and the test doubles; plus model prices.
  */
+export { streamAnthropicMessage } from './anthropic-stream.js';
+export type { AnthropicStreamOptions } from './anthropic-stream.js';
 export { createAnthropicProvider } from './anthropic.js';
 export type { AnthropicProviderOptions } from './anthropic.js';
 export { findApiKey, isOwnURL, requireApiKey, routeApiKey } from './api-key.js';
 export type { KeyRouting, KeySource, RoutedKey } from './api-key.js';
 export { DEFAULT_PRICES, costOfUsage, findPrice, mergePrices, requirePrice } from './model-prices.js';
+export { streamChatCompletion } from './openai-stream.js';
+export type { OpenAIStreamOptions } from './openai-stream.js';
 export { LOCAL_SERVER_API_KEY, createOpenAIProvider, isReasoningModel } from './openai.js';
 export type { OpenAIProviderOptions } from './openai.js';
 export {
@@ -24,7 +28,9 @@ export {
 export type { ApiErrorFields, SdkApiError, SdkCallContext, SdkErrorClasses } from './provider-errors.js';
 export { canonicalJson, hashModelRequest, storableRequest } from './request-hash.js';
 export type { StoredModelRequest } from './request-hash.js';
+export { streamEndedEarly, streamFailure } from './stream-failure.js';
 export {
+  simulatedDeltas,
   createRandom,
   hashString,
   fitLength,
@@ -71,6 +77,7 @@ export type {
   RecordingProviderOptions,
   ReplayProvider,
   ReplayProviderOptions,
+  ScriptedChunk,
   ScriptedHandler,
   ScriptedProvider,
   ScriptedProviderOptions,

@@ -1,6 +1,6 @@
 /**
  * The OpenAI provider: the {@link ModelProvider} port on the `openai` SDK's
- * Chat Completions API (non-streaming), which OpenAI-compatible local servers
+ * Chat Completions API, plain or streamed (openai-stream.ts), which OpenAI-compatible local servers
  * (Ollama, vLLM, llama.cpp) also speak. The SDK's own retries are off: retries
  * are the gateway's, one policy for every provider.
  */
@@ -22,6 +22,7 @@ import type {
 import { z } from 'zod';
 import { MissingApiKeyError } from '../protocols/errors.js';
 import type {
+  ModelDeltaSink,
   ModelMessage,
   ModelProvider,
   ModelRequest,
@@ -33,6 +34,7 @@ import type {
 } from '../protocols/model.js';
 import { systemText } from '../protocols/model.js';
 import { isOwnURL, routeApiKey } from './api-key.js';
+import { streamChatCompletion } from './openai-stream.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkErrorClasses } from './provider-errors.js';
 
@@ -323,23 +325,32 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
     apiKey,
     maxRetries: 0,
     timeout: timeoutMs,
+    // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
+    logLevel: 'off',
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const secrets = apiKey === LOCAL_SERVER_API_KEY ? [] : [apiKey];
+  const context = (signal: AbortSignal | undefined) => ({
+    provider: name,
+    classes: SDK_ERRORS,
+    secrets,
+    signal,
+    timeoutMs,
+    ...(authenticationHint === undefined ? {} : { authenticationHint }),
+  });
 
   return {
     name,
     async complete(request: ModelRequest): Promise<ModelResponse> {
       const params = buildParams(request);
-      const body: unknown = await callSdk((signal) => client.chat.completions.create(params, { signal }), {
-        provider: name,
-        classes: SDK_ERRORS,
-        secrets,
-        signal: request.signal,
-        timeoutMs,
-        ...(authenticationHint === undefined ? {} : { authenticationHint }),
-      });
+      const body: unknown = await callSdk((signal) => client.chat.completions.create(params, { signal }), context(request.signal));
+      return toModelResponse(body, request, name);
+    },
+    async stream(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse> {
+      const params = buildParams(request);
+      const options = { provider: name, classes: SDK_ERRORS, request, onDelta };
+      const body = await callSdk((signal) => streamChatCompletion(client, params, signal, options), context(request.signal));
       return toModelResponse(body, request, name);
     },
   };

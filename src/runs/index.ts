@@ -36,5 +36,6 @@ export { isRetryable, retryDelayMs, sleep } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export { TaskRunner, statusOfError } from './task-runner.js';
 export type { TaskRunRequest, TaskRunnerOptions } from './task-runner.js';
+export { isEventOfWorkflow, observeWorkflow } from './workflow-events.js';
 export { WorkflowRunner, digestOf } from './workflow-runner.js';
 export type { ExecuteWorkflowOptions, WorkflowRunnerOptions } from './workflow-runner.js';

@@ -19,7 +19,8 @@ import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/wo
 import { normalizeTasks } from '../actors/workflow/tasks.js';
 import { conditionDecision } from '../actors/workflow/task-rules.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
-import type { EventHub } from '../protocols/events.js';
+import type { EventHub, WorkflowEvent } from '../protocols/events.js';
+import { observeWorkflow } from './workflow-events.js';
 import type { RunContinuation, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
 import { addCents } from '../protocols/cents.js';
 import type { RunSpend } from '../model/run-spend.js';
@@ -38,6 +39,13 @@ export interface ExecuteWorkflowOptions {
   readonly signal?: AbortSignal;
   /** Use this id instead of a generated one (resume, replay). */
   readonly workflowId?: string;
+  /**
+   * Called with each event of this run (task.started, model.delta,
+   * task.finished, workflow.finished, ...), synchronously as it happens; while
+   * it is set, model calls stream. A throw is reported as `listener.error`.
+   * See docs/streaming.md.
+   */
+  readonly onEvent?: (event: WorkflowEvent) => void;
 }
 
 export interface WorkflowRunnerOptions {
@@ -156,6 +164,17 @@ export class WorkflowRunner {
   }
 
   async execute(options: ExecuteWorkflowOptions, continuation: RunContinuation = {}): Promise<WorkflowResult> {
+    if (!options.onEvent) return this.#execute(options, continuation);
+    const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
+    const off = observeWorkflow(this.#options.events, workflowId, options.onEvent);
+    try {
+      return await this.#execute({ ...options, workflowId }, continuation);
+    } finally {
+      off();
+    }
+  }
+
+  async #execute(options: ExecuteWorkflowOptions, continuation: RunContinuation): Promise<WorkflowResult> {
     const normalized = this.validate(options.tasks);
     const maxParallel = options.maxParallelAgents ?? this.#options.maxParallelAgents;
     if (!Number.isInteger(maxParallel) || maxParallel < 1) {

@@ -20,6 +20,7 @@ export type { ArgumentKind } from './arguments.js';
 export { closestMatch } from './closest-match.js';
 export { configErrorFrom, notOneOf } from './config-errors.js';
 export { DEFAULT_MAX_INPUT_DATA_BYTES, MAX_INPUT_DATA_DEPTH, assertInputData } from './input-data.js';
+export { parsePartialJson } from './partial-json.js';
 export { PriorityQueue } from './priority-queue.js';
 export type { Comparator } from './priority-queue.js';
 export {

@@ -414,5 +414,14 @@ describe('main demo', () => {
     expect(text).toMatch(/Total cost: \$\d+\.\d{4}/);
     expect(text).toContain('simulated model');
     expect(text).toContain('strategy_synthesizer');
+    // Every task's model output streamed into the live view.
+    expect(text).toMatch(/✔ market_researcher succeeded .*· streamed \d+ chars/);
+  });
+
+  it('shows the streaming text in its live (terminal) view', async () => {
+    let text = '';
+    await runMainDemo({ latencyMs: 0, out: { write: (chunk: string) => (text += chunk), isTTY: true } });
+    expect(text).toContain('streaming');
+    expect(text).toMatch(/market_researcher .*(thinking|acting|reflecting): \S/);
   });
 });

@@ -22,7 +22,22 @@ export type ScriptedReply =
    * Send a 200 JSON head and the start of a body, then either drop the socket
    * (`then: 'drop'`) or never send the rest (`then: 'stall'`).
    */
-  | { readonly kind: 'partial'; readonly then: 'drop' | 'stall' };
+  | { readonly kind: 'partial'; readonly then: 'drop' | 'stall' }
+  /**
+   * A 200 `text/event-stream`: each event written on its own (raw strings go
+   * out verbatim), then the response ends (`then: 'end'`, default), the socket
+   * is destroyed (`'drop'`), or nothing more is sent (`'stall'`).
+   */
+  | { readonly kind: 'sse'; readonly events: readonly SseEvent[]; readonly then?: 'end' | 'drop' | 'stall' };
+
+/** One server-sent event: `event:` (optional) and `data:` lines, or raw text. */
+export type SseEvent = { readonly event?: string; readonly data: unknown } | { readonly raw: string };
+
+function sseText(event: SseEvent): string {
+  if ('raw' in event) return event.raw;
+  const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+  return `${event.event === undefined ? '' : `event: ${event.event}\n`}data: ${data}\n\n`;
+}
 
 export interface RecordedRequest {
   readonly method: string;
@@ -41,6 +56,10 @@ export interface LoopbackServer {
   reply(...replies: readonly ScriptedReply[]): void;
   /** Resolves once `count` requests in all have arrived. */
   waitForRequests(count: number): Promise<void>;
+  /** Responses whose connection closed (answered, dropped or cancelled by the client). */
+  readonly closedResponses: number;
+  /** Resolves once `count` responses in all have closed. */
+  waitForClosed(count: number): Promise<void>;
   /** Stops listening and destroys open sockets (stalled ones too). */
   close(): Promise<void>;
 }
@@ -73,8 +92,17 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const waiters: { count: number; resolve: () => void }[] = [];
+  const closeWaiters: { count: number; resolve: () => void }[] = [];
+  let closedResponses = 0;
 
   const server = createServer((req, res) => {
+    res.on('close', () => {
+      closedResponses++;
+      for (const waiter of closeWaiters.filter((w) => closedResponses >= w.count)) {
+        closeWaiters.splice(closeWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -105,6 +133,15 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
           return;
         case 'stall':
           return;
+        case 'sse': {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+          for (const event of next.events) res.write(sseText(event));
+          const then = next.then ?? 'end';
+          if (then === 'end') res.end();
+          // Destroy after the events have left, so the client is mid-stream.
+          else if (then === 'drop') setTimeout(() => req.socket.destroy(), 20);
+          return;
+        }
         case 'partial':
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
           res.write('{"id":"partial","content":[');
@@ -131,6 +168,13 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
     waitForRequests(count) {
       if (requests.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    get closedResponses() {
+      return closedResponses;
+    },
+    waitForClosed(count) {
+      if (closedResponses >= count) return Promise.resolve();
+      return new Promise((resolve) => closeWaiters.push({ count, resolve }));
     },
     close() {
       for (const socket of sockets) socket.destroy();

@@ -106,6 +106,7 @@ function call(
     taskId: task.taskId,
     ...(task.workflowId === undefined ? {} : { workflowId: task.workflowId }),
     callKey: `${task.taskId}#${task.attempt ?? 1}/${run.modelCalls}:${purpose}`,
+    ...(config.streamIdleTimeoutSeconds > 0 ? { streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds } : {}),
     request: {
       model: config.model,
       system: systemPromptOf(identity),

@@ -18,6 +18,9 @@ export type { MetricsBounds, MonitoringMetrics, WorkflowMetrics } from './metric
 export { Monitoring, startMonitoring } from './monitoring.js';
 export type { MonitoringHost, MonitoringOptions } from './monitoring.js';
 export {
+  LIVE_TEXT_CHARS,
+  NO_LIVE_TEXT,
+  appendLiveText,
   dashboardPage,
   startDashboardServer,
   AGENT_PHASES,
@@ -27,6 +30,7 @@ export {
   phaseOfState,
 } from './dashboard/index.js';
 export type {
+  LiveText,
   DashboardServer,
   DashboardServerOptions,
   DashboardAgent,

@@ -35,6 +35,12 @@ export interface MonitoringOptions {
   readonly maxWorkflows?: number;
   /** Most agents kept in `perAgent` (default 10,000; least recently seen dropped first). Totals stay exact. */
   readonly maxAgents?: number;
+  /**
+   * Show each agent's streamed output (its last 2 KB) while a browser watches;
+   * model calls then stream while the dashboard is open. Model output can
+   * quote the prompt: turn this off when the dashboard must show no text at all. Default true.
+   */
+  readonly dashboardLiveText?: boolean;
 }
 
 /** What monitoring needs from the orchestrator. */
@@ -44,6 +50,8 @@ export interface MonitoringHost {
   readonly limits: { readonly maxCostPerAgentCents?: number; readonly totalCostLimitCents?: number };
   /** The live actor of an agent (`system.get('agent:<id>')`). */
   readonly agentActor: (agentId: string) => AnyActorRef | undefined;
+  /** Cuts known secrets (API keys) out of text the dashboard shows. Default: text unchanged. */
+  readonly scrub?: (text: string) => string;
 }
 
 /** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
@@ -113,7 +121,8 @@ export class Monitoring {
       throw new ConfigError('dashboardPort', 'must be a whole number from 0 to 65535 (0 picks a free port)');
     }
     const offs: (() => void)[] = [];
-    const dashboard = port === undefined ? undefined : await startDashboard(host, port, now, options.dashboardThrottleMs);
+    const liveText = options.dashboardLiveText ?? true;
+    const dashboard = port === undefined ? undefined : await startDashboard(host, port, now, options.dashboardThrottleMs, liveText);
     if (dashboard) offs.push(() => dashboard.unwatchAll());
     const observe = (event: TroupeEvent): void => {
       metrics.observe(event);
@@ -141,10 +150,11 @@ export function startMonitoring(host: MonitoringHost, options: MonitoringOptions
 }
 
 /** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
-async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined) {
+async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined, liveText: boolean) {
   const model = new DashboardModel({ now, budget: () => host.budget.snapshot(), limits: host.limits });
   const watched = new Map<string, Subscription>();
   let watching = false;
+  let offDeltas: (() => void) | undefined;
 
   const watch = (agentId: string): void => {
     if (watched.has(agentId)) return;
@@ -164,6 +174,8 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
   const unwatchAll = (): void => {
     for (const subscription of watched.values()) subscription.unsubscribe();
     watched.clear();
+    offDeltas?.();
+    offDeltas = undefined;
   };
 
   const server = await startDashboardServer({
@@ -173,7 +185,18 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
     ...(throttleMs === undefined ? {} : { throttleMs }),
     onClients: (count) => {
       watching = count > 0;
-      if (!watching) return unwatchAll();
+      if (!watching) {
+        // Nobody looks: stop asking for deltas, so model calls no longer stream for the dashboard.
+        offDeltas?.();
+        offDeltas = undefined;
+        return unwatchAll();
+      }
+      const scrub = host.scrub ?? ((text: string) => text);
+      if (liveText) {
+        offDeltas ??= host.events.on('model.delta', (event) => {
+          if (model.observe({ ...event, text: scrub(event.text) })) server.notify();
+        });
+      }
       for (const agentId of model.liveAgentIds()) watch(agentId);
     },
   });

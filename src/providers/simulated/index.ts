@@ -2,6 +2,7 @@
  * The simulated model: offline, seeded, with latency, jitter and failures, text
  * drawn from the prompt and structured output valid against the requested schema.
  */
+export { simulatedDeltas } from './chunks.js';
 export { createRandom, hashString } from './random.js';
 export type { Random } from './random.js';
 export {

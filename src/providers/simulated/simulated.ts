@@ -8,6 +8,7 @@
 import { ConfigError, ProviderError } from '../../protocols/errors.js';
 import { estimateRequestTokens, estimateTokens, messageText, systemText } from '../../protocols/model.js';
 import type {
+  ModelDeltaSink,
   ModelProvider,
   ModelRequest,
   ModelResponse,
@@ -19,6 +20,7 @@ import type {
 } from '../../protocols/model.js';
 import { SchemaSampleError, sampleSchema, type NumberBounds, type SampleSite, type SchemaSampleHooks } from './schema-sample.js';
 import { canonicalJson } from '../request-hash.js';
+import { simulatedDeltas } from './chunks.js';
 import { createRandom, hashString, type Random } from './random.js';
 import {
   analyzePrompt,
@@ -48,6 +50,9 @@ export interface SimulatedProviderOptions {
   /** Waits `ms` milliseconds. Default: a `setTimeout` cleared on abort. The provider also rejects on abort itself. */
   readonly sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
+
+/** Share of a streamed call's latency spent before its first delta. */
+const STREAM_FIRST_DELTA_SHARE = 0.25;
 
 /** How long a cached prefix lives after its last use: Anthropic's default 5-minute TTL. */
 export const SIMULATED_CACHE_TTL_MS = 5 * 60_000;
@@ -283,7 +288,11 @@ export function createSimulatedProvider(options: SimulatedProviderOptions = {}):
       : { inputTokens: totalTokens - tokens, cacheReadTokens: 0, cacheWriteTokens: tokens };
   }
 
-  async function complete(request: ModelRequest): Promise<ModelResponse> {
+  /**
+   * One call: waits `firstShare` of the call's latency, may fail, answers.
+   * Streaming spreads the rest of the latency over the deltas.
+   */
+  async function run(request: ModelRequest, onDelta?: ModelDeltaSink): Promise<ModelResponse> {
     if (request.signal?.aborted) throw abortError(request.signal);
     const hash = requestHash(seed, request);
     const random = createRandom(hash);
@@ -293,7 +302,9 @@ export function createSimulatedProvider(options: SimulatedProviderOptions = {}):
     bound(attempts);
 
     const delay = Math.max(0, Math.round(latencyMs + (random.fork('latency').next() * 2 - 1) * jitterMs));
-    await wait(delay, request.signal);
+    // Streaming: a quarter of the latency before the first delta, the rest between deltas.
+    const firstDelay = onDelta ? Math.round(delay * STREAM_FIRST_DELTA_SHARE) : delay;
+    await wait(firstDelay, request.signal);
     if (failureRate > 0 && random.fork(`failure:${attempt}`).next() < failureRate) {
       throw new ProviderError(
         'SIMULATED_FAILURE',
@@ -322,7 +333,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions = {}):
       outputTokens: estimateTokens(text) + toolTokens,
       thinkingTokens: estimateTokens(thinking ?? ''),
     };
-    return {
+    const response: ModelResponse = {
       text,
       toolCalls: content.toolCalls,
       usage,
@@ -332,11 +343,21 @@ export function createSimulatedProvider(options: SimulatedProviderOptions = {}):
       ...(thinking === undefined ? {} : { thinking }),
       ...(structured === undefined ? {} : { structured }),
     };
+    if (onDelta) {
+      const deltas = simulatedDeltas(request, response);
+      const gap = deltas.length > 1 ? (delay - firstDelay) / (deltas.length - 1) : 0;
+      for (const [i, delta] of deltas.entries()) {
+        if (i > 0) await wait(Math.round(gap * i) - Math.round(gap * (i - 1)), request.signal);
+        onDelta(delta);
+      }
+    }
+    return response;
   }
 
   return {
     name: 'simulated',
-    complete,
+    complete: (request) => run(request),
+    stream: (request, onDelta) => run(request, onDelta),
     countTokens: (request) => Promise.resolve(estimateRequestTokens(request)),
   };
 }

@@ -9,4 +9,10 @@ export type { RecordingProvider, RecordingProviderOptions } from './recording.js
 export { createReplayProvider } from './replaying-provider.js';
 export type { ReplayProvider, ReplayProviderOptions } from './replaying-provider.js';
 export { createScriptedProvider } from './scripted.js';
-export type { ScriptedHandler, ScriptedProvider, ScriptedProviderOptions, ScriptedStep } from './scripted.js';
+export type {
+  ScriptedChunk,
+  ScriptedHandler,
+  ScriptedProvider,
+  ScriptedProviderOptions,
+  ScriptedStep,
+} from './scripted.js';

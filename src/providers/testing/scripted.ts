@@ -3,11 +3,28 @@
  * of the request, and records every request it got. Import from `troupe/testing`.
  */
 import { EMPTY_USAGE, estimateRequestTokens, estimateTokens } from '../../protocols/model.js';
-import type { ModelProvider, ModelRequest, ModelResponse, TokenUsage } from '../../protocols/model.js';
+import type { ModelDelta, ModelDeltaSink, ModelProvider, ModelRequest, ModelResponse, TokenUsage } from '../../protocols/model.js';
 import { abortError } from '../provider-errors.js';
 
-/** What a script step may give: a full response, a partial one, or an error to throw. */
-export type ScriptedStep = Partial<ModelResponse> | Error;
+/**
+ * One piece of a scripted stream: a text delta (a string or a {@link ModelDelta}),
+ * a stall that never ends (until the call is aborted), a failure thrown mid-stream,
+ * or a gate the stream waits on before going on.
+ */
+export type ScriptedChunk =
+  | string
+  | ModelDelta
+  | { readonly stall: true }
+  | { readonly fail: Error }
+  | { readonly gate: Promise<unknown> };
+
+/**
+ * What a script step may give: a full response, a partial one, or an error to
+ * throw. `chunks` scripts the stream: `stream` delivers them in order (and
+ * `complete` plays them silently); without `text`, the text is the joined text
+ * chunks (the structured chunks when `structured` is absent and they parse).
+ */
+export type ScriptedStep = (Partial<ModelResponse> & { readonly chunks?: readonly ScriptedChunk[] }) | Error;
 
 /** A function that decides the answer from the request. */
 export type ScriptedHandler = (request: ModelRequest, index: number) => ScriptedStep | Promise<ScriptedStep>;
@@ -27,6 +44,63 @@ export interface ScriptedProvider extends ModelProvider {
   enqueue(...steps: readonly (ScriptedStep | ScriptedHandler)[]): this;
   /** Requests still unanswered (waiting on a handler). */
   readonly pending: number;
+}
+
+function deltaOf(chunk: string | ModelDelta): ModelDelta {
+  return typeof chunk === 'string' ? { kind: 'text', text: chunk } : chunk;
+}
+
+function isDelta(chunk: ScriptedChunk): chunk is string | ModelDelta {
+  return typeof chunk === 'string' || 'kind' in chunk;
+}
+
+/** The step's response fields, with text and structured taken from its chunks when not given. */
+function withChunkText(step: Exclude<ScriptedStep, Error>): Partial<ModelResponse> {
+  const { chunks, ...fields } = step;
+  if (!chunks || fields.text !== undefined) return fields;
+  const deltas = chunks.filter(isDelta).map(deltaOf);
+  const joined = (kind: ModelDelta['kind']): string => deltas.filter((d) => d.kind === kind).map((d) => d.text).join('');
+  const text = joined('text');
+  const json = joined('structured');
+  let structured = fields.structured;
+  if (structured === undefined && json !== '') {
+    try {
+      structured = JSON.parse(json);
+    } catch {
+      structured = undefined;
+    }
+  }
+  const thinking = fields.thinking ?? (joined('thinking') || undefined);
+  return {
+    ...fields,
+    text: text !== '' || json === '' ? text : json,
+    ...(structured === undefined ? {} : { structured }),
+    ...(thinking === undefined ? {} : { thinking }),
+  };
+}
+
+/** Deltas a step without chunks streams as: its whole answer, one delta per kind. */
+function wholeDeltas(request: ModelRequest, response: ModelResponse): ModelDelta[] {
+  const deltas: ModelDelta[] = [];
+  if (response.thinking) deltas.push({ kind: 'thinking', text: response.thinking });
+  const structured = request.structuredOutput !== undefined && response.structured !== undefined;
+  if (response.text !== '') deltas.push({ kind: structured ? 'structured' : 'text', text: response.text });
+  return deltas;
+}
+
+/** Plays `chunks`: delivers deltas (when `onDelta`), waits on gates, stalls, throws failures. */
+async function play(chunks: readonly ScriptedChunk[], signal: AbortSignal | undefined, name: string, onDelta?: ModelDeltaSink): Promise<void> {
+  for (const chunk of chunks) {
+    if (signal?.aborted) throw abortError(name);
+    if (isDelta(chunk)) {
+      onDelta?.(deltaOf(chunk));
+      // A turn of the event loop per chunk, as a network stream would take.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } else if ('fail' in chunk) throw chunk.fail;
+    else if ('gate' in chunk) await raceAbort(chunk.gate, signal, name);
+    else await raceAbort(new Promise<never>(() => undefined), signal, name);
+  }
+  if (signal?.aborted) throw abortError(name);
 }
 
 function completeResponse(request: ModelRequest, step: Partial<ModelResponse>): ModelResponse {
@@ -80,25 +154,31 @@ export function createScriptedProvider(options: ScriptedProviderOptions = {}): S
       queue.push(...steps);
       return provider;
     },
-    async complete(request) {
-      if (request.signal?.aborted) throw abortError(name);
-      const index = requests.length;
-      requests.push(request);
-      const next = queue.shift() ?? options.fallback;
-      if (next === undefined) {
-        throw new Error(`scripted provider: no response queued for request #${index} (model ${request.model})`);
-      }
-      pending++;
-      try {
-        const step = typeof next === 'function' ? await raceAbort(next(request, index), request.signal, name) : next;
-        if (request.signal?.aborted) throw abortError(name);
-        if (step instanceof Error) throw step;
-        return completeResponse(request, step);
-      } finally {
-        pending--;
-      }
-    },
+    complete: (request) => answer(request),
+    stream: (request, onDelta) => answer(request, onDelta),
   };
+
+  async function answer(request: ModelRequest, onDelta?: ModelDeltaSink): Promise<ModelResponse> {
+    if (request.signal?.aborted) throw abortError(name);
+    const index = requests.length;
+    requests.push(request);
+    const next = queue.shift() ?? options.fallback;
+    if (next === undefined) {
+      throw new Error(`scripted provider: no response queued for request #${index} (model ${request.model})`);
+    }
+    pending++;
+    try {
+      const step = typeof next === 'function' ? await raceAbort(next(request, index), request.signal, name) : next;
+      if (request.signal?.aborted) throw abortError(name);
+      if (step instanceof Error) throw step;
+      if (step.chunks) await play(step.chunks, request.signal, name, onDelta);
+      const response = completeResponse(request, withChunkText(step));
+      if (!step.chunks && onDelta) for (const delta of wholeDeltas(request, response)) onDelta(delta);
+      return response;
+    } finally {
+      pending--;
+    }
+  }
   return provider;
 }
 

@@ -61,6 +61,10 @@ describe('the live dashboard in a real browser', () => {
     const working = page.locator('.agent[data-agent] g.node.current[data-phase="thinking"], .agent[data-agent] g.node.current[data-phase="acting"], .agent[data-agent] g.node.current[data-phase="reflecting"]');
     await working.first().waitFor({ timeout: 20_000 });
     await page.locator('.gantt-bar[data-status="running"]').first().waitFor({ timeout: 20_000 });
+    // A running agent shows the text the model is streaming for it.
+    const live = page.locator('.agent[data-agent] [data-testid="live-text"]').first();
+    await live.waitFor({ timeout: 20_000 });
+    expect(await live.textContent()).toMatch(/^(thinking|acting|reflecting)\S*.*\S/s);
     await page.screenshot({ path: '/tmp/troupe-dashboard-running.png', fullPage: true });
 
     const result = await run;

@@ -190,7 +190,7 @@ describe('the dashboard server', () => {
     await stream.done;
   });
 
-  it('never streams prompt text or API keys', async () => {
+  it('never streams prompt text or API keys (live text off)', async () => {
     const secretKey = 'sk-ant-api03-TOPSECRETKEY0000000000000000000000000000';
     const secretText = 'hunter2-PASSWORD-7f3a9c';
     orchestrator = new Orchestrator({
@@ -203,6 +203,7 @@ describe('the dashboard server', () => {
       dashboardPort: 0,
       dashboardThrottleMs: 1,
       alertThresholds: { cost_per_task: 0, execution_time: 0, confidence_min: 1 },
+      dashboardLiveText: false,
     });
     const stream = openStream(dashboardUrl);
     await stream.until(() => true);
@@ -229,6 +230,68 @@ describe('the dashboard server', () => {
     // The payloads did carry the run: ids, statuses and numbers.
     expect(state).toContain('"auditor"');
     expect(state).toContain('"succeeded"');
+  });
+
+  it("shows each agent's live streamed text, the tail of it, with keys cut out", async () => {
+    const secretKey = 'sk-ant-api03-LIVETEXTKEY000000000000000000000000000000';
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const long = 'word '.repeat(1000);
+    const model = createScriptedProvider().enqueue({ chunks: ['Hello ', 'from ', 'the writer ', `key ${secretKey} `, long, 'THE END', { gate }] });
+    orchestrator = new Orchestrator({ anthropic: { apiKey: secretKey }, provider: model, enableThinkingAgents: false });
+    const { dashboardUrl = '' } = await orchestrator.enableMonitoring({ dashboardPort: 0, dashboardThrottleMs: 1 });
+    const stream = openStream(dashboardUrl);
+    await stream.until(() => true);
+    const run = orchestrator.executeWorkflow({ tasks: [{ agentId: 'writer', taskDescription: 'Write' }] });
+    const early = await stream.until((s) => s.agents.some((a) => a.id === 'writer' && a.liveText.includes('Hello from')));
+    expect(early.agents.find((a) => a.id === 'writer')?.liveStep).toBe('acting');
+    const late = await stream.until((s) => s.agents.some((a) => a.id === 'writer' && a.liveText.endsWith('THE END')));
+    const writer = late.agents.find((a) => a.id === 'writer');
+    expect(writer?.liveText.length).toBe(2048);
+    for (const text of stream.raw) expect(text).not.toContain(secretKey);
+    open();
+    model.enqueue({ structured: { confidence: 0.9, critique: 'ok' } });
+    await run;
+    stream.close();
+    await stream.done;
+  });
+
+  it('makes model calls stream only while a browser watches', async () => {
+    const scripted = createScriptedProvider({ fallback: () => ({ chunks: ['a ', 'b'] }) });
+    let streams = 0;
+    const stream = scripted.stream?.bind(scripted);
+    orchestrator = new Orchestrator({
+      provider: {
+        name: 'counted',
+        complete: (request) => scripted.complete(request),
+        ...(stream
+          ? {
+              stream: (request, onDelta) => {
+                streams++;
+                return stream(request, onDelta);
+              },
+            }
+          : {}),
+      },
+      enableThinkingAgents: false,
+    });
+    const { dashboardUrl = '' } = await orchestrator.enableMonitoring({ dashboardPort: 0, dashboardThrottleMs: 1 });
+    const task = (id: string) => ({ tasks: [{ agentId: id, taskDescription: 'Go' }] });
+    await orchestrator.executeWorkflow(task('before'));
+    expect(streams).toBe(0);
+    const watcher = openStream(dashboardUrl);
+    await watcher.until(() => true);
+    await orchestrator.executeWorkflow(task('watched'));
+    expect(streams).toBeGreaterThan(0);
+    watcher.close();
+    await watcher.done;
+    // The server sees the browser leave on its own schedule: wait until nobody is counted.
+    let runs = 0;
+    await vi.waitFor(async () => {
+      const before = streams;
+      await orchestrator?.executeWorkflow(task(`after_${runs++}`));
+      expect(streams).toBe(before);
+    });
   });
 
   it('builds no snapshot while no browser is connected', async () => {

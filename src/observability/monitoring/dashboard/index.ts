@@ -1,6 +1,8 @@
 /**
  * The live dashboard: its state, its page and its 127.0.0.1 server.
  */
+export { LIVE_TEXT_CHARS, NO_LIVE_TEXT, appendLiveText } from './live-text.js';
+export type { LiveText } from './live-text.js';
 export { dashboardPage } from './page.js';
 export { startDashboardServer } from './server.js';
 export type { DashboardServer, DashboardServerOptions } from './server.js';

@@ -60,6 +60,11 @@ section > h2 small { text-transform: none; letter-spacing: 0; font-weight: 500; 
 .agent-foot span { display: block; color: var(--muted); font-size: 10.5px; text-transform: uppercase; letter-spacing: .05em; }
 .agent-foot b { color: var(--ink); font-weight: 600; }
 .agent-foot small { color: var(--muted); }
+/* The newest text at the bottom; older lines leave over the top. */
+.live-text { margin-top: 8px; padding: 6px 8px; height: 7.5em; overflow: hidden; display: flex; flex-direction: column; justify-content: flex-end;
+  font: 11.5px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; word-break: break-word;
+  background: var(--bg, #f8fafc); border-radius: 6px; color: var(--ink); }
+.live-text span { color: var(--muted); font-size: 10px; text-transform: uppercase; letter-spacing: .05em; margin-right: 6px; }
 svg.machine { width: 100%; height: auto; display: block; }
 svg.machine .edge { stroke: var(--edge); stroke-width: 1.1; fill: none; }
 svg.machine .head { fill: var(--edge); }
@@ -219,7 +224,9 @@ const SCRIPT = String.raw`
         '<div class="agent-foot"><div><span>spent</span><b>' + money(a.spentCents) + '</b>' + (perAgent ? '<small> / ' + money(perAgent) + '</small>' : '') + '</div>' +
         '<div><span>tokens</span><b>' + num(a.tokens) + '</b></div><div><span>calls</span><b>' + a.calls + '</b>' +
         (a.failedCalls ? '<small> (' + a.failedCalls + ' failed)</small>' : '') + '</div>' +
-        '<div><span>actor</span><b>' + (a.crashed ? 'crashed' : a.live ? 'live' : 'stopped') + '</b></div></div></div>';
+        '<div><span>actor</span><b>' + (a.crashed ? 'crashed' : a.live ? 'live' : 'stopped') + '</b></div></div>' +
+        (a.liveText ? '<div class="live-text" data-testid="live-text"><div><span>' + esc(a.liveStep || '') + '</span>' + esc(a.liveText.slice(-480)) + '</div></div>' : '') +
+        '</div>';
     }).join('');
   }
 

@@ -3,8 +3,10 @@
  * progress events (agents and their phases, workflows and their tasks' times,
  * tokens, alerts) and turned into a plain JSON snapshot on demand.
  *
- * Only ids, states, statuses and numbers enter the model: never prompt or
- * answer text, error messages, configs or keys. Updating it per event is a few
+ * Only ids, states, statuses and numbers enter the model: never prompt text,
+ * error messages, configs or keys. The one piece of text is each agent's live
+ * output while a browser watches (the streamed `model.delta` text of its
+ * current task, the last 2 KB; live-text.ts). Updating it per event is a few
  * map writes; the snapshot (the costly part) is only built while a browser is
  * connected.
  */
@@ -12,6 +14,8 @@ import type { AgentPhase } from '../../../protocols/agent.js';
 import type { TaskStatus, WorkflowStatus } from '../../../protocols/task.js';
 import type { BudgetSnapshot } from '../../../model/budget.js';
 import type { MonitoringAlert, TroupeEvent } from '../../../protocols/events.js';
+import { appendLiveText, NO_LIVE_TEXT } from './live-text.js';
+import type { LiveText } from './live-text.js';
 
 /** The agent machine's phases, in the order the page draws them. */
 export const AGENT_PHASES: readonly AgentPhase[] = [
@@ -38,6 +42,10 @@ export interface DashboardAgent {
   readonly tokens: number;
   readonly calls: number;
   readonly failedCalls: number;
+  /** The tail of the agent's streamed output in its current task ('' before any). */
+  readonly liveText: string;
+  /** The step that output belongs to (thinking, acting, ...), null before any. */
+  readonly liveStep: string | null;
 }
 
 export type DashboardTaskStatus = TaskStatus | 'running' | 'retrying';
@@ -99,6 +107,7 @@ interface AgentEntry {
   tokens: number;
   calls: number;
   failedCalls: number;
+  output: LiveText;
 }
 
 interface TaskEntry {
@@ -193,8 +202,15 @@ export class DashboardModel {
           tokens: 0,
           calls: 0,
           failedCalls: 0,
+          output: NO_LIVE_TEXT,
         });
         return true;
+      case 'model.delta': {
+        const agent = this.#agents.get(event.agentId);
+        if (!agent || (event.kind !== 'text' && event.kind !== 'thinking')) return false;
+        agent.output = appendLiveText(agent.output, event.step, event.text);
+        return true;
+      }
       case 'agent.stopped':
       case 'agent.crashed': {
         const agent = this.#agents.get(event.agentId);
@@ -248,6 +264,8 @@ export class DashboardModel {
         return true;
       }
       case 'task.started': {
+        const agent = this.#agents.get(event.agentId);
+        if (agent) agent.output = NO_LIVE_TEXT;
         const task = this.#task(event.workflowId, event.agentId);
         if (!task) return false;
         task.status = 'running';
@@ -311,6 +329,8 @@ export class DashboardModel {
         tokens: agent.tokens,
         calls: agent.calls,
         failedCalls: agent.failedCalls,
+        liveText: agent.output.text,
+        liveStep: agent.output.step,
       })),
       agentsHidden: all.length - shown.length + this.#forgottenAgents,
       agentCounts: { live: all.filter((a) => a.live).length, total: all.length + this.#forgottenAgents },
