@@ -193,7 +193,7 @@ export type {
 export { TRUNCATED_CONFIDENCE_CAP } from './protocols/agent.js';
 export type { AgentServices, ToolRunContext, ToolRunResult } from './protocols/agent-runtime.js';
 export type { ConsultAnswer, ConsultRequest } from './protocols/agent-runtime.js';
-export type { ModelCall, ModelCallOutcome, ModelCallPurpose, ModelGateway } from './protocols/gateway.js';
+export type { ModelCall, ModelCallInterceptor, ModelCallOutcome, ModelCallPurpose, ModelGateway, NextModelCall } from './protocols/gateway.js';
 export { EMPTY_USAGE, addUsage, effectiveThinkingBudget, estimateTokens, estimateRequestTokens, MIN_THINKING_BUDGET_TOKENS } from './protocols/model.js';
 export type {
   ContentBlock,

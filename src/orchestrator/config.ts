@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { InspectionEvent, Observer } from 'xstate';
 import { ConfigError } from '../protocols/errors.js';
 import { configErrorFrom } from '../util/config-errors.js';
+import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { PriceTable } from '../protocols/pricing.js';
 import { isLogger } from '../observability/logger.js';
@@ -131,6 +132,10 @@ export const orchestratorConfigSchema = z.strictObject({
   openai: z.strictObject({ apiKey: z.string().min(1).optional(), baseURL: z.url().optional() }).optional(),
   // Logging: any { debug, info, warn, error } logger (silent by default; see docs/observability.md)
   logger: z.custom<Logger>(isLogger, 'must be a logger with debug, info, warn and error methods').optional(),
+  // The user's links of the model boundary (guardrails, caches, rate limiters), outermost first; see docs/architecture.md
+  modelInterceptors: z
+    .array(z.custom<ModelCallInterceptor>((value) => typeof value === 'function', 'must be a function (call, next) => Promise<outcome>'))
+    .optional(),
   // Inspection: any XState inspection observer (e.g. @statelyai/inspect's `inspect`)
   inspect: z
     .custom<Observer<InspectionEvent> | ((event: InspectionEvent) => void)>(

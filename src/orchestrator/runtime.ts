@@ -178,6 +178,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     spend,
     ...(recorder ? { recorder } : {}),
+    ...(config.modelInterceptors ? { interceptors: config.modelInterceptors } : {}),
   });
   const templates = new Map<string, AgentTemplate>();
   const tools = new ToolRegistry();
