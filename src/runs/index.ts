@@ -37,5 +37,7 @@ export type { RetryPolicy } from './retry.js';
 export { TaskRunner, statusOfError } from './task-runner.js';
 export type { TaskRunRequest, TaskRunnerOptions } from './task-runner.js';
 export { isEventOfWorkflow, observeWorkflow } from './workflow-events.js';
+export { WorkflowRun } from './workflow-run.js';
+export type { TaskCondition } from './workflow-run.js';
 export { WorkflowRunner, digestOf } from './workflow-runner.js';
 export type { ExecuteWorkflowOptions, WorkflowRunnerOptions } from './workflow-runner.js';

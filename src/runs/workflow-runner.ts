@@ -17,11 +17,12 @@ import { workflowSystemId } from '../actors/supervisor.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import type { WorkflowMachine, WorkflowOutput, WorkflowTask } from '../actors/workflow/machine.js';
 import { normalizeTasks } from '../actors/workflow/tasks.js';
-import { conditionDecision } from '../actors/workflow/task-rules.js';
 import type { NormalizedTask } from '../actors/workflow/tasks.js';
 import type { EventHub, WorkflowEvent } from '../protocols/events.js';
 import { observeWorkflow } from './workflow-events.js';
-import type { RunContinuation, WorkflowRunHooks, WorkflowRunObserver } from '../protocols/run.js';
+import type { RunContinuation, WorkflowRunObserver } from '../protocols/run.js';
+import { WorkflowRun } from './workflow-run.js';
+import type { TaskCondition } from './workflow-run.js';
 import { addCents } from '../protocols/cents.js';
 import type { RunSpend } from '../model/run-spend.js';
 
@@ -64,7 +65,6 @@ export interface WorkflowRunnerOptions {
   readonly spend?: RunSpend;
 }
 
-type TaskCondition = NonNullable<SubAgentTaskSpec['condition']>;
 
 /** A deterministic digest of a run, used when generateSummary is off. */
 export function digestOf(results: Readonly<Record<string, TaskResult>>, status: string): string {
@@ -88,20 +88,8 @@ const LATE_RESULT_GRACE_MS = 1000;
 
 export class WorkflowRunner {
   readonly #options: WorkflowRunnerOptions;
-  /** Conditions of running workflows, kept here: functions never enter an actor. */
-  readonly #conditions = new Map<string, Map<string, TaskCondition>>();
-  /** Recorded condition decisions of resumed runs, and the observer hooks of each run. */
-  readonly #decisions = new Map<string, ReadonlyMap<string, boolean>>();
-  readonly #hooks = new Map<string, WorkflowRunHooks>();
-
-  /** Runs in progress, to cancel them on shutdown. */
-  readonly #live = new Map<string, ActorRefFrom<WorkflowMachine>>();
-  /** Each live run's tasks in flight, so a task cancelled mid-call still reports what it spent. */
-  readonly #inFlight = new Map<string, Map<string, Promise<TaskResult>>>();
-  /** Each live run's maxParallelAgents (its override or the orchestrator's), for its consensus voters. */
-  readonly #maxParallel = new Map<string, number>();
-  /** Ids of runs from their start to their end (set before the actor exists, cleared by #forget). */
-  readonly #claimed = new Set<string>();
+  /** Runs from their start to their end, by id (set before the actor exists, so a second run under the id is refused). */
+  readonly #runs = new Map<string, WorkflowRun>();
   #closing = false;
 
   constructor(options: WorkflowRunnerOptions) {
@@ -114,7 +102,7 @@ export class WorkflowRunner {
    */
   cancelAll(reason: string): void {
     this.#closing = true;
-    for (const ref of this.#live.values()) ref.send({ type: 'workflow.cancel', reason });
+    for (const run of this.#runs.values()) if (run.ref) run.cancel(reason);
   }
 
   /**
@@ -124,10 +112,7 @@ export class WorkflowRunner {
    * later and is merged in before the run's result is assembled.
    */
   track(workflowId: string, agentId: string, running: Promise<TaskResult>): Promise<TaskResult> {
-    const tasks = this.#inFlight.get(workflowId);
-    if (!tasks) return running;
-    tasks.set(agentId, running);
-    return running;
+    return this.#runs.get(workflowId)?.track(agentId, running) ?? running;
   }
 
   /**
@@ -136,18 +121,13 @@ export class WorkflowRunner {
    * lone executeTask), so the caller falls back to the orchestrator's value.
    */
   maxParallelAgentsOf(workflowId: string): number | undefined {
-    return this.#maxParallel.get(workflowId);
+    return this.#runs.get(workflowId)?.maxParallel;
   }
 
   /** Evaluates a task's condition; the workflow actor calls this through its services. */
   evaluateCondition(workflowId: string, agentId: string, results: Parameters<TaskCondition>[0]): boolean {
-    const recorded = this.#decisions.get(workflowId)?.get(agentId);
-    if (recorded !== undefined) return recorded;
-    const condition = this.#conditions.get(workflowId)?.get(agentId);
-    // Strictly a boolean: a Promise or a string returned would otherwise count as true.
-    const proceed = condition ? conditionDecision(agentId, condition(results)) : true;
-    this.#hooks.get(workflowId)?.conditionDecided(agentId, proceed);
-    return proceed;
+    // A run that ended no longer asks; a task with no run proceeds.
+    return this.#runs.get(workflowId)?.evaluateCondition(agentId, results) ?? true;
   }
 
   /** Validates tasks (throws WorkflowValidationError before any model call). */
@@ -182,18 +162,16 @@ export class WorkflowRunner {
     }
     const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
     // A second run under a live id would clash with the first's actor: refused before anything starts.
-    if (this.#claimed.has(workflowId)) throw new WorkflowRunningError(workflowId);
-    this.#claimed.add(workflowId);
+    if (this.#runs.has(workflowId)) throw new WorkflowRunningError(workflowId);
     const { events, supervisor } = this.#options;
     // Conditions stay here (functions never enter an actor); normalized tasks only say they have one.
     const taskConditions = new Map<string, TaskCondition>();
     for (const spec of options.tasks) if (spec.condition) taskConditions.set(spec.agentId, spec.condition);
+    const run = new WorkflowRun(workflowId, maxParallel, taskConditions, continuation.decisions);
+    this.#runs.set(workflowId, run);
     const tasks: readonly WorkflowTask[] = normalized;
-    let ref: ActorRefFrom<WorkflowMachine> | undefined;
-    let cancelledEarly: string | undefined;
-    let hooks: WorkflowRunHooks | undefined;
     try {
-      hooks = this.#options.observer?.begin({
+      run.hooks = this.#options.observer?.begin({
         workflowId,
         tasks: options.tasks,
         options: {
@@ -203,20 +181,14 @@ export class WorkflowRunner {
           maxParallelAgents: maxParallel,
         },
         continuation,
-        cancel: (reason) => {
-          if (ref) ref.send({ type: 'workflow.cancel', reason });
-          else cancelledEarly ??= reason;
-        },
+        cancel: (reason) => run.cancel(reason),
       });
     } catch (error) {
       // The observer refused the run: nothing started, the id is free again.
-      this.#claimed.delete(workflowId);
+      this.#runs.delete(workflowId);
       throw error;
     }
-    if (hooks) this.#hooks.set(workflowId, hooks);
-    if (continuation.decisions) this.#decisions.set(workflowId, continuation.decisions);
-    this.#conditions.set(workflowId, taskConditions);
-    this.#maxParallel.set(workflowId, maxParallel);
+    const { hooks } = run;
     const started = this.#options.now();
     events.emit('workflow.started', { workflowId, taskCount: tasks.length, at: started });
     supervisor.send({
@@ -229,7 +201,7 @@ export class WorkflowRunner {
         ...(continuation.presettled ? { presettled: continuation.presettled } : {}),
       },
     });
-    ref = supervisor.system.get(workflowSystemId(workflowId));
+    const ref: ActorRefFrom<WorkflowMachine> | undefined = supervisor.system.get(workflowSystemId(workflowId));
     if (!ref) {
       this.#forget(workflowId);
       hooks?.abandoned();
@@ -240,8 +212,7 @@ export class WorkflowRunner {
       if (!presettled) hooks?.taskFinished(agentId, result);
       events.emit('task.finished', { workflowId, agentId, result });
     });
-    this.#live.set(workflowId, ref);
-    this.#inFlight.set(workflowId, new Map());
+    run.attach(ref);
     this.#options.spend?.open(workflowId);
     const onAbort = () => ref.send({ type: 'workflow.cancel', reason: new CancelledError('the caller aborted the workflow').message });
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -252,7 +223,7 @@ export class WorkflowRunner {
       if (options.signal?.aborted) onAbort();
       else {
         ref.send({ type: 'workflow.start' });
-        if (cancelledEarly !== undefined) ref.send({ type: 'workflow.cancel', reason: cancelledEarly });
+        if (run.cancelledEarly !== undefined) ref.send({ type: 'workflow.cancel', reason: run.cancelledEarly });
       }
       // A run stopped without finishing (its supervisor stopped) has no output.
       const finished: WorkflowOutput | undefined = await done;
@@ -278,7 +249,7 @@ export class WorkflowRunner {
    * not within {@link LATE_RESULT_GRACE_MS} keeps the cancelled result as is.
    */
   async #withSpendOfCancelled(output: WorkflowOutput): Promise<WorkflowOutput> {
-    const running = this.#inFlight.get(output.workflowId);
+    const running = this.#runs.get(output.workflowId)?.inFlight;
     const cancelled = Object.values(output.results).filter(
       (result) => result.status === 'cancelled' && running?.has(result.agentId),
     );
@@ -326,14 +297,8 @@ export class WorkflowRunner {
   }
 
   #forget(workflowId: string): void {
-    this.#claimed.delete(workflowId);
+    this.#runs.delete(workflowId);
     this.#options.spend?.close(workflowId);
-    this.#live.delete(workflowId);
-    this.#inFlight.delete(workflowId);
-    this.#conditions.delete(workflowId);
-    this.#maxParallel.delete(workflowId);
-    this.#decisions.delete(workflowId);
-    this.#hooks.delete(workflowId);
   }
 
   async #assemble(output: WorkflowOutput, options: ExecuteWorkflowOptions, started: number): Promise<WorkflowResult> {
