@@ -1,5 +1,5 @@
 /**
- * The seed's "Consensus Pattern": five experts give opinions in parallel,
+ * Consensus Pattern: five experts give opinions in parallel,
  * then a consensus task has them vote (structured output, counted in code),
  * weighted by confidence with a quorum of 0.8. Offline:
  *

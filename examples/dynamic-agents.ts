@@ -1,5 +1,5 @@
 /**
- * The seed's "Dynamic Agent Creation": templates registered by name, agents
+ * Dynamic Agent Creation: templates registered by name, agents
  * spawned at run time from a template when one fits, else a generic agent with
  * a specialty prompt. Offline on the simulated model:
  *

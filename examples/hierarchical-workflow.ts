@@ -1,5 +1,5 @@
 /**
- * The seed's "Hierarchical Task Delegation": research in parallel, a
+ * Hierarchical Task Delegation: research in parallel, a
  * synthesis that depends on it (with an alternative path under confidence
  * 0.8), and a review that runs only when the synthesis is unsure, with a
  * fallback expert. Offline on the simulated model:
@@ -11,9 +11,9 @@ import type { WorkflowResult } from '../src/index.js';
 import { runIfMain } from './support/run-example.js';
 
 export async function main(): Promise<WorkflowResult> {
-  // The seed's EnhancedOrchestratorConfig, field for field.
+  // Every field of EnhancedOrchestratorConfig.
   const orchestrator = new Orchestrator({
-    // Core settings (the seed uses provider "anthropic"; the simulated model keeps this offline)
+    // Core settings (provider "anthropic" in production; the simulated model keeps this offline)
     model: 'claude-3-5-sonnet',
     provider: 'simulated',
     temperature: 0.7,

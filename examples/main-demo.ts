@@ -1,5 +1,5 @@
 /**
- * The main demo (`npm start`): the seed's hierarchical workflow, research in
+ * The main demo (`npm start`): a hierarchical workflow, research in
  * parallel → synthesis → conditional review, on the offline simulated model,
  * with a live terminal view of every agent's state, the text it is streaming
  * right now, and the cost so far.

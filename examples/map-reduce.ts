@@ -1,6 +1,6 @@
 /**
- * The seed's "Map-Reduce Pattern": one analyzer per document in parallel,
- * then a synthesizer combines the analyses. The seed's function is written
+ * Map-Reduce Pattern: one analyzer per document in parallel,
+ * then a synthesizer combines the analyses. The pattern is written
  * out first; `orchestrator.mapReduce` does the same in one call. Offline:
  *
  *   npx tsx examples/map-reduce.ts

@@ -1,5 +1,5 @@
 /**
- * The seed's "Pipeline Pattern": each stage's output is the next stage's
+ * Pipeline Pattern: each stage's output is the next stage's
  * input; feature extraction and model building run side by side. Offline:
  *
  *   npx tsx examples/pipeline.ts

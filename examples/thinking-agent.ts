@@ -1,5 +1,5 @@
 /**
- * The seed's "Thinking Agents": a standalone ThinkingAgent thinks, answers,
+ * Thinking Agents: a standalone ThinkingAgent thinks, answers,
  * reflects, and explores alternatives under confidence 0.8, with thinking
  * directives, agents it may consult and shared artifacts. Offline:
  *
@@ -15,7 +15,7 @@ export async function main(): Promise<AgentTaskResult> {
     agentId: 'researcher',
     config: {
       model: 'claude-3-5-sonnet',
-      provider: 'simulated', // the seed uses "anthropic"
+      provider: 'simulated', // "anthropic" in production
       // Thinking configuration
       enableExtendedThinking: true,
       maxThinkingTokens: 8000,
@@ -30,7 +30,7 @@ export async function main(): Promise<AgentTaskResult> {
     },
   });
 
-  // The shared artifacts the seed names, from a context store.
+  // Shared artifacts, from a context store.
   const store = new SharedContextStore({ storage: 'memory', agentPermissions: { researcher: ['read', 'write'] } });
   await store.storeArtifact({ artifactId: 'research_papers', content: ['Shor 1994', 'NIST PQC round 3 report'], agentId: 'researcher' });
   await store.storeArtifact({ artifactId: 'threat_models', content: { harvestNowDecryptLater: 'high' }, agentId: 'researcher' });

@@ -1,5 +1,5 @@
 /**
- * `CollaborativeAgent`: the seed's pattern of an agent that consults its peers
+ * `CollaborativeAgent`: an agent that consults its peers
  * directly. A handle on one agent of an orchestrator that runs tasks on it and
  * asks other agents questions through `orchestrator.routeMessage`.
  */
@@ -58,7 +58,7 @@ export class CollaborativeAgent {
     });
   }
 
-  /** The seed's `current_context`: the latest task and its result, sent along with questions. */
+  /** The agent's current context: the latest task and its result, sent along with questions. */
   get currentContext(): CollaborationContext | undefined {
     return this.#context;
   }

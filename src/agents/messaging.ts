@@ -26,7 +26,7 @@ import { consultationRefusal } from '../actors/supervisor.js';
 import type { AgentPool, ConsultationOutcome } from './pool.js';
 import type { EventHub } from '../protocols/events.js';
 
-/** The seed's consultation message: `{ type: 'consultation', question, context }`. */
+/** A consultation message: `{ type: 'consultation', question, context }`. */
 export interface ConsultationMessage {
   readonly type?: 'consultation';
   readonly question: string;
@@ -42,7 +42,7 @@ export interface ConsultationMessage {
 export interface RouteMessageRequest {
   readonly fromAgent: string;
   readonly toAgent: string;
-  /** The question, or the seed's message object. */
+  /** The question, or a consultation message object. */
   readonly message: ConsultationMessage | string;
   /** How long to wait for the answer. Default: the orchestrator's agentTimeoutSeconds. */
   readonly timeoutSeconds?: number;

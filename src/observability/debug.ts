@@ -13,10 +13,10 @@ import type { LevelLogger, LogLevel, Logger } from './logger.js';
 import { createConsoleLogger, logEvents } from './logger.js';
 import type { Redactor } from '../util/sanitize.js';
 
-/** A log level as `setDebugMode` takes it (the seed writes `"DEBUG"`). */
+/** A log level as `setDebugMode` takes it (upper case, `"DEBUG"`, is accepted too). */
 export type DebugLogLevel = LogLevel | Uppercase<LogLevel>;
 
-/** The seed's set_debug_mode options. */
+/** What `setDebugMode` takes. */
 export interface DebugModeOptions {
   /** Off turns every debug feature off and the log level back to its default. */
   readonly enabled: boolean;

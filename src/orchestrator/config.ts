@@ -1,5 +1,5 @@
 /**
- * The orchestrator's configuration: every field of the seed's
+ * The orchestrator's configuration: every field of the
  * EnhancedOrchestratorConfig plus troupe's own, validated by zod. A bad value
  * is a ConfigError naming the field and what is allowed.
  */

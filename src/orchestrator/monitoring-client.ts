@@ -40,7 +40,7 @@ export class MonitoringClient {
    * Starts collecting metrics, watching alert thresholds and, with a
    * `dashboardPort`, serving the live dashboard on 127.0.0.1 (0 picks a free
    * port). Calling it again replaces the previous monitor (its metrics restart).
-   * Alerts arrive as `alert` events; thresholds use the seed's units:
+   * Alerts arrive as `alert` events; thresholds use these units:
    * `error_rate` a share, `cost_per_task` dollars per task, `execution_time`
    * seconds per task. See docs/monitoring.md.
    * @throws ConfigError for an unknown metric, a bad threshold or port; PortInUseError (code `PORT_IN_USE`) when `dashboardPort` is taken.
@@ -97,7 +97,7 @@ export class MonitoringClient {
   }
 
   /**
-   * The seed's set_debug_mode: log level, thinking traces and agent
+   * Debug mode: log level, thinking traces and agent
    * conversations as JSONL under `<workspacePath>/debug/` (prompts included,
    * keys never), and breakpoints on error (live agents too). `enabled: false`
    * turns it all off. See docs/observability.md.

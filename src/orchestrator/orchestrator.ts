@@ -4,7 +4,7 @@
  * capabilities, each a small client over the runtime (runtime.ts wires the
  * services): `agents`, `journal`, `messaging` and `monitoring`. Running work
  * (`executeTask`, `executeWorkflow`, patterns) lives here; the flat names a
- * user of the seed API expects (`spawnAgent`, `resumeWorkflow`,
+ * user expects (`spawnAgent`, `resumeWorkflow`,
  * `routeMessage`, `enableMonitoring`, ...) call the clients.
  */
 import type { Actor, AnyActorLogic } from 'xstate';
@@ -406,6 +406,6 @@ export class Orchestrator {
   }
 }
 
-/** The seed's name. */
+/** The name the orchestrator is also known by. */
 export { Orchestrator as EnhancedAgentOrchestrator };
 export type { AgentInspection } from '../agents/agent-inspection.js';

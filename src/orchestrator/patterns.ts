@@ -1,5 +1,5 @@
 /**
- * The seed's orchestration patterns on top of executeTask/executeTasks:
+ * Orchestration patterns on top of executeTask/executeTasks:
  * pipelines (with parallel stages) and map-reduce. Consensus is a task option
  * (`consensusConfig`), run by the task runner.
  */
@@ -37,7 +37,7 @@ function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new CancelledError(`the caller aborted the ${what}`);
 }
 
-/** A stage: `[agentId, description]` as in the seed. */
+/** A stage: `[agentId, description]`. */
 export type PipelineStage = readonly [agentId: string, description: string];
 
 export interface PipelineExecuteOptions {
@@ -221,7 +221,7 @@ function describeDocument<TDocument>(options: MapReduceOptions<TDocument>, docum
 }
 
 /**
- * The seed's map-reduce: analyse documents in parallel, then combine.
+ * Map-reduce: analyse documents in parallel, then combine.
  * @example
  * ```ts
  * const { result } = await mapReduce(orchestrator, [{ title: 'Q1 report', body: '...' }, { title: 'Q2 report', body: '...' }]);

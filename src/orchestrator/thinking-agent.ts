@@ -1,5 +1,5 @@
 /**
- * `ThinkingAgent`: the seed's standalone agent. One agent actor with its own
+ * `ThinkingAgent`: a standalone agent, usable without an orchestrator. One agent actor with its own
  * gateway, usable without an orchestrator.
  */
 import { createActor } from 'xstate';
@@ -23,7 +23,7 @@ import { ProviderRegistry, selectedProviderName } from '../model/provider-regist
 
 export interface ThinkingAgentOptions {
   readonly agentId: string;
-  /** The seed's ThinkingAgentConfig. `provider` may also be a ModelProvider instance. */
+  /** The agent's config (ThinkingAgentConfig). `provider` may also be a ModelProvider instance. */
   readonly config?: Omit<AgentConfig, 'provider'> & { readonly provider?: string | ModelProvider };
   readonly pricing?: PriceTable;
   /** Seed of the simulated model. */

@@ -1,5 +1,5 @@
 /**
- * Agents: their configuration (the seed's ThinkingAgentConfig), what they are
+ * Agents: their configuration (ThinkingAgentConfig), what they are
  * asked to do and what they return. All plain data.
  */
 import type { ErrorData } from './errors.js';
@@ -8,7 +8,7 @@ import type { ModelMessage, TokenUsage } from './model.js';
 /** How the thinking phase approaches a problem; each changes the thinking prompt. */
 export type ThinkingStyle = 'analytical' | 'creative' | 'systematic';
 
-/** The seed's ThinkingAgentConfig, and what a template may set. */
+/** An agent's configuration (ThinkingAgentConfig), and what a template may set. */
 export interface AgentConfig {
   /** Model name, priced from the price table. Default: the orchestrator's model. */
   readonly model?: string;
@@ -95,7 +95,7 @@ export interface AlternativeResult {
   readonly round: number;
 }
 
-/** What an agent returns for a task: the seed's result dict, typed. */
+/** What an agent returns for a task: a typed result. */
 export interface AgentTaskResult {
   readonly output: string;
   /** The structured value, when the task asked for one. */

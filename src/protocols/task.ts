@@ -1,5 +1,5 @@
 /**
- * Workflow tasks and their results: the seed's SubAgentTask and the typed
+ * Workflow tasks and their results: SubAgentTask and the typed
  * result of `executeWorkflow`.
  */
 import type { ErrorData } from './errors.js';
@@ -34,7 +34,7 @@ export interface ConsensusConfig {
 /** Results the `condition` function sees: each settled task by agent id. */
 export type ConditionResults = Readonly<Record<string, TaskResult>>;
 
-/** The seed's SubAgentTask. Plain object or `new SubAgentTask({...})`. */
+/** A task of a workflow. Plain object or `new SubAgentTask({...})`. */
 export interface SubAgentTaskSpec {
   /** Identifies the task in the workflow and names the agent (or template) that runs it. */
   readonly agentId: string;

@@ -152,7 +152,7 @@ export class TaskRunner {
     try {
       const record = pool.get(agentId);
       if (!record?.live) {
-        // The task's template, else a template named like the agent (the seed's dynamic agents).
+        // The task's template, else a template named like the agent (dynamic agents).
         const name = template ?? agentId;
         const fromTemplate = this.#options.hasTemplate(name) ? name : undefined;
         pool.spawn({ agentId, ...(fromTemplate ? { template: fromTemplate } : {}), ephemeral: true });

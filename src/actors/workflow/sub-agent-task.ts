@@ -1,5 +1,5 @@
 /**
- * The seed's `SubAgentTask`: one unit of work in a workflow, for callers who
+ * `SubAgentTask`: one unit of work in a workflow, for callers who
  * prefer a class to a plain object. Fields it does not know are refused at
  * once (the class would drop them); the rest of validation and the defaults are
  * applied by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
@@ -15,7 +15,7 @@ import type {
 import { checkKnownTaskFields } from './task-rules.js';
 
 /**
- * The seed's SubAgentTask as a class. Plain objects with the same fields are
+ * SubAgentTask as a class. Plain objects with the same fields are
  * accepted everywhere a task is; the class only holds the fields.
  *
  * @example

@@ -2,7 +2,7 @@
  * Workflow tasks: `normalizeTasks` checks a task list before any model is
  * called and applies defaults. Every problem is a WorkflowValidationError
  * whose message names the task and the field. The field checks are in
- * workflow-task-rules.ts; the seed's `SubAgentTask` class in sub-agent-task.ts.
+ * workflow-task-rules.ts; the `SubAgentTask` class in sub-agent-task.ts.
  */
 import { WorkflowValidationError } from '../../protocols/errors.js';
 import type { ConsensusConfig, ExecutionMode, SubAgentTaskSpec, TaskPriority } from '../../protocols/task.js';

@@ -5,7 +5,7 @@
  * or above it for `confidence_min`), so a run of bad values gives one alert,
  * not one per task.
  *
- * Units follow the seed's `alert_thresholds`: `error_rate` is a share (0.1 =
+ * Units of `alertThresholds`: `error_rate` is a share (0.1 =
  * 10% of tasks that ran), `cost_per_task` is dollars per task (the orchestrator
  * counts cents; a task's cents are divided by 100 before comparing),
  * `execution_time` is seconds per task, `confidence_min` is a confidence 0..1.
@@ -17,7 +17,7 @@ import type { AlertName, MonitoringAlert, TroupeEvent } from '../../protocols/ev
 
 export type { AlertName, MonitoringAlert } from '../../protocols/events.js';
 
-/** The seed's `alert_thresholds`; an absent key is not watched. */
+/** Alert thresholds; an absent key is not watched. */
 export interface AlertThresholds {
   /** Share of tasks that ran and failed (failed or budget_exceeded), 0..1, over all tasks so far. */
   readonly error_rate?: number;

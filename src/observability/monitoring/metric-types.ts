@@ -62,7 +62,7 @@ export interface GroupMetrics {
   readonly errorRate?: number | null;
   /** error_rate: model calls and how many failed. */
   readonly modelCalls?: { readonly total: number; readonly failed: number; readonly errorRate: number | null };
-  /** cost: money spent on model calls, in dollars (the seed prints `$total_cost`). */
+  /** cost: money spent on model calls, in dollars (reported as dollars, `$total_cost`). */
   readonly totalCost?: number;
   /** cost: the same in cents, the unit of the orchestrator's limits. */
   readonly totalCostCents?: number;

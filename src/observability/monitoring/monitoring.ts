@@ -19,13 +19,13 @@ import type { EventHub, TroupeEvent, TroupeEventType } from '../../protocols/eve
 import { MetricsCollector } from './metrics.js';
 import type { MetricName, MonitoringMetrics } from './metrics.js';
 
-/** The seed's `enable_monitoring` arguments. */
+/** What `enableMonitoring` takes. */
 export interface MonitoringOptions {
   /** Which metrics to collect (default all five); an unselected one is absent from `getMetrics()`. */
   readonly metrics?: readonly MetricName[];
   /** Serve the live dashboard on 127.0.0.1 at this port (0: any free port). Absent: no dashboard. */
   readonly dashboardPort?: number;
-  /** Thresholds that fire `alert` events, in the seed's units: share, dollars per task, seconds per task. */
+  /** Thresholds that fire `alert` events, in these units: share, dollars per task, seconds per task. */
   readonly alertThresholds?: AlertThresholds;
   /** Clock for alerts' `at` (epoch ms). Default Date.now. */
   readonly now?: () => number;
