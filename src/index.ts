@@ -91,7 +91,7 @@ export { DashboardModel, AGENT_PHASES } from './observability/monitoring/dashboa
 export type { DashboardSnapshot, DashboardAgent, DashboardWorkflow, DashboardTask } from './observability/monitoring/dashboard/state.js';
 export { dashboardPage } from './observability/monitoring/dashboard/page.js';
 export { retryDelayMs } from './runs/retry.js';
-export { parseJournal } from './journal/journal.js';
+export { parseJournal, WorkflowJournals } from './journal/journal.js';
 export type {
   JournalEntry,
   JournalRecord,
@@ -153,6 +153,9 @@ export { createAgentMachine } from './actors/agent/machine.js';
 export type { AgentMachine, AgentMachineInput, AgentContext, AgentEmitted } from './actors/agent/machine.js';
 export { createSupervisorMachine, THINKING_AGENT_TYPE, DEFAULT_MAX_CONSULTATION_DEPTH } from './actors/supervisor.js';
 export { CONSULT_TOOL_NAME } from './actors/agent/prompts.js';
+export { MAX_OBSERVATIONS } from './actors/agent/run.js';
+export { resolveAgentConfig, STANDALONE_DEFAULTS } from './agents/agent-config.js';
+export { messageText, systemText } from './protocols/model.js';
 export type { SupervisorMachine, DeliverEvent } from './actors/supervisor.js';
 export { SubAgentTask } from './actors/workflow/tasks.js';
 
@@ -239,6 +242,7 @@ export {
   BudgetExceededError,
   BudgetOverrunError,
   InvalidReflectionError,
+  InvalidVoteError,
   PermissionDeniedError,
   VersionConflictError,
   ArtifactNotFoundError,
@@ -261,7 +265,7 @@ export {
   McpToolError,
   toErrorData,
 } from './protocols/errors.js';
-export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';
+export type { ArtifactOperation, ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';
 
 // Streaming (docs/streaming.md)
 export type { ModelDelta, ModelDeltaSink } from './protocols/model.js';

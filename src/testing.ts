@@ -9,3 +9,10 @@ export { createReplayProvider } from './providers/testing/replaying-provider.js'
 export type { ReplayProvider, ReplayProviderOptions } from './providers/testing/replaying-provider.js';
 export type { Cassette, CassetteEntry } from './providers/testing/cassette.js';
 export { MemoryJournalStorage } from './storage/journal-memory.js';
+export { readCassette, writeCassette } from './providers/testing/cassette.js';
+// Building blocks for driving machines and providers directly in tests
+export { createModelGateway } from './model/gateway.js';
+export type { GatewayOptions } from './model/gateway.js';
+export { createRandom } from './providers/simulated/random.js';
+export type { Random } from './providers/simulated/random.js';
+export { abortError } from './providers/provider-errors.js';

@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromCallback, fromPromise } from 'xstate';
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
-import { createAgentMachine } from '../../src/actors/agent/machine.js';
-import { createSupervisorMachine } from '../../src/actors/supervisor.js';
-import { createWorkflowMachine } from '../../src/actors/workflow/machine.js';
-import type { AgentMachineInput } from '../../src/actors/agent/machine.js';
-import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../../src/agents/agent-config.js';
-import { createModelGateway } from '../../src/model/gateway.js';
-import { DEFAULT_PRICES } from '../../src/providers/model-prices.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { AgentConfig } from '../../src/protocols/agent.js';
-import type { AgentFailureEvent, AgentResultEvent } from '../../src/protocols/agent-protocol.js';
-import { ThinkingAgent } from '../../src/orchestrator/thinking-agent.js';
-import { AgentTimeoutError } from '../../src/protocols/errors.js';
+import { createAgentMachine } from '../../src/index.js';
+import { createSupervisorMachine } from '../../src/index.js';
+import { createWorkflowMachine } from '../../src/actors/workflow/index.js';
+import type { AgentMachineInput } from '../../src/index.js';
+import { resolveAgentConfig, STANDALONE_DEFAULTS } from '../../src/index.js';
+import { createModelGateway } from '../../src/testing.js';
+import { DEFAULT_PRICES } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider } from '../../src/testing.js';
+import type { AgentConfig } from '../../src/index.js';
+import type { AgentFailureEvent, AgentResultEvent } from '../../src/index.js';
+import { ThinkingAgent } from '../../src/index.js';
+import { AgentTimeoutError } from '../../src/index.js';
 
 function startAgent(model: ScriptedProvider, config: AgentConfig = {}) {
   const gateway = createModelGateway({ resolveProvider: () => model, prices: DEFAULT_PRICES });

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Orchestrator } from '../../src/index.js';
 import type { AgentConfig, ContentBlock, ModelRequest, ToolCall } from '../../src/index.js';
-import type { ToolRunContext } from '../../src/protocols/agent-runtime.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ModelProvider } from '../../src/protocols/model.js';
-import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
+import type { ToolRunContext } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ModelProvider } from '../../src/index.js';
+import { MemoryJournalStorage } from '../../src/index.js';
 import { countingProvider } from '../support/journal-fixtures.js';
 import { agentOf } from '../support/requests.js';
 

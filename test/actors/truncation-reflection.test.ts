@@ -4,15 +4,15 @@
  * asked once more, then fails the step (as an invalid consensus vote does).
  */
 import { describe, expect, it } from 'vitest';
-import { readReflection } from '../../src/actors/agent/prompts.js';
-import { TRUNCATED_CONFIDENCE_CAP } from '../../src/protocols/agent.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { messageText } from '../../src/protocols/model.js';
-import { DEFAULT_PRICES } from '../../src/providers/model-prices.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { createModelGateway } from '../../src/model/gateway.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { ThinkingAgent } from '../../src/orchestrator/thinking-agent.js';
+import { readReflection } from '../../src/actors/agent/index.js';
+import { TRUNCATED_CONFIDENCE_CAP } from '../../src/index.js';
+import type { ModelRequest } from '../../src/index.js';
+import { messageText } from '../../src/index.js';
+import { DEFAULT_PRICES } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { createModelGateway } from '../../src/testing.js';
+import { Orchestrator } from '../../src/index.js';
+import { ThinkingAgent } from '../../src/index.js';
 
 const NO_THINKING = { enableExtendedThinking: false } as const;
 

@@ -4,14 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { createWorkflowMachine } from '../../src/actors/workflow/machine.js';
-import type { WorkflowServices } from '../../src/actors/workflow/machine.js';
-import { normalizeTasks } from '../../src/actors/workflow/tasks.js';
+import { createWorkflowMachine } from '../../src/actors/workflow/index.js';
+import type { WorkflowServices } from '../../src/actors/workflow/index.js';
+import { normalizeTasks } from '../../src/actors/workflow/index.js';
 import { Orchestrator, ProviderError } from '../../src/index.js';
 import type { OrchestratorConfig, SubAgentTaskSpec, TaskResult, TroupeEvent } from '../../src/index.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection } from '../support/requests.js';
 
 

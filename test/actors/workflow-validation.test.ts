@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { WorkflowValidationError } from '../../src/protocols/errors.js';
-import type { SubAgentTaskSpec } from '../../src/protocols/task.js';
-import { normalizeTasks, SubAgentTask } from '../../src/actors/workflow/tasks.js';
+import { WorkflowValidationError } from '../../src/index.js';
+import type { SubAgentTaskSpec } from '../../src/index.js';
+import { normalizeTasks, SubAgentTask } from '../../src/actors/workflow/index.js';
 
 const knownTemplates = new Set(['expert_consultant', 'writer', 'analyst']);
 const options = { knownTemplates };

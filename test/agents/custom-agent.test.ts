@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { AgentRunOutcome } from '../../src/agents/pool.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { AgentMachineInput } from '../../src/actors/agent/machine.js';
-import type { AgentInboundEvent } from '../../src/protocols/agent-protocol.js';
-import type { AgentTask } from '../../src/protocols/agent.js';
-import { messageText } from '../../src/protocols/model.js';
-import { ConfigError } from '../../src/protocols/errors.js';
-import type { TroupeEvent } from '../../src/protocols/events.js';
+import { Orchestrator } from '../../src/index.js';
+import type { AgentRunOutcome } from '../../src/agents/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider } from '../../src/testing.js';
+import type { AgentMachineInput } from '../../src/index.js';
+import type { AgentInboundEvent } from '../../src/index.js';
+import type { AgentTask } from '../../src/index.js';
+import { messageText } from '../../src/index.js';
+import { ConfigError } from '../../src/index.js';
+import type { TroupeEvent } from '../../src/index.js';
 import { createGlossaryAgent, runCustomAgentExample } from '../../examples/custom-agent.js';
 
 class TestOrchestrator extends Orchestrator {

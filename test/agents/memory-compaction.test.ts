@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { createScriptedProvider } from '../../src/testing.js';
 
 describe('agent memory in a running system', () => {
   it('keeps an agent\'s earlier tasks in its memory and compacts it past the token threshold with a costed call', async () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, TroupeError } from '../../src/protocols/errors.js';
-import type { ModelMessage, ModelRequest } from '../../src/protocols/model.js';
-import { estimateRequestTokens, messageText } from '../../src/protocols/model.js';
-import {
-  ConversationMemory,
-  OBSERVATION_HEADING,
-  SUMMARY_HEADING,
-  SUMMARY_INSTRUCTIONS,
-  compactionCut,
-  createModelSummarizer,
-} from '../../src/agents/memory.js';
-import type { Summarize } from '../../src/agents/memory.js';
+import { ConfigError, TroupeError } from '../../src/index.js';
+import type { ModelMessage, ModelRequest } from '../../src/index.js';
+import { estimateRequestTokens, messageText } from '../../src/index.js';
+import { ConversationMemory, OBSERVATION_HEADING, SUMMARY_HEADING, SUMMARY_INSTRUCTIONS, compactionCut, createModelSummarizer } from '../../src/agents/index.js';
+import type { Summarize } from '../../src/agents/index.js';
 
 const user = (content: string): ModelMessage => ({ role: 'user', content });
 const assistant = (content: string): ModelMessage => ({ role: 'assistant', content });

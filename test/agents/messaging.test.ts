@@ -1,31 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { OrchestratorConfig } from '../../src/orchestrator/config.js';
-import type { AgentRunOutcome } from '../../src/agents/pool.js';
-import type { BroadcastMessage } from '../../src/agents/messaging.js';
-import { CollaborativeAgent } from '../../src/agents/collaborative-agent.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { AgentMachineInput } from '../../src/actors/agent/machine.js';
-import { MAX_OBSERVATIONS } from '../../src/actors/agent/run.js';
-import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../../src/actors/supervisor.js';
-import type { DeliverEvent } from '../../src/actors/supervisor.js';
-import type { AgentInboundEvent, ConsultReplyEvent } from '../../src/protocols/agent-protocol.js';
-import { consultReply } from '../../src/protocols/agent-protocol.js';
-import type { AgentTask } from '../../src/protocols/agent.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { messageText } from '../../src/protocols/model.js';
-import {
-  AgentNotFoundError,
-  CancelledError,
-  ConfigError,
-  ConsultationCycleError,
-  ConsultationTimeoutError,
-  CrossAgentQueriesDisabledError,
-} from '../../src/protocols/errors.js';
-import type { TroupeEvent } from '../../src/protocols/events.js';
+import { Orchestrator } from '../../src/index.js';
+import type { OrchestratorConfig } from '../../src/index.js';
+import type { AgentRunOutcome } from '../../src/agents/index.js';
+import type { BroadcastMessage } from '../../src/index.js';
+import { CollaborativeAgent } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider } from '../../src/testing.js';
+import type { AgentMachineInput } from '../../src/index.js';
+import { MAX_OBSERVATIONS } from '../../src/index.js';
+import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../../src/index.js';
+import type { DeliverEvent } from '../../src/index.js';
+import type { AgentInboundEvent, ConsultReplyEvent } from '../../src/index.js';
+import { consultReply } from '../../src/index.js';
+import type { AgentTask } from '../../src/index.js';
+import type { ModelRequest } from '../../src/index.js';
+import { messageText } from '../../src/index.js';
+import { AgentNotFoundError, CancelledError, ConfigError, ConsultationCycleError, ConsultationTimeoutError, CrossAgentQueriesDisabledError } from '../../src/index.js';
+import type { TroupeEvent } from '../../src/index.js';
 
 /** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
 class TestOrchestrator extends Orchestrator {

@@ -3,9 +3,9 @@
  * models see for them, and globs in a template's `tools`.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/protocols/errors.js';
-import { modelToolName, ToolRegistry } from '../../src/agents/tools.js';
-import type { AgentTask } from '../../src/protocols/agent.js';
+import { ConfigError } from '../../src/index.js';
+import { modelToolName, ToolRegistry } from '../../src/agents/index.js';
+import type { AgentTask } from '../../src/index.js';
 
 const schema = { type: 'object', properties: {} };
 const tool = (name: string, answer = name) => ({ name, description: name, inputSchema: schema, execute: () => answer });

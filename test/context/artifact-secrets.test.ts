@@ -8,11 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { REDACTED_ID_PART } from '../../src/context/artifact-secrets.js';
+import { Orchestrator } from '../../src/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ModelRequest } from '../../src/index.js';
+import { REDACTED_ID_PART } from '../../src/context/index.js';
 
 const KEY = 'sk-ant-artifact-5ecret.KEY-0123456789abcdef';
 

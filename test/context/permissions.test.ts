@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ArtifactNotFoundError, ConfigError, PermissionDeniedError } from '../../src/protocols/errors.js';
-import type { ArtifactOperation } from '../../src/protocols/errors.js';
-import { MemoryArtifactStorage } from '../../src/storage/memory-artifacts.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import { PermissionTable } from '../../src/context/permissions.js';
-import type { AgentPermissions } from '../../src/context/permissions.js';
+import { ArtifactNotFoundError, ConfigError, PermissionDeniedError } from '../../src/index.js';
+import type { ArtifactOperation } from '../../src/index.js';
+import { MemoryArtifactStorage } from '../../src/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import { PermissionTable } from '../../src/index.js';
+import type { AgentPermissions } from '../../src/context/index.js';
 
 describe('PermissionTable: who may do what', () => {
   const table = new PermissionTable({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ModelRequest } from '../../src/index.js';
 import { agentOf } from '../support/requests.js';
 
 const lastUserText = (request: ModelRequest) => JSON.stringify(request.messages[request.messages.length - 1]);

@@ -4,17 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { StoreClosedError } from '../../src/protocols/artifact.js';
-import {
-  ArtifactNotFoundError,
-  ArtifactTooLargeError,
-  ConfigError,
-  InvalidArtifactIdError,
-  VersionConflictError,
-} from '../../src/protocols/errors.js';
-import { MemoryArtifactStorage } from '../../src/storage/memory-artifacts.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import type { SharedContextStoreOptions } from '../../src/context/store.js';
+import { StoreClosedError } from '../../src/index.js';
+import { ArtifactNotFoundError, ArtifactTooLargeError, ConfigError, InvalidArtifactIdError, VersionConflictError } from '../../src/index.js';
+import { MemoryArtifactStorage } from '../../src/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import type { SharedContextStoreOptions } from '../../src/index.js';
 
 const ALL = { '*': ['read', 'write', 'delete'] } as const;
 const open: SharedContextStore[] = [];

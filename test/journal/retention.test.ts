@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, WorkflowNotFoundError, WorkflowRunningError } from '../../src/protocols/errors.js';
-import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
-import type { JournalStorage } from '../../src/storage/journal-storage.js';
-import { WorkflowJournals } from '../../src/journal/journal.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { ConfigError, WorkflowNotFoundError, WorkflowRunningError } from '../../src/index.js';
+import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { MemoryJournalStorage } from '../../src/index.js';
+import type { JournalStorage } from '../../src/index.js';
+import { WorkflowJournals } from '../../src/index.js';
+import { Orchestrator } from '../../src/index.js';
 import { deterministicModel } from '../support/journal-fixtures.js';
 
 const TASKS = [

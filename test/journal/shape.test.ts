@@ -5,11 +5,11 @@
  */
 import superjson from 'superjson';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JournalCorruptError } from '../../src/protocols/errors.js';
-import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
-import { parseJournal, WorkflowJournals } from '../../src/journal/journal.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { JournalCorruptError } from '../../src/index.js';
+import { MemoryJournalStorage } from '../../src/index.js';
+import { parseJournal, WorkflowJournals } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { Orchestrator } from '../../src/index.js';
 import { deterministicModel } from '../support/journal-fixtures.js';
 
 const TASKS = [

@@ -12,9 +12,7 @@ import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serveMcp } from '../../src/index.js';
 import type { McpServing } from '../../src/index.js';
-import { loadOrchestrator, parseCliArgs } from '../../src/cli/mcp-options.js';
-import { ConfigError } from '../../src/protocols/errors.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { Orchestrator } from '../../src/index.js';
 import createOrchestrator from '../support/mcp-troupe.config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -163,24 +161,6 @@ describe('MCP client over HTTP: a server that goes away', () => {
   });
 });
 
-describe('the troupe command line', () => {
-  it('parses `mcp --config` with stdio or HTTP, and names what is wrong', () => {
-    expect(parseCliArgs(['mcp', '--config', 'a.ts'])).toEqual({ command: 'mcp', configPath: 'a.ts', transport: 'stdio' });
-    expect(parseCliArgs(['mcp', '--config', 'a.ts', '--port', '8931', '--host', '0.0.0.0']).transport).toEqual({ port: 8931, host: '0.0.0.0' });
-    expect(() => parseCliArgs(['serve'])).toThrow(ConfigError);
-    expect(() => parseCliArgs(['mcp'])).toThrow(/--config/);
-    expect(() => parseCliArgs(['mcp', '--config', 'a.ts', '--port', 'x'])).toThrow(/--port/);
-    expect(() => parseCliArgs(['mcp', '--config', 'a.ts', '--verbose'])).toThrow(/unknown option/);
-  });
-
-  it('loads a config module whose default export is an OrchestratorConfig, and refuses one without a default', async () => {
-    const fromConfig = await loadOrchestrator('test/support/mcp-plain.config.ts');
-    cleanups.push(() => fromConfig.shutdown());
-    expect(fromConfig).toBeInstanceOf(Orchestrator);
-    expect(fromConfig.config.maxParallelAgents).toBe(2);
-    await expect(loadOrchestrator('test/support/requests.ts')).rejects.toThrow(/no default export/);
-  });
-});
 
 describe('examples/mcp-tools.ts', () => {
   it('runs offline as a script with server-everything, exits 0 and prints what the tools said', async () => {

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { createScriptedProvider } from '../../src/testing.js';
 import type { ScriptedHandler } from '../../src/testing.js';
-import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
-import { ConfigError, McpServerUnavailableError } from '../../src/protocols/errors.js';
-import type { ModelRequest, ToolResultBlock } from '../../src/protocols/model.js';
-import type { McpStdioServerConfig } from '../../src/mcp/index.js';
+import { MemoryJournalStorage } from '../../src/index.js';
+import { ConfigError, McpServerUnavailableError } from '../../src/index.js';
+import type { ModelRequest, ToolResultBlock } from '../../src/index.js';
+import type { McpStdioServerConfig } from '../../src/index.js';
 import { trackedForEachTest } from '../support/tracked.js';
 
 const { orchestrator } = trackedForEachTest();

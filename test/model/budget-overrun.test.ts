@@ -3,19 +3,19 @@
  * hostile servers), and against text that tokenizes near one token a character.
  */
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, BudgetOverrunError } from '../../src/protocols/errors.js';
-import type { ModelRequest, TokenUsage } from '../../src/protocols/model.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { DEFAULT_PRICES } from '../../src/providers/model-prices.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
-import { BudgetLedger, estimateWorstCaseCents } from '../../src/model/budget.js';
-import { EventHub } from '../../src/protocols/events.js';
-import type { TroupeEvent } from '../../src/protocols/events.js';
-import { createModelGateway } from '../../src/model/gateway.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { SubAgentTask } from '../../src/actors/workflow/tasks.js';
-import { upperBoundRequestTokens } from '../../src/model/token-bound.js';
+import { BudgetExceededError, BudgetOverrunError } from '../../src/index.js';
+import type { ModelRequest, TokenUsage } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { DEFAULT_PRICES } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { createRandom } from '../../src/testing.js';
+import { BudgetLedger, estimateWorstCaseCents } from '../../src/index.js';
+import { EventHub } from '../../src/index.js';
+import type { TroupeEvent } from '../../src/index.js';
+import { createModelGateway } from '../../src/testing.js';
+import { Orchestrator } from '../../src/index.js';
+import { SubAgentTask } from '../../src/index.js';
+import { upperBoundRequestTokens } from '../../src/index.js';
 
 const MODEL = 'claude-sonnet-4-5';
 const PRICE = DEFAULT_PRICES[MODEL];

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, BudgetOverrunError, ConfigError, MissingApiKeyError } from '../../src/protocols/errors.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { EMPTY_USAGE, MIN_THINKING_BUDGET_TOKENS } from '../../src/protocols/model.js';
-import { upperBoundRequestTokens } from '../../src/model/token-bound.js';
-import type { ModelPrice } from '../../src/protocols/pricing.js';
-import { DEFAULT_PRICES } from '../../src/providers/model-prices.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { BudgetLedger, estimateWorstCaseCents } from '../../src/model/budget.js';
-import type { Reservation } from '../../src/model/budget.js';
-import { createModelGateway } from '../../src/model/gateway.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
+import { BudgetExceededError, BudgetOverrunError, ConfigError, MissingApiKeyError } from '../../src/index.js';
+import type { ModelRequest } from '../../src/index.js';
+import { EMPTY_USAGE, MIN_THINKING_BUDGET_TOKENS } from '../../src/index.js';
+import { upperBoundRequestTokens } from '../../src/index.js';
+import type { ModelPrice } from '../../src/index.js';
+import { DEFAULT_PRICES } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { BudgetLedger, estimateWorstCaseCents } from '../../src/index.js';
+import type { Reservation } from '../../src/index.js';
+import { createModelGateway } from '../../src/testing.js';
+import { createRandom } from '../../src/testing.js';
 
 function caught(run: () => unknown): unknown {
   try {

@@ -4,11 +4,11 @@
  * events or metrics.
  */
 import { describe, expect, it } from 'vitest';
-import { addCents, roundCents } from '../../src/protocols/cents.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { addCents, roundCents } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { createRandom } from '../../src/testing.js';
+import { Orchestrator } from '../../src/index.js';
 
 /** A cost at the ledger's precision prints with at most six decimals. */
 function expectMicroPrecise(cents: number | undefined, where: string): void {

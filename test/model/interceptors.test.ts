@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BudgetLedger,
-  budgetInterceptor,
-  callProvider,
-  composeModelCall,
-  eventsInterceptor,
-  journalInterceptor,
-} from '../../src/model/index.js';
+import { BudgetLedger, budgetInterceptor, callProvider, composeModelCall, eventsInterceptor, journalInterceptor } from '../../src/model/index.js';
 import type { CallRecorder } from '../../src/model/index.js';
-import { BudgetExceededError, ConfigError } from '../../src/protocols/index.js';
-import type { ModelCall, ModelCallInterceptor, ModelCallOutcome, ModelResponse, NextModelCall } from '../../src/protocols/index.js';
-import { EventHub } from '../../src/protocols/index.js';
+import { BudgetExceededError, ConfigError } from '../../src/index.js';
+import type { ModelCall, ModelCallInterceptor, ModelCallOutcome, ModelResponse, NextModelCall } from '../../src/index.js';
+import { EventHub } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 
 const price = { inputCentsPerMTok: 10_000, outputCentsPerMTok: 10_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 };

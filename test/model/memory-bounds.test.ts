@@ -4,14 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { addCents } from '../../src/protocols/cents.js';
-import { ConfigError } from '../../src/protocols/errors.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import type { TaskResult } from '../../src/protocols/task.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
-import { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from '../../src/model/budget.js';
-import type { TroupeEvent } from '../../src/protocols/events.js';
-import { DEFAULT_MAX_WORKFLOW_METRICS, MetricsCollector } from '../../src/observability/monitoring/metrics.js';
+import { addCents } from '../../src/index.js';
+import { ConfigError } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import type { TaskResult } from '../../src/index.js';
+import { createRandom } from '../../src/testing.js';
+import { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from '../../src/index.js';
+import type { TroupeEvent } from '../../src/index.js';
+import { DEFAULT_MAX_WORKFLOW_METRICS, MetricsCollector } from '../../src/index.js';
 
 function succeeded(agentId: string, costCents: number): TaskResult {
   return {

@@ -9,11 +9,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebSocketReceiver } from '@statelyai/inspect';
 import { createMachine } from 'xstate';
 import type { AnyStateMachine } from 'xstate';
-import { startInspectorRelay } from '../../src/observability/inspector.js';
-import type { InspectorRelay } from '../../src/observability/inspector.js';
-import { redactMachineConfig } from '../../src/observability/redact-definition.js';
-import { createRedactor, REDACTED } from '../../src/util/sanitize.js';
-import type { StatelyInspectionEvent } from '../../src/observability/stately-events.js';
+import { startInspectorRelay } from '../../src/index.js';
+import type { InspectorRelay } from '../../src/index.js';
+import { redactMachineConfig } from '../../src/observability/index.js';
+import { createRedactor, REDACTED } from '../../src/index.js';
+import type { StatelyInspectionEvent } from '../../src/index.js';
 import { anthropicReply, secretsIn, secretTasks, startSecretRun } from '../support/secret-run.js';
 import type { SecretRun } from '../support/secret-run.js';
 

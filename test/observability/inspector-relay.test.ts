@@ -10,11 +10,11 @@ import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { PortInUseError } from '../../src/protocols/errors.js';
-import { startInspectorRelay } from '../../src/observability/inspector.js';
-import { ReplayBuffer } from '../../src/observability/replay-buffer.js';
-import { startWebSocketRelay } from '../../src/observability/inspector-relay.js';
-import type { WebSocketRelay } from '../../src/observability/inspector-relay.js';
+import { PortInUseError } from '../../src/index.js';
+import { startInspectorRelay } from '../../src/index.js';
+import { ReplayBuffer } from '../../src/observability/index.js';
+import { startWebSocketRelay } from '../../src/index.js';
+import type { WebSocketRelay } from '../../src/index.js';
 
 let relay: WebSocketRelay | undefined;
 const opened: WebSocket[] = [];

@@ -3,9 +3,9 @@ import { createWebSocketReceiver } from '@statelyai/inspect';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
 import { createActor, createMachine } from 'xstate';
 import type { InspectionEvent } from 'xstate';
-import { startInspectorRelay } from '../../src/observability/inspector.js';
-import type { InspectorRelay } from '../../src/observability/inspector.js';
-import { createRedactor, REDACTED, redactInspectionEvent } from '../../src/util/sanitize.js';
+import { startInspectorRelay } from '../../src/index.js';
+import type { InspectorRelay } from '../../src/index.js';
+import { createRedactor, REDACTED, redactInspectionEvent } from '../../src/index.js';
 import { anthropicReply, SECRET_KEY, SECRET_PROMPT, SECRET_TASK, secretsIn, secretTasks, startSecretRun } from '../support/secret-run.js';
 import type { SecretRun } from '../support/secret-run.js';
 

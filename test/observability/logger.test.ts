@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { ConfigError } from '../../src/protocols/errors.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { createConsoleLogger, LevelLogger } from '../../src/observability/logger.js';
-import type { LogFields, Logger } from '../../src/observability/logger.js';
-import { createRedactor, REDACTED } from '../../src/util/sanitize.js';
+import { Orchestrator } from '../../src/index.js';
+import { ConfigError } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { createConsoleLogger, LevelLogger } from '../../src/index.js';
+import type { LogFields, Logger } from '../../src/index.js';
+import { createRedactor, REDACTED } from '../../src/index.js';
 import { anthropicReply, SECRET_KEY, secretsIn, secretTasks, startSecretRun } from '../support/secret-run.js';
 import type { SecretRun } from '../support/secret-run.js';
 

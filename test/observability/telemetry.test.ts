@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { ProviderError } from '../../src/protocols/errors.js';
+import { Orchestrator } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { ProviderError } from '../../src/index.js';
 import { anthropicReply, MODEL, secretsIn, secretTasks, startSecretRun } from '../support/secret-run.js';
 import type { SecretRun } from '../support/secret-run.js';
 

@@ -19,7 +19,7 @@ import {
   WorkflowValidationError,
 } from '../../src/index.js';
 import type { OrchestratorConfig } from '../../src/index.js';
-import { SharedContextStore } from '../../src/context/store.js';
+import { SharedContextStore } from '../../src/index.js';
 
 const open: Orchestrator[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventBuffer } from '../../src/orchestrator/index.js';
+import { EventBuffer } from '../../src/index.js';
 import { EMPTY_USAGE } from '../../src/index.js';
 import type { TaskResult, WorkflowEvent } from '../../src/index.js';
 

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMachine, sendTo } from 'xstate';
 import { Orchestrator } from '../../src/index.js';
 import type { ModelRequest, OrchestratorConfig } from '../../src/index.js';
-import { ConfigError, MissingApiKeyError, PermissionDeniedError } from '../../src/protocols/errors.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { SharedContextStore } from '../../src/context/store.js';
+import { ConfigError, MissingApiKeyError, PermissionDeniedError } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { SharedContextStore } from '../../src/index.js';
 import { runMainDemo } from '../../examples/main-demo.js';
 import { startLoopbackServer } from '../support/loopback-server.js';
 

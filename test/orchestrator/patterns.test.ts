@@ -5,10 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator, ProviderError, WorkflowValidationError } from '../../src/index.js';
 import type { ModelRequest } from '../../src/index.js';
-import { groupStages } from '../../src/orchestrator/patterns.js';
-import { systemText } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { groupStages } from '../../src/orchestrator/index.js';
+import { systemText } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection, promptOf } from '../support/requests.js';
 
 

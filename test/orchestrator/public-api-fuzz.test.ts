@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { Orchestrator, SharedContextStore, SubAgentTask, ThinkingAgent, TroupeError, createPipeline, mapReduce } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { createScriptedProvider } from '../../src/testing.js';
 import { isReflection } from '../support/requests.js';
 
 // FUZZ_SEED and FUZZ_CALLS explore further locally; the suite runs the fixed seed.

@@ -14,8 +14,8 @@ import {
   WorkflowValidationError,
 } from '../../src/index.js';
 import type { OrchestratorConfig } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider } from '../../src/testing.js';
 import { isReflection } from '../support/requests.js';
 
 /** Answers every call; while `gate` is set, task calls wait on it (and reject when aborted). */

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { WorkflowEvent } from '../../src/index.js';
-import { BudgetLedger, createModelGateway } from '../../src/model/index.js';
+import { BudgetLedger } from '../../src/index.js';
+import { createModelGateway } from '../../src/testing.js';
 import { DEFAULT_PRICES } from '../../src/index.js';
-import { createOpenAIProvider } from '../../src/providers/openai.js';
+import { createOpenAIProvider } from '../../src/index.js';
 import { startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer } from '../support/loopback-server.js';
 import { anthropicStream, openaiStream } from '../support/sse-streams.js';

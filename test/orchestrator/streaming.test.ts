@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator, ThinkingAgent, toTextStream } from '../../src/index.js';
 import type { ModelCallDelta, ModelProvider, WorkflowEvent } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
-import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
-import { parseJournal } from '../../src/journal/journal.js';
+import { MemoryJournalStorage } from '../../src/index.js';
+import { parseJournal } from '../../src/index.js';
 
 const orchestrators: Orchestrator[] = [];
 function orchestrator(config: ConstructorParameters<typeof Orchestrator>[0]): Orchestrator {

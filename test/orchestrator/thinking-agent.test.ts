@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { ThinkingAgent } from '../../src/orchestrator/thinking-agent.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import { ThinkingAgent } from '../../src/index.js';
 
 /** One model call per task: no thinking, no reflection. */
 const ONE_CALL = { enableExtendedThinking: false, enableSelfReflection: false } as const;

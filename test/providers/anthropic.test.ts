@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MissingApiKeyError, ProviderError } from '../../src/protocols/errors.js';
-import { estimateTokens } from '../../src/protocols/model.js';
-import type { ModelProvider, ModelRequest } from '../../src/protocols/model.js';
-import { createAnthropicProvider } from '../../src/providers/anthropic.js';
+import { MissingApiKeyError, ProviderError } from '../../src/index.js';
+import { estimateTokens } from '../../src/index.js';
+import type { ModelProvider, ModelRequest } from '../../src/index.js';
+import { createAnthropicProvider } from '../../src/index.js';
 import { rejection, sentBody, startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from '../support/loopback-server.js';
 

@@ -6,11 +6,11 @@
  * the real hosts go to a recording `fetch` and never leave the process.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, MissingApiKeyError, ProviderError } from '../../src/protocols/errors.js';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { createAnthropicProvider } from '../../src/providers/anthropic.js';
-import { createOpenAIProvider, LOCAL_SERVER_API_KEY } from '../../src/providers/openai.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { ConfigError, MissingApiKeyError, ProviderError } from '../../src/index.js';
+import type { ModelRequest } from '../../src/index.js';
+import { createAnthropicProvider } from '../../src/index.js';
+import { createOpenAIProvider, LOCAL_SERVER_API_KEY } from '../../src/providers/index.js';
+import { Orchestrator } from '../../src/index.js';
 import { rejection, startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from '../support/loopback-server.js';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderError } from '../../src/protocols/errors.js';
-import type { ModelDelta, ModelProvider, ModelRequest } from '../../src/protocols/model.js';
-import { createOpenAIProvider } from '../../src/providers/openai.js';
-import { createModelGateway } from '../../src/model/index.js';
+import { ProviderError } from '../../src/index.js';
+import type { ModelDelta, ModelProvider, ModelRequest } from '../../src/index.js';
+import { createOpenAIProvider } from '../../src/index.js';
+import { createModelGateway } from '../../src/testing.js';
 import { DEFAULT_PRICES } from '../../src/index.js';
 import { sentBody, startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer } from '../support/loopback-server.js';

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, MissingApiKeyError, ProviderError } from '../../src/protocols/errors.js';
-import type { ModelProvider, ModelRequest } from '../../src/protocols/model.js';
-import { createOpenAIProvider, isReasoningModel, LOCAL_SERVER_API_KEY } from '../../src/providers/openai.js';
+import { ConfigError, MissingApiKeyError, ProviderError } from '../../src/index.js';
+import type { ModelProvider, ModelRequest } from '../../src/index.js';
+import { createOpenAIProvider, isReasoningModel, LOCAL_SERVER_API_KEY } from '../../src/providers/index.js';
 import { rejection, sentBody, startLoopbackServer } from '../support/loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from '../support/loopback-server.js';
 

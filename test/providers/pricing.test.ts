@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/protocols/errors.js';
-import type { TokenUsage } from '../../src/protocols/model.js';
-import type { PriceTable } from '../../src/protocols/pricing.js';
-import { costOfUsage, DEFAULT_PRICES, findPrice, mergePrices, requirePrice } from '../../src/providers/model-prices.js';
+import { ConfigError } from '../../src/index.js';
+import type { TokenUsage } from '../../src/index.js';
+import type { PriceTable } from '../../src/index.js';
+import { costOfUsage, DEFAULT_PRICES, findPrice, mergePrices, requirePrice } from '../../src/providers/index.js';
 
 const usage = (fields: Partial<TokenUsage>): TokenUsage => ({
   inputTokens: 0,

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, ProviderError } from '../../src/protocols/errors.js';
-import { estimateRequestTokens, estimateTokens } from '../../src/protocols/model.js';
-import type { JsonSchema, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
-import { sampleSchema } from '../../src/providers/simulated/schema-sample.js';
-import { createRandom, hashString } from '../../src/providers/simulated/random.js';
-import { createSimulatedProvider, SIMULATED_CACHE_TTL_MS } from '../../src/providers/simulated/simulated.js';
+import { ConfigError, ProviderError } from '../../src/index.js';
+import { estimateRequestTokens, estimateTokens } from '../../src/index.js';
+import type { JsonSchema, ModelRequest, ModelResponse } from '../../src/index.js';
+import { sampleSchema } from '../../src/providers/simulated/index.js';
+import { createRandom, hashString } from '../../src/providers/simulated/index.js';
+import { createSimulatedProvider, SIMULATED_CACHE_TTL_MS } from '../../src/providers/simulated/index.js';
 
 const RATE_LIMITER =
   'Task: Design a rate limiter for the payments API. The rate limiter must absorb bursts from mobile clients.\n\n' +

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { createRecordingProvider } from '../../src/providers/testing/recording.js';
-import { createReplayProvider } from '../../src/providers/testing/replaying-provider.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import type { ModelRequest } from '../../src/index.js';
+import { createRecordingProvider } from '../../src/testing.js';
+import { createReplayProvider } from '../../src/testing.js';
+import { createScriptedProvider } from '../../src/testing.js';
 
 const request: ModelRequest = { model: 'm', maxTokens: 5, messages: [{ role: 'user', content: 'Hi' }] };
 const directories: string[] = [];

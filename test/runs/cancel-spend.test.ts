@@ -3,12 +3,12 @@
  * run is cancelled while model calls complete (randomized, seeded).
  */
 import { describe, expect, it } from 'vitest';
-import { addCents } from '../../src/protocols/cents.js';
-import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { abortError } from '../../src/providers/provider-errors.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { addCents } from '../../src/index.js';
+import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/index.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { abortError } from '../../src/testing.js';
+import { createRandom } from '../../src/testing.js';
+import { Orchestrator } from '../../src/index.js';
 
 function turn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));

@@ -5,10 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult } from '../../src/index.js';
-import { EMPTY_USAGE } from '../../src/protocols/model.js';
-import { runConsensus } from '../../src/runs/consensus-runner.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { EMPTY_USAGE } from '../../src/index.js';
+import { runConsensus } from '../../src/runs/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection, promptOf } from '../support/requests.js';
 
 const isVote = (request: ModelRequest): boolean => request.structuredOutput?.name === 'vote';

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidVoteError } from '../../src/protocols/errors.js';
-import type { ConsensusVote } from '../../src/protocols/task.js';
-import {
-  deliberationPrompt,
-  normalizeDecision,
-  parseVote,
-  resolveConsensusConfig,
-  tallyVotes,
-  VOTE_SCHEMA,
-  voteSchema,
-} from '../../src/runs/consensus-votes.js';
+import { InvalidVoteError } from '../../src/index.js';
+import type { ConsensusVote } from '../../src/index.js';
+import { deliberationPrompt, normalizeDecision, parseVote, resolveConsensusConfig, tallyVotes, VOTE_SCHEMA, voteSchema } from '../../src/runs/index.js';
 
 /** A vote; `weight` is deliberately wrong (99) to show the tally assigns its own. */
 const vote = (agentId: string, decision: string, confidence: number, round = 1, rationale = ''): ConsensusVote => ({

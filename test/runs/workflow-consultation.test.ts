@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { createScriptedProvider } from '../../src/testing.js';
 import { agentOf } from '../support/requests.js';
 
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { createScriptedProvider } from '../../src/testing.js';
 
 const open: Orchestrator[] = [];
 afterEach(async () => {

@@ -5,9 +5,9 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { Orchestrator, ProviderError } from '../../src/index.js';
-import { messageText } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { messageText } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection } from '../support/requests.js';
 
 

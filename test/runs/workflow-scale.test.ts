@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedProvider, Orchestrator } from '../../src/index.js';
 import type { ModelProvider, SubAgentTaskSpec } from '../../src/index.js';
-import { createRandom } from '../../src/providers/simulated/random.js';
+import { createRandom } from '../../src/testing.js';
 
 /** n tasks; each depends on up to 3 earlier ones, with mixed priorities, modes and requireAllDependencies. */
 function randomDag(n: number, seed: number): SubAgentTaskSpec[] {

@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Orchestrator, ProviderError, retryDelayMs, WorkflowValidationError } from '../../src/index.js';
 import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../../src/index.js';
-import { systemText } from '../../src/protocols/model.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider, ScriptedStep } from '../../src/providers/testing/scripted.js';
+import { systemText } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection, promptOf } from '../support/requests.js';
 
 

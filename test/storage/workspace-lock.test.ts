@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkspaceLockedError } from '../../src/protocols/errors.js';
-import { FsArtifactStorage } from '../../src/storage/fs-artifacts.js';
-import { acquireWorkspaceLock, WORKSPACE_LOCK_FILE } from '../../src/storage/workspace-lock.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
+import { WorkspaceLockedError } from '../../src/index.js';
+import { FsArtifactStorage } from '../../src/index.js';
+import { acquireWorkspaceLock, WORKSPACE_LOCK_FILE } from '../../src/storage/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import { Orchestrator } from '../../src/index.js';
+import { createScriptedProvider } from '../../src/testing.js';
 
 const ALL = { '*': ['read', 'write', 'delete'] } as const;
 const cleanups: Array<() => Promise<void> | void> = [];

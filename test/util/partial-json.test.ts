@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePartialJson } from '../../src/util/index.js';
+import { parsePartialJson } from '../../src/index.js';
 
 describe('parsePartialJson', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, isSecretField, REDACTED } from '../../src/util/sanitize.js';
+import { createRedactor, isSecretField, REDACTED } from '../../src/index.js';
 
 describe('secret fields', () => {
   it.each(['apiKey', 'x-api-key', 'authorization', 'password', 'clientSecret', 'token', 'apiToken', 'github_token', 'secretKey', 'aws_secret_access_key', 'privateKey', 'credentials', 'credential'])(

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../../src/index.js';
-import { ConfigError } from '../../../src/protocols/errors.js';
-import { EMPTY_USAGE } from '../../../src/protocols/model.js';
-import type { TaskResult, TaskStatus } from '../../../src/protocols/task.js';
-import { createScriptedProvider } from '../../../src/providers/testing/scripted.js';
-import { AlertMonitor } from '../../../src/observability/monitoring/alerts.js';
-import type { AlertThresholds, MonitoringAlert } from '../../../src/observability/monitoring/alerts.js';
+import { ConfigError } from '../../../src/index.js';
+import { EMPTY_USAGE } from '../../../src/index.js';
+import type { TaskResult, TaskStatus } from '../../../src/index.js';
+import { createScriptedProvider } from '../../../src/testing.js';
+import { AlertMonitor } from '../../../src/index.js';
+import type { AlertThresholds, MonitoringAlert } from '../../../src/index.js';
 
 function result(agentId: string, status: TaskStatus, fields: Partial<TaskResult> = {}): TaskResult {
   return {

@@ -1,13 +1,13 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Orchestrator } from '../../../src/index.js';
-import { ConfigError } from '../../../src/protocols/errors.js';
-import { EMPTY_USAGE } from '../../../src/protocols/model.js';
-import type { ModelResponse } from '../../../src/protocols/model.js';
-import { createScriptedProvider } from '../../../src/providers/testing/scripted.js';
-import type { DashboardSnapshot } from '../../../src/observability/monitoring/dashboard/state.js';
-import { phaseOfState } from '../../../src/observability/monitoring/dashboard/state.js';
-import { startDashboardServer } from '../../../src/observability/monitoring/dashboard/server.js';
+import { ConfigError } from '../../../src/index.js';
+import { EMPTY_USAGE } from '../../../src/index.js';
+import type { ModelResponse } from '../../../src/index.js';
+import { createScriptedProvider } from '../../../src/testing.js';
+import type { DashboardSnapshot } from '../../../src/index.js';
+import { phaseOfState } from '../../../src/observability/monitoring/dashboard/index.js';
+import { startDashboardServer } from '../../../src/index.js';
 
 const saved = { anthropic: process.env.ANTHROPIC_API_KEY, openai: process.env.OPENAI_API_KEY };
 beforeEach(() => {

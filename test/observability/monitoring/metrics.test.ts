@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../../src/index.js';
-import { ConfigError } from '../../../src/protocols/errors.js';
-import { EMPTY_USAGE } from '../../../src/protocols/model.js';
-import type { TokenUsage } from '../../../src/protocols/model.js';
-import type { TaskResult, TaskStatus } from '../../../src/protocols/task.js';
-import { createScriptedProvider } from '../../../src/providers/testing/scripted.js';
-import type { TroupeEvent } from '../../../src/protocols/events.js';
-import { MetricsCollector } from '../../../src/observability/monitoring/metrics.js';
+import { ConfigError } from '../../../src/index.js';
+import { EMPTY_USAGE } from '../../../src/index.js';
+import type { TokenUsage } from '../../../src/index.js';
+import type { TaskResult, TaskStatus } from '../../../src/index.js';
+import { createScriptedProvider } from '../../../src/testing.js';
+import type { TroupeEvent } from '../../../src/index.js';
+import { MetricsCollector } from '../../../src/index.js';
 
 function task(agentId: string, status: TaskStatus, fields: Partial<TaskResult> = {}): TaskResult {
   const ran = status === 'succeeded' || status === 'failed' || status === 'budget_exceeded';

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArtifactNotFoundError, InvalidArtifactIdError } from '../../src/protocols/errors.js';
-import { FsArtifactStorage } from '../../src/storage/fs-artifacts.js';
-import { writeFileAtomic } from '../../src/storage/fs-durable.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import type { SharedContextStoreOptions } from '../../src/context/store.js';
+import { ArtifactNotFoundError, InvalidArtifactIdError } from '../../src/index.js';
+import { FsArtifactStorage } from '../../src/index.js';
+import { writeFileAtomic } from '../../src/storage/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import type { SharedContextStoreOptions } from '../../src/index.js';
 import { CRASH_ARTIFACTS, crashContent } from '../support/context-crash-content.js';
 
 const HOUR = 3_600_000;
