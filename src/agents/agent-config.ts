@@ -31,6 +31,8 @@ export const agentConfigSchema = z.strictObject({
   timeoutSeconds: range(0.001, 86_400).optional(),
   maxToolRounds: whole(0, 100).optional(),
   maxParallelToolCalls: whole(1, 64).optional(),
+  askHuman: z.boolean().optional(),
+  approvalTimeoutSeconds: range(0, 2_592_000).optional(),
 });
 
 /** Tool calls of one turn that run at the same time unless a template says otherwise. */
@@ -46,6 +48,8 @@ export interface AgentDefaults {
   readonly timeoutSeconds: number;
   readonly enableCrossAgentQueries: boolean;
   readonly sharedContextAccess: boolean;
+  /** Seconds a person has to decide on an approval (0 or absent: wait). */
+  readonly approvalTimeoutSeconds?: number;
 }
 
 export const STANDALONE_DEFAULTS: AgentDefaults = {
@@ -105,5 +109,7 @@ export function resolveAgentConfig(
     timeoutSeconds: c.timeoutSeconds ?? defaults.timeoutSeconds,
     maxToolRounds: c.maxToolRounds ?? 8,
     maxParallelToolCalls: c.maxParallelToolCalls ?? DEFAULT_MAX_PARALLEL_TOOL_CALLS,
+    askHuman: c.askHuman ?? false,
+    approvalTimeoutSeconds: c.approvalTimeoutSeconds ?? defaults.approvalTimeoutSeconds ?? 0,
   };
 }

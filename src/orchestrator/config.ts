@@ -65,6 +65,8 @@ export const orchestratorConfigSchema = z.strictObject({
   // Execution settings
   maxParallelAgents: int(1, 100_000).default(5),
   agentTimeoutSeconds: num(0.001, 86_400).default(300),
+  // Seconds a person has to decide on an approval or question before the step fails with APPROVAL_TIMEOUT (0: wait).
+  approvalTimeoutSeconds: num(0, 2_592_000).default(0),
   retryFailedAgents: z.boolean().default(true),
   retry: z
     .strictObject({

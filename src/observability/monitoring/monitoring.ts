@@ -6,6 +6,9 @@
  * while a browser is connected; with no browser, each event costs a few
  * counter updates.
  */
+import { randomBytes } from 'node:crypto';
+import type { ApprovalRequest } from '../../protocols/approval.js';
+import type { DashboardApprovalActions } from './dashboard/actions.js';
 import type { AnyActorRef, Subscription } from 'xstate';
 import { ConfigError } from '../../protocols/errors.js';
 import type { BudgetSnapshot } from '../../model/budget.js';
@@ -44,6 +47,8 @@ export interface MonitoringHost {
   readonly limits: { readonly maxCostPerAgentCents?: number; readonly totalCostLimitCents?: number };
   /** The live actor of an agent (`system.get('agent:<id>')`). */
   readonly agentActor: (agentId: string) => AnyActorRef | undefined;
+  /** Where runs wait for a person: the dashboard lists them and decides through its token-guarded actions. */
+  readonly approvals?: DashboardApprovalActions & { list(): ApprovalRequest[] };
 }
 
 /** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
@@ -59,12 +64,17 @@ const OBSERVED: readonly TroupeEventType[] = [
 ];
 
 /** Events only the dashboard draws: listened to only when there is one. */
-const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert'];
+const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert', 'approval.requested', 'approval.decided'];
 
 /** A running monitor; `enableMonitoring` returns it. */
 export class Monitoring {
   /** The dashboard's address (`http://127.0.0.1:<port>/`), when one was asked for. */
   readonly dashboardUrl: string | undefined;
+  /**
+   * The secret the dashboard's actions (approve, reject, answer) carry in
+   * `x-troupe-token`; the page it serves holds it. Undefined without a dashboard.
+   */
+  readonly dashboardToken: string | undefined;
   readonly collected: readonly MetricName[];
   readonly alertThresholds: AlertThresholds;
   readonly #metrics: MetricsCollector;
@@ -77,8 +87,10 @@ export class Monitoring {
     metrics: MetricsCollector;
     alerts: AlertMonitor;
     server: DashboardServer | undefined;
+    token: string | undefined;
     offs: (() => void)[];
   }) {
+    this.dashboardToken = parts.token;
     this.#metrics = parts.metrics;
     this.collected = parts.metrics.selected;
     this.alertThresholds = parts.alerts.thresholds;
@@ -121,7 +133,7 @@ export class Monitoring {
       dashboard?.observe(event);
     };
     for (const type of dashboard ? [...OBSERVED, ...OBSERVED_BY_DASHBOARD] : OBSERVED) offs.push(host.events.on(type, observe));
-    return new Monitoring({ metrics, alerts, server: dashboard?.server, offs });
+    return new Monitoring({ metrics, alerts, server: dashboard?.server, token: dashboard?.token, offs });
   }
 }
 
@@ -142,7 +154,14 @@ export function startMonitoring(host: MonitoringHost, options: MonitoringOptions
 
 /** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
 async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined) {
-  const model = new DashboardModel({ now, budget: () => host.budget.snapshot(), limits: host.limits });
+  const { approvals } = host;
+  const model = new DashboardModel({
+    now,
+    budget: () => host.budget.snapshot(),
+    limits: host.limits,
+    ...(approvals ? { approvals: () => approvals.list() } : {}),
+  });
+  const token = randomBytes(24).toString('base64url');
   const watched = new Map<string, Subscription>();
   let watching = false;
 
@@ -168,7 +187,8 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
 
   const server = await startDashboardServer({
     port,
-    page: dashboardPage(),
+    page: dashboardPage(approvals ? token : undefined),
+    ...(approvals ? { actions: { token, approvals } } : {}),
     snapshot: () => model.snapshot(),
     ...(throttleMs === undefined ? {} : { throttleMs }),
     onClients: (count) => {
@@ -180,6 +200,7 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
 
   return {
     server,
+    token: approvals ? token : undefined,
     unwatchAll,
     observe(event: TroupeEvent): void {
       const changed = model.observe(event);
