@@ -259,6 +259,15 @@ export {
   WorkspaceLockedError,
   McpServerUnavailableError,
   McpToolError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
+  ApprovalNotFoundError,
   toErrorData,
 } from './protocols/errors.js';
+export type { ApprovalAsk, ApprovalDecision, ApprovalKind, ApprovalRequest } from './protocols/approval.js';
+export { ApprovalDesk, approvalId } from './runs/approvals.js';
+export type { Approvals, ApprovalDeskOptions, ApprovalJournal } from './runs/approvals.js';
+export { ASK_HUMAN_TOOL, ASK_HUMAN_TOOL_NAME } from './actors/agent/ask-human.js';
+export type { DashboardApproval } from './observability/monitoring/dashboard/approvals-view.js';
+export type { DashboardActions, DashboardApprovalActions } from './observability/monitoring/dashboard/actions.js';
 export type { ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';

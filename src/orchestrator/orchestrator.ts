@@ -4,6 +4,7 @@
  * delegates to are wired in runtime.ts; this file holds the public API and
  * its documentation.
  */
+import type { Approvals } from '../runs/approvals.js';
 import type { Actor, AnyActorLogic, AnyActorRef } from 'xstate';
 import type { AgentTemplate } from '../protocols/agent.js';
 import { AgentNotFoundError, ConfigError, ShutDownError } from '../protocols/errors.js';
@@ -133,6 +134,23 @@ export class Orchestrator {
     this.workflows = runtime.workflows;
     this.defaults = runtime.defaults;
     this.journals = runtime.journals;
+  }
+
+  /**
+   * Runs waiting for a person: gated tool calls (`needsApproval`), `ask_human`
+   * questions and tasks with `requiresApproval`. Pending requests are
+   * journaled, so a resumed run lists them again (docs/human-in-the-loop.md).
+   *
+   * @example
+   * ```ts
+   * orchestrator.events.on('approval.requested', ({ request }) => {
+   *   if (request.kind === 'question') orchestrator.approvals.answer(request.id, 'EU');
+   *   else orchestrator.approvals.approve(request.id, { note: 'looks right' });
+   * });
+   * ```
+   */
+  get approvals(): Approvals {
+    return this.#runtime.approvals;
   }
 
   /** The root actor: the supervisor (its `system` holds every agent by `agent:<id>`). */

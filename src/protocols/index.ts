@@ -85,6 +85,9 @@ export {
   MalformedUsageError,
   McpServerUnavailableError,
   McpToolError,
+  ApprovalNotFoundError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
   MissingApiKeyError,
   PermissionDeniedError,
   PortInUseError,
@@ -176,3 +179,4 @@ export type {
   WorkflowResult,
   WorkflowStatus,
 } from './task.js';
+export type { ApprovalAsk, ApprovalDecision, ApprovalKind, ApprovalRequest } from './approval.js';

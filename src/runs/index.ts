@@ -38,3 +38,7 @@ export { TaskRunner, statusOfError } from './task-runner.js';
 export type { TaskRunRequest, TaskRunnerOptions } from './task-runner.js';
 export { WorkflowRunner, digestOf } from './workflow-runner.js';
 export type { ExecuteWorkflowOptions, WorkflowRunnerOptions } from './workflow-runner.js';
+export { ApprovalDesk, approvalId } from './approvals.js';
+export type { ApprovalDeskOptions, ApprovalJournal, Approvals } from './approvals.js';
+export { approvalServices } from './approval-services.js';
+export { runApprovedTask } from './task-approval.js';

@@ -67,3 +67,6 @@ export type {
   ConsultationEndEvent,
   PendingConsultation,
 } from './types.js';
+export { ASK_HUMAN_TOOL, ASK_HUMAN_TOOL_NAME, decidedResult, withApprovalNote } from './ask-human.js';
+export { approvalRoundInput, awaitApprovalsLogic, needsPerson } from './approvals.js';
+export type { ApprovalDecisions, ApprovalRoundInput, WaitingCall } from './approvals.js';
