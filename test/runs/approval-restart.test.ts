@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseJournal } from '../../src/journal/journal.js';
-import type { ApprovalRequest } from '../../src/index.js';
+import type { ApprovalRequest, ModelRequest, Orchestrator } from '../../src/index.js';
+import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
+import { createScriptedProvider } from '../../src/testing.js';
 import { trackedForEachTest } from '../support/tracked.js';
 import { APPROVAL_TASKS, APPROVAL_WORKFLOW_ID, approvalModel, setUpApprovalRun } from '../support/approval-setup.js';
 
@@ -82,4 +84,74 @@ describe('an approval across a process restart', () => {
     expect(decided).toHaveLength(1);
     expect(decided[0]).toMatchObject({ approvalId: first.id, decision: { outcome: 'approved', note: 'approved after the restart' } });
   }, 30_000);
+});
+
+/** The model of the question-then-task run: ask a person, then answer with what they said. */
+function askingModel() {
+  const answeredWith = (request: ModelRequest): string | undefined => {
+    for (const message of request.messages) {
+      if (typeof message.content === 'string') continue;
+      for (const block of message.content) if (block.type === 'tool_result') return block.content;
+    }
+    return undefined;
+  };
+  return createScriptedProvider({
+    fallback: (request) => {
+      const answer = answeredWith(request);
+      return answer === undefined
+        ? { toolCalls: [{ id: 'q1', name: 'ask_human', input: { question: 'Which region?' } }] }
+        : { text: `deploying to ${answer}` };
+    },
+  });
+}
+
+function nextRequest(o: Orchestrator): Promise<ApprovalRequest> {
+  return new Promise((resolve) => {
+    const off = o.events.on('approval.requested', ({ request }) => (off(), resolve(request)));
+  });
+}
+
+describe('approvals across graceful restarts', () => {
+  it('a question and then a task approval survive two shutdowns; each process asks the model only what was not asked', async () => {
+    const storage = new MemoryJournalStorage();
+    const tasks = [{ agentId: 'deployer', taskDescription: 'Deploy the service', requiresApproval: true }];
+    const start = () => {
+      const model = askingModel();
+      const o = orchestrator({ provider: model, journal: { storage } });
+      o.registerTemplate('deployer', { askHuman: true, enableSelfReflection: false, enableExtendedThinking: false });
+      return { o, model };
+    };
+
+    const one = start();
+    const asked = nextRequest(one.o);
+    void one.o.executeWorkflow({ tasks, workflowId: 'wf_ask' }).catch(() => undefined);
+    const question = await asked;
+    expect(question).toMatchObject({ kind: 'question', question: 'Which region?' });
+    await one.o.shutdown();
+    expect(one.model.requests).toHaveLength(1);
+
+    const two = start();
+    expect(two.o.getWorkflow('wf_ask')?.status).toBe('interrupted');
+    const askedAgain = nextRequest(two.o);
+    void two.o.resumeWorkflow({ workflowId: 'wf_ask' }).catch(() => undefined);
+    expect(await askedAgain).toEqual(question);
+    const held = nextRequest(two.o);
+    two.o.approvals.answer(question.id, 'eu-west');
+    const taskApproval = await held;
+    expect(taskApproval).toMatchObject({ kind: 'task', agentId: 'deployer', output: 'deploying to eu-west' });
+    expect(two.model.requests).toHaveLength(1);
+    await two.o.shutdown();
+
+    const three = start();
+    const heldAgain = nextRequest(three.o);
+    const resumed = three.o.resumeWorkflow({ workflowId: 'wf_ask' });
+    expect(await heldAgain).toEqual(taskApproval);
+    // The answered question was served from the journal: only the task approval is pending.
+    expect(three.o.approvals.list()).toEqual([taskApproval]);
+    three.o.approvals.approve(taskApproval.id);
+    const result = await resumed;
+    expect(result.status).toBe('succeeded');
+    expect(result.results.deployer?.output).toBe('deploying to eu-west');
+    expect(three.model.requests).toHaveLength(0);
+  });
 });
