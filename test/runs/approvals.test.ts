@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApprovalNotFoundError, ConfigError } from '../../src/index.js';
 import type { ApprovalRequest, ContentBlock, ModelRequest, Orchestrator, ToolCall } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
+import { MemoryJournalStorage } from '../../src/storage/journal-memory.js';
 import { trackedForEachTest } from '../support/tracked.js';
 
 const { orchestrator } = trackedForEachTest();
@@ -247,5 +248,63 @@ describe('task requiresApproval', () => {
   it('validates requiresApproval as a boolean', async () => {
     const o = orchestrator({ provider: createScriptedProvider(), journal: false });
     await expect(o.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'x', requiresApproval: 'yes' as unknown as boolean }] })).rejects.toThrow(/requiresApproval/);
+  });
+});
+
+describe('approvals seen from outside', () => {
+  it('the Stately inspector sees the agent enter awaitingApproval and leave it for usingTools', async () => {
+    const states: string[] = [];
+    const model = createScriptedProvider().enqueue({ toolCalls: [{ id: 'c1', name: 'pay', input: { amount: 500 } }] }, { text: 'done' });
+    const o = orchestrator({
+      provider: model,
+      journal: false,
+      inspect: (event) => {
+        if (event.type !== '@xstate.snapshot') return;
+        const snapshot: unknown = event.snapshot;
+        if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot) || !('value' in snapshot)) return;
+        const context: unknown = snapshot.context;
+        if (typeof context !== 'object' || context === null || !('agentId' in context) || context.agentId !== 'payer') return;
+        const { value } = snapshot;
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        if (states.at(-1) !== text) states.push(text);
+      },
+    });
+    o.registerTool({ name: 'pay', description: 'Pay', inputSchema: z.object({ amount: z.number() }), needsApproval: true, execute: () => 'paid' });
+    o.registerTemplate('payer', { ...PLAIN, tools: ['pay'] });
+    const requested = nextRequest(o);
+    const running = o.executeTask({ agentId: 'payer', taskDescription: 'Pay' });
+    o.approvals.approve((await requested).id);
+    await running;
+    const around = states.indexOf('awaitingApproval');
+    expect(around).toBeGreaterThan(0);
+    expect(states[around - 1]).toBe('{"working":"acting"}');
+    expect(states[around + 1]).toBe('{"working":"usingTools"}');
+  });
+
+  it('a replay of a run serves the recorded decision: nobody is asked again and the result is the same', async () => {
+    const storage = new MemoryJournalStorage();
+    const script = () =>
+      createScriptedProvider({
+        fallback: (request) =>
+          JSON.stringify(request.messages).includes('tool_result')
+            ? { text: 'paid and reported' }
+            : { toolCalls: [{ id: 'c1', name: 'pay', input: { amount: 500 } }] },
+      });
+    const o = orchestrator({ provider: script(), journal: { storage } });
+    let executed = 0;
+    o.registerTool({ name: 'pay', description: 'Pay', inputSchema: z.object({ amount: z.number() }), needsApproval: true, execute: () => (executed++, 'paid') });
+    o.registerTemplate('payer', { ...PLAIN, tools: ['pay'] });
+    let asked = 0;
+    o.events.on('approval.requested', ({ request }) => {
+      asked++;
+      o.approvals.reject(request.id, { reason: 'not this month' });
+    });
+    const run = await o.executeWorkflow({ tasks: [{ agentId: 'payer', taskDescription: 'Pay' }] });
+    expect(asked).toBe(1);
+    const replay = await o.replayWorkflow({ workflowId: run.workflowId, strict: true });
+    expect(asked).toBe(1);
+    expect(executed).toBe(0);
+    expect(replay.results.payer?.output).toBe(run.results.payer?.output);
+    expect(replay.diff.changed).toEqual([]);
   });
 });
