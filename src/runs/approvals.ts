@@ -68,7 +68,14 @@ interface Pending {
   readonly settle: (decision: ApprovalDecision | Error) => void;
 }
 
-/** The id of the request at `key` in `workflowId`: the same in every process that runs or resumes it. */
+/**
+ * The id of the request at `key` in `workflowId`: the same in every process that runs or resumes it.
+ *
+ * @example
+ * ```ts
+ * approvalId('wf_1', 'wf_1/payer#1#1/1:tool:0'); // 'apr_' + 20 hex digits
+ * ```
+ */
 export function approvalId(workflowId: string, key: string): string {
   return `apr_${createHash('sha256').update(`${workflowId}\n${key}`).digest('hex').slice(0, 20)}`;
 }

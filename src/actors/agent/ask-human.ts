@@ -12,7 +12,13 @@ export const ASK_HUMAN_TOOL_NAME = 'ask_human';
 
 /**
  * The `ask_human` tool: the agent asks a person a question and waits; the
- * answer (`orchestrator.approvals.answer`) is the tool's result.
+ * answer (`orchestrator.approvals.answer`) is the tool's result. Offered to
+ * agents whose template has `askHuman: true`.
+ *
+ * @example
+ * ```ts
+ * orchestrator.registerTemplate('planner', { askHuman: true }); // its agents see ASK_HUMAN_TOOL
+ * ```
  */
 export const ASK_HUMAN_TOOL: ToolDefinition = {
   name: ASK_HUMAN_TOOL_NAME,

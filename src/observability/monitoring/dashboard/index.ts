@@ -2,6 +2,11 @@
  * The live dashboard: its state, its page and its 127.0.0.1 server.
  */
 export { dashboardPage } from './page.js';
+export { handleAction, isActionPath } from './actions.js';
+export type { DashboardActions, DashboardApprovalActions } from './actions.js';
+export { APPROVALS_SCRIPT, APPROVALS_STYLE, approvalsSection } from './approvals-panel.js';
+export { approvalView, MAX_APPROVAL_TEXT } from './approvals-view.js';
+export type { DashboardApproval } from './approvals-view.js';
 export { startDashboardServer } from './server.js';
 export type { DashboardServer, DashboardServerOptions } from './server.js';
 export { AGENT_PHASES, DashboardModel, MAX_AGENTS_SHOWN, MAX_TASKS_SHOWN, phaseOfState } from './state.js';
