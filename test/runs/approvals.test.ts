@@ -145,6 +145,20 @@ describe('tool approvals', () => {
     expect(() => o.approvals.approve(id)).toThrow(ApprovalNotFoundError);
   });
 
+  it('cancelling the run while it waits ends the wait: the request leaves the list and the task is cancelled', async () => {
+    const { o, paid } = payingSetup([{ id: 'c1', name: 'pay', input: { amount: 500 } }]);
+    const controller = new AbortController();
+    const requested = nextRequest(o);
+    const running = o.executeTask({ agentId: 'payer', taskDescription: 'Pay' }, { signal: controller.signal });
+    const { id } = await requested;
+    controller.abort();
+    const result = await running;
+    expect(result.status).toBe('cancelled');
+    expect(o.approvals.list()).toEqual([]);
+    expect(() => o.approvals.approve(id)).toThrow(ApprovalNotFoundError);
+    expect(paid).toEqual([]);
+  });
+
   it('rejects a tool registered with a non-positive approvalTimeoutSeconds', () => {
     const o = orchestrator({ provider: createScriptedProvider(), journal: false });
     expect(() =>
