@@ -89,6 +89,10 @@ async function runToolCall(
   const decision = input.decisions?.[toolCall.id];
   const decided = decidedResult(toolCall, decision);
   if (decided) return decided;
+  // A gated call nobody approved never runs (a machine built without requestApproval fails closed).
+  if (decision === undefined && services.needsApproval?.(toolCall) === true) {
+    return { content: `Tool "${toolCall.name}" needs a person's approval, and none was given`, isError: true };
+  }
   if (!services.runTool) return { content: `No tool runner: cannot run "${toolCall.name}"`, isError: true };
   try {
     const result = await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal, callKey: `${input.keyPrefix}:tool:${index}` });
