@@ -46,7 +46,10 @@ describe('an approval across a process restart', () => {
     const model = approvalModel();
     const resumer = orchestrator({ workspacePath, provider: model });
     const paid = setUpApprovalRun(resumer);
-    expect(resumer.getWorkflow(APPROVAL_WORKFLOW_ID)?.status).toBe('interrupted');
+    const before = resumer.getWorkflow(APPROVAL_WORKFLOW_ID);
+    expect(before?.status).toBe('interrupted');
+    // Before resuming, the journal already tells what waits for a person.
+    expect(before?.pendingApprovals?.map((r) => r.id)).toEqual([first.id]);
     const pending = new Promise<ApprovalRequest>((resolve) => {
       const off = resumer.events.on('approval.requested', ({ request }) => {
         off();
@@ -73,6 +76,7 @@ describe('an approval across a process restart', () => {
     expect(result.status).toBe('succeeded');
     expect(result.results.payer?.output).toBe('invoice paid');
     expect(result.results.notify?.output).toBe('team notified');
+    expect(resumer.getWorkflow(APPROVAL_WORKFLOW_ID)?.pendingApprovals).toBeUndefined();
     expect(paid).toEqual([500]);
     // Only the calls that had not been made before the kill: payer's answer to the tool result, and notify.
     expect(model.requests).toHaveLength(2);
@@ -131,7 +135,7 @@ describe('approvals across graceful restarts', () => {
     expect(one.model.requests).toHaveLength(1);
 
     const two = start();
-    expect(two.o.getWorkflow('wf_ask')?.status).toBe('interrupted');
+    expect(two.o.getWorkflow('wf_ask')).toMatchObject({ status: 'interrupted', pendingApprovals: [question] });
     const askedAgain = nextRequest(two.o);
     void two.o.resumeWorkflow({ workflowId: 'wf_ask' }).catch(() => undefined);
     expect(await askedAgain).toEqual(question);
