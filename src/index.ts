@@ -263,6 +263,9 @@ export {
   WorkspaceLockedError,
   McpServerUnavailableError,
   McpToolError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
+  ApprovalNotFoundError,
   toErrorData,
 } from './protocols/errors.js';
 export type { ArtifactOperation, ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';
@@ -281,3 +284,9 @@ export { isEventOfWorkflow, observeWorkflow } from './runs/workflow-events.js';
 export { parsePartialJson } from './util/partial-json.js';
 export { partialChargeOf } from './model/partial-charge.js';
 export type { PartialCharge } from './model/partial-charge.js';
+export type { ApprovalAsk, ApprovalDecision, ApprovalKind, ApprovalRequest } from './protocols/approval.js';
+export { ApprovalDesk, approvalId } from './runs/approvals.js';
+export type { Approvals, ApprovalDeskOptions, ApprovalJournal } from './runs/approvals.js';
+export { ASK_HUMAN_TOOL, ASK_HUMAN_TOOL_NAME } from './actors/agent/ask-human.js';
+export type { DashboardApproval } from './observability/monitoring/dashboard/approvals-view.js';
+export type { DashboardActions, DashboardApprovalActions } from './observability/monitoring/dashboard/actions.js';

@@ -31,6 +31,13 @@ export type {
   SupervisorOptions,
 } from './supervisor.js';
 export {
+  approvalRoundInput,
+  awaitApprovalsLogic,
+  needsPerson,
+  ASK_HUMAN_TOOL,
+  ASK_HUMAN_TOOL_NAME,
+  decidedResult,
+  withApprovalNote,
   compactMemoryLogic,
   compactedContext,
   compactionInput,
@@ -80,6 +87,9 @@ export {
   withToolResults,
 } from './agent/index.js';
 export type {
+  ApprovalDecisions,
+  ApprovalRoundInput,
+  WaitingCall,
   CompactionInput,
   ClosedConsultation,
   ConsultationInput,

@@ -32,6 +32,8 @@ export const agentConfigSchema = z.strictObject({
   streamIdleTimeoutSeconds: range(0, 86_400).optional(),
   maxToolRounds: whole(0, 100).optional(),
   maxParallelToolCalls: whole(1, 64).optional(),
+  askHuman: z.boolean().optional(),
+  approvalTimeoutSeconds: range(0, 2_592_000).optional(),
 });
 
 /** Tool calls of one turn that run at the same time unless a template says otherwise. */
@@ -49,6 +51,8 @@ export interface AgentDefaults {
   readonly streamIdleTimeoutSeconds?: number;
   readonly enableCrossAgentQueries: boolean;
   readonly sharedContextAccess: boolean;
+  /** Seconds a person has to decide on an approval (0 or absent: wait). */
+  readonly approvalTimeoutSeconds?: number;
 }
 
 export const STANDALONE_DEFAULTS: AgentDefaults = {
@@ -109,5 +113,7 @@ export function resolveAgentConfig(
     streamIdleTimeoutSeconds: c.streamIdleTimeoutSeconds ?? defaults.streamIdleTimeoutSeconds ?? 0,
     maxToolRounds: c.maxToolRounds ?? 8,
     maxParallelToolCalls: c.maxParallelToolCalls ?? DEFAULT_MAX_PARALLEL_TOOL_CALLS,
+    askHuman: c.askHuman ?? false,
+    approvalTimeoutSeconds: c.approvalTimeoutSeconds ?? defaults.approvalTimeoutSeconds ?? 0,
   };
 }

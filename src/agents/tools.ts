@@ -14,6 +14,10 @@ export interface ZodTool<TInput> {
   readonly inputSchema: z.ZodType<TInput>;
   /** Run alone: no other tool call of the same turn runs while this one does. Default false. */
   readonly sequential?: boolean;
+  /** Wait for a person before each call (true), or for the calls whose validated input the function picks. Default false. */
+  readonly needsApproval?: boolean | ((input: TInput) => boolean);
+  /** Fail a call nobody decided on within this many seconds (APPROVAL_TIMEOUT). Default: the template's, else the orchestrator's. */
+  readonly approvalTimeoutSeconds?: number;
   execute(input: TInput, context: ToolRunContext): Promise<unknown> | unknown;
 }
 
@@ -24,6 +28,10 @@ export interface JsonSchemaTool {
   readonly inputSchema: JsonSchema;
   /** Run alone: no other tool call of the same turn runs while this one does. Default false. */
   readonly sequential?: boolean;
+  /** Wait for a person before each call (true), or for the calls whose input the function picks. Default false. */
+  readonly needsApproval?: boolean | ((input: unknown) => boolean);
+  /** Fail a call nobody decided on within this many seconds (APPROVAL_TIMEOUT). Default: the template's, else the orchestrator's. */
+  readonly approvalTimeoutSeconds?: number;
   execute(input: unknown, context: ToolRunContext): Promise<unknown> | unknown;
 }
 
@@ -66,6 +74,9 @@ function patternMatcher(pattern: string): RegExp {
 interface RegisteredTool {
   readonly definition: ToolDefinition;
   readonly sequential: boolean;
+  /** Whether a call with this (raw) input waits for a person. */
+  readonly needsApproval: (input: unknown) => boolean;
+  readonly approvalTimeoutSeconds: number | undefined;
   readonly run: (input: unknown, context: ToolRunContext) => Promise<unknown>;
 }
 
@@ -101,12 +112,25 @@ export class ToolRegistry {
     if (holder !== undefined && holder !== tool.name) {
       throw new ConfigError('tool.name', `"${tool.name}" would reach models as "${modelName}", as "${holder}" already does`);
     }
+    const timeout = tool.approvalTimeoutSeconds;
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+      throw new ConfigError('tool.approvalTimeoutSeconds', `must be a positive number of seconds, got ${String(timeout)}`);
+    }
     if (modelName !== tool.name) this.#byModelName.set(modelName, tool.name);
+    const gate = { approvalTimeoutSeconds: timeout };
     if (isZodTool(tool)) {
       const schema = tool.inputSchema;
+      const { needsApproval } = tool;
       this.#tools.set(tool.name, {
+        ...gate,
         definition: { name: modelName, description: tool.description, inputSchema: z.toJSONSchema(schema) },
         sequential: tool.sequential === true,
+        needsApproval: (input) => {
+          if (typeof needsApproval !== 'function') return needsApproval === true;
+          const parsed = schema.safeParse(input);
+          // Arguments the tool would refuse never run: no person needs to see them.
+          return parsed.success ? needsApproval(parsed.data) : false;
+        },
         run: async (input, context) => {
           const parsed = schema.safeParse(input);
           if (!parsed.success) throw new Error(`invalid arguments: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -115,9 +139,12 @@ export class ToolRegistry {
       });
       return;
     }
+    const { needsApproval } = tool;
     this.#tools.set(tool.name, {
+      ...gate,
       definition: { name: modelName, description: tool.description, inputSchema: tool.inputSchema },
       sequential: tool.sequential === true,
+      needsApproval: (input) => (typeof needsApproval === 'function' ? needsApproval(input) : needsApproval === true),
       run: async (input, context) => tool.execute(input, context),
     });
   }
@@ -129,6 +156,26 @@ export class ToolRegistry {
   /** Whether the named tool was registered with `sequential: true` (an unknown name is not). */
   isSequential(name: string): boolean {
     return this.#tools.get(this.#byModelName.get(name) ?? name)?.sequential === true;
+  }
+
+  /**
+   * Whether a call of the named tool with this input waits for a person
+   * (`needsApproval`); an unknown name does not. A `needsApproval` function
+   * that throws counts as yes: a gate never opens by accident.
+   */
+  needsApproval(name: string, input: unknown): boolean {
+    const tool = this.#tools.get(this.resolve(name) ?? name);
+    if (!tool) return false;
+    try {
+      return tool.needsApproval(input);
+    } catch {
+      return true;
+    }
+  }
+
+  /** The named tool's own `approvalTimeoutSeconds`, if it has one. */
+  approvalTimeoutSeconds(name: string): number | undefined {
+    return this.#tools.get(this.resolve(name) ?? name)?.approvalTimeoutSeconds;
   }
 
   /** Removes a tool (an MCP server stopped offering it); a later call to it is an "unknown tool" result. */

@@ -8,7 +8,7 @@ export { createJournalObserver, journalArtifactWrite } from './observer.js';
 export { journalRecordProblem } from './record-schemas.js';
 export type { JournalRecordProblem } from './record-schemas.js';
 export { JournalCallRecorder } from './recorder.js';
-export type { ReplayMismatch, ToolCallKey } from './recorder.js';
+export type { RecordedApproval, ReplayMismatch, ToolCallKey } from './recorder.js';
 export {
   currentRun,
   encodeRecord,

@@ -5,6 +5,7 @@
  * of truth for resume, replay, `listWorkflows` and `getWorkflow`. What a
  * line holds and how a log is parsed is in journal-records.ts.
  */
+import type { ApprovalRequest } from '../protocols/approval.js';
 import { join } from 'node:path';
 import type { TaskResult } from '../protocols/task.js';
 import { FsJournalStorage } from '../storage/journal-fs.js';
@@ -47,6 +48,7 @@ function summarizeJournal(reading: JournalReading, runningHere: boolean): Workfl
   const tasks: Record<string, JournaledTaskStatus> = {};
   const results: Record<string, TaskResult> = {};
   let modelCalls = 0;
+  const approvals = new Map<string, ApprovalRequest>();
   for (const record of currentRun(reading.records)) {
     switch (record.type) {
       case 'workflow.started':
@@ -70,6 +72,12 @@ function summarizeJournal(reading: JournalReading, runningHere: boolean): Workfl
       case 'model.call':
         if (!record.replayed) modelCalls++;
         break;
+      case 'approval.requested':
+        approvals.set(record.relativeKey, record.request);
+        break;
+      case 'approval.decided':
+        approvals.delete(record.relativeKey);
+        break;
       case 'workflow.finished':
         finished = record;
         break;
@@ -78,6 +86,7 @@ function summarizeJournal(reading: JournalReading, runningHere: boolean): Workfl
     }
   }
   if (!started) return undefined;
+  const pendingApprovals = finished ? [] : [...approvals.values()].filter((request) => !settledTask(tasks, reading.workflowId, request.taskId));
   const status: JournaledRunStatus = finished ? finished.result.status : runningHere ? 'running' : 'interrupted';
   return {
     workflowId: reading.workflowId,
@@ -93,7 +102,16 @@ function summarizeJournal(reading: JournalReading, runningHere: boolean): Workfl
     ...(started.replayOf === undefined ? {} : { replayOf: started.replayOf }),
     ...(started.modifications === undefined ? {} : { modifications: started.modifications }),
     ...(finished ? { result: finished.result } : {}),
+    ...(pendingApprovals.length > 0 ? { pendingApprovals } : {}),
   };
+}
+
+/** Whether the workflow task a step's taskId (`<run>/<agentId>...`) belongs to has settled for good. */
+function settledTask(tasks: Record<string, JournaledTaskStatus>, workflowId: string, taskId: string): boolean {
+  const agentId = taskId.startsWith(`${workflowId}/`) ? taskId.slice(workflowId.length + 1).split(/[/#]/)[0] : undefined;
+  const status = agentId === undefined || !agentIdIn(tasks, agentId) ? undefined : tasks[agentId];
+  // A cancelled task was stopped, not finished: a resume runs it again and asks again.
+  return status !== undefined && status !== 'pending' && status !== 'running' && status !== 'cancelled';
 }
 
 function agentIdIn(tasks: Record<string, JournaledTaskStatus>, agentId: string): boolean {

@@ -106,6 +106,26 @@ const modelResponse = z.object({
 
 const purpose = z.enum(['thinking', 'acting', 'reflecting', 'alternative', 'consultation', 'summary', 'compaction', 'tool_loop']);
 
+const approvalRequest = z.object({
+  id: z.string(),
+  kind: z.enum(['tool', 'question', 'task']),
+  workflowId: z.string(),
+  agentId: z.string(),
+  taskId: z.string(),
+  tool: optionalString,
+  input: z.unknown().optional(),
+  question: optionalString,
+  output: optionalString,
+  requestedAt: finite,
+  expiresAt: finite.optional(),
+});
+
+const approvalDecision = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('approved'), note: optionalString }),
+  z.object({ outcome: z.literal('rejected'), reason: z.string(), retry: z.boolean().optional() }),
+  z.object({ outcome: z.literal('answered'), text: z.string() }),
+]);
+
 const base = { seq: z.number().int().positive(), at: finite };
 const callKeys = { callKey: optionalString, relativeKey: optionalString, taskId: optionalString };
 
@@ -175,6 +195,13 @@ const journalRecord = z.discriminatedUnion('type', [
     result: z.object({ content: z.string(), isError: z.boolean().optional() }),
     replayed: z.boolean(),
   }),
+  z.object({
+    ...base,
+    type: z.literal('approval.requested'),
+    relativeKey: z.string(),
+    request: approvalRequest,
+  }),
+  z.object({ ...base, type: z.literal('approval.decided'), approvalId: z.string(), relativeKey: z.string(), decision: approvalDecision }),
   z.object({ ...base, type: z.literal('workflow.finished'), result: workflowResult }),
 ]);
 

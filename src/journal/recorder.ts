@@ -10,6 +10,7 @@ import { fromErrorData, ReplayMismatchError, toErrorData } from '../protocols/er
 import type { ErrorData } from '../protocols/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
+import type { ApprovalDecision, ApprovalRequest } from '../protocols/approval.js';
 import { hashModelRequest, storableRequest } from '../providers/request-hash.js';
 import type { CallRecorder } from '../model/journal-interceptor.js';
 import { runOf } from './records.js';
@@ -34,6 +35,22 @@ function recordedToolCalls(records: readonly JournalRecord[]): Map<string, Recor
     if (record.type === 'tool.call') tools.set(record.relativeKey, { name: record.name, result: record.result });
   }
   return tools;
+}
+
+/** A recorded approval: its request and, once a person decided, the decision. */
+export interface RecordedApproval {
+  readonly request?: ApprovalRequest;
+  readonly decision?: ApprovalDecision;
+}
+
+/** The recorded approvals of a run, by relative key. */
+function recordedApprovals(records: readonly JournalRecord[]): Map<string, RecordedApproval> {
+  const approvals = new Map<string, RecordedApproval>();
+  for (const record of records) {
+    if (record.type === 'approval.requested') approvals.set(record.relativeKey, { ...approvals.get(record.relativeKey), request: record.request });
+    if (record.type === 'approval.decided') approvals.set(record.relativeKey, { ...approvals.get(record.relativeKey), decision: record.decision });
+  }
+  return approvals;
 }
 
 /** What a tool call is journaled under. */
@@ -62,6 +79,8 @@ interface CallSource {
   readonly byHash: Map<string, RecordedAnswer[]>;
   /** Recorded tool results by relative callKey. A miss runs the tool (journals from before tools were recorded have none). */
   readonly tools: Map<string, RecordedToolCall>;
+  /** Recorded approvals by relative key: a decided one is served, a pending one shown again. */
+  readonly approvals: Map<string, RecordedApproval>;
   /** Replays only: a request that differs from the recording is an error instead of a reported mismatch. */
   readonly strict: boolean;
   readonly mismatches: ReplayMismatch[];
@@ -94,7 +113,7 @@ export class JournalCallRecorder implements CallRecorder {
       const key = record.relativeKey ?? (record.callKey === undefined ? undefined : relativeCallKey(record.callKey, recorded.workflowId));
       if (key !== undefined) byKey.set(key, { response: record.response, costCents: record.costCents, requestHash: record.requestHash });
     }
-    this.#sources.set(workflowId, { mode: 'resume', byKey, byHash: new Map(), tools: recordedToolCalls(recorded.records), strict: false, mismatches: [] });
+    this.#sources.set(workflowId, { mode: 'resume', byKey, byHash: new Map(), tools: recordedToolCalls(recorded.records), approvals: recordedApprovals(recorded.records), strict: false, mismatches: [] });
     return byKey.size;
   }
 
@@ -121,6 +140,7 @@ export class JournalCallRecorder implements CallRecorder {
       byKey,
       byHash,
       tools: recordedToolCalls(recorded.records),
+      approvals: recordedApprovals(recorded.records),
       strict: options.strict,
       mismatches: [],
       ...(options.onMiss ? { onMiss: options.onMiss } : {}),
@@ -216,6 +236,28 @@ export class JournalCallRecorder implements CallRecorder {
       result: result.isError ? { content: result.content, isError: true } : { content: result.content },
       replayed,
     });
+  }
+
+  /** What the recording a run resumes or replays holds for an approval at this key (undefined: nothing). */
+  lookupApproval(workflowId: string, key: string): RecordedApproval | undefined {
+    const runId = runOf(workflowId, (id) => this.#sources.has(id));
+    const source = runId === undefined ? undefined : this.#sources.get(runId);
+    if (runId === undefined || !source) return undefined;
+    return source.approvals.get(relativeCallKey(key, runId));
+  }
+
+  /** Journals that a run waits for a person (none running: not journaled). */
+  recordApprovalRequest(key: string, request: ApprovalRequest): void {
+    const journal = this.#journals.runningFor(request.workflowId);
+    if (!journal) return;
+    journal.append({ type: 'approval.requested', request, relativeKey: relativeCallKey(key, journal.workflowId) });
+  }
+
+  /** Journals a person's decision on an approval. */
+  recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): void {
+    const journal = this.#journals.runningFor(request.workflowId);
+    if (!journal) return;
+    journal.append({ type: 'approval.decided', approvalId: request.id, relativeKey: relativeCallKey(key, journal.workflowId), decision });
   }
 
   recordFailure(call: ModelCall, error: unknown): void {

@@ -14,6 +14,7 @@ import type { StoredModelRequest } from '../providers/request-hash.js';
 import { journalRecordProblem } from './record-schemas.js';
 import type { JournalRecordProblem } from './record-schemas.js';
 import type { ReplayModifications } from '../protocols/run.js';
+import type { ApprovalDecision, ApprovalRequest } from '../protocols/approval.js';
 
 export type { ReplayModifications } from '../protocols/run.js';
 
@@ -94,6 +95,22 @@ export type JournalEntry =
       readonly result: JournaledToolResult;
       /** Served from a recording (a replay or resume), not the tool. */
       readonly replayed: boolean;
+    }
+  | {
+      /** A run started waiting for a person (see orchestrator.approvals); a resume shows it pending again. */
+      readonly type: 'approval.requested';
+      readonly at: number;
+      readonly request: ApprovalRequest;
+      /** The request's key without the run's id: the same across runs of the same tasks. */
+      readonly relativeKey: string;
+    }
+  | {
+      /** A person's decision on an approval: a resume or replay is served it instead of waiting again. */
+      readonly type: 'approval.decided';
+      readonly at: number;
+      readonly approvalId: string;
+      readonly relativeKey: string;
+      readonly decision: ApprovalDecision;
     }
   | { readonly type: 'workflow.finished'; readonly at: number; readonly result: WorkflowResult };
 

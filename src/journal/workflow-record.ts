@@ -1,6 +1,7 @@
 /** A run as its journal tells it: what `listWorkflows` and `getWorkflow` return. */
 import type { TaskStatus, WorkflowResult, WorkflowStatus } from '../protocols/task.js';
 import type { ReplayModifications } from '../protocols/run.js';
+import type { ApprovalRequest } from '../protocols/approval.js';
 
 /** A run's state as the journal tells it. */
 export type JournaledRunStatus = WorkflowStatus | 'running' | 'interrupted';
@@ -30,5 +31,11 @@ export interface WorkflowRecord {
   readonly modifications?: ReplayModifications;
   /** The WorkflowResult, once finished. */
   readonly result?: WorkflowResult;
+  /**
+   * Requests that were waiting for a person when the journal stopped (no
+   * decision journaled, their task not settled): `resumeWorkflow` shows them
+   * in `orchestrator.approvals.list()` again. Absent when there are none.
+   */
+  readonly pendingApprovals?: readonly ApprovalRequest[];
 }
 

@@ -68,6 +68,8 @@ export const orchestratorConfigSchema = z.strictObject({
   agentTimeoutSeconds: num(0.001, 86_400).default(300),
   /** Idle limit of streaming model calls, in seconds; 0 turns it off. See docs/streaming.md. */
   streamIdleTimeoutSeconds: num(0, 86_400).default(0),
+  // Seconds a person has to decide on an approval or question before the step fails with APPROVAL_TIMEOUT (0: wait).
+  approvalTimeoutSeconds: num(0, 2_592_000).default(0),
   retryFailedAgents: z.boolean().default(true),
   retry: z
     .strictObject({

@@ -8,6 +8,7 @@
  * `routeMessage`, `enableMonitoring`, ...) call the clients.
  */
 import type { Actor, AnyActorLogic } from 'xstate';
+import type { Approvals } from '../runs/approvals.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import { ShutDownError } from '../protocols/errors.js';
 import type { EventHub } from '../protocols/events.js';
@@ -112,6 +113,23 @@ export class Orchestrator {
   /** The library's logger: silent unless `logger` is configured or debug mode sets a level. */
   get logger(): Logger {
     return this.runtime.logger;
+  }
+
+  /**
+   * Runs waiting for a person: gated tool calls (`needsApproval`), `ask_human`
+   * questions and tasks with `requiresApproval`. Pending requests are
+   * journaled, so a resumed run lists them again (docs/human-in-the-loop.md).
+   *
+   * @example
+   * ```ts
+   * orchestrator.events.on('approval.requested', ({ request }) => {
+   *   if (request.kind === 'question') orchestrator.approvals.answer(request.id, 'EU');
+   *   else orchestrator.approvals.approve(request.id, { note: 'looks right' });
+   * });
+   * ```
+   */
+  get approvals(): Approvals {
+    return this.runtime.approvals;
   }
 
   /** The root actor: the supervisor (its `system` holds every agent by `agent:<id>`). */

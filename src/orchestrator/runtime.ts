@@ -47,6 +47,10 @@ import type { TaskRunRequest } from '../runs/task-runner.js';
 import { ToolRegistry } from '../agents/tools.js';
 import { assertInputData } from '../util/input-data.js';
 import { WorkflowRunner } from '../runs/workflow-runner.js';
+import { ApprovalDesk } from '../runs/approvals.js';
+import { approvalServices } from '../runs/approval-services.js';
+import { runApprovedTask } from '../runs/task-approval.js';
+import { ASK_HUMAN_TOOL } from '../actors/agent/ask-human.js';
 
 /** What the runtime asks of its owner: the breakpoint switch debug mode and new agents read. */
 export interface RuntimeHooks {
@@ -82,6 +86,8 @@ export interface Runtime {
   readonly messaging: Messaging;
   readonly runner: TaskRunner;
   readonly workflows: WorkflowRunner;
+  /** Where runs wait for a person (`orchestrator.approvals`). */
+  readonly approvals: ApprovalDesk;
   readonly debug: DebugControl;
   /** Monitoring and telemetry, each replaced when enabled again. */
   readonly instrumentation: Instrumentation;
@@ -142,6 +148,7 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
     streamIdleTimeoutSeconds: config.streamIdleTimeoutSeconds,
     enableCrossAgentQueries: config.enableCrossAgentQueries,
     sharedContextAccess: config.enableSharedContext,
+    approvalTimeoutSeconds: config.approvalTimeoutSeconds,
   };
 }
 
@@ -183,6 +190,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const templates = new Map<string, AgentTemplate>();
   const tools = new ToolRegistry();
   const agentTypes = new Map<string, AnyActorLogic>();
+  const approvals = new ApprovalDesk({ events, now: Date.now, ...(recorder ? { journal: recorder } : {}) });
 
   const agentMachine = createAgentMachine({
     gateway,
@@ -196,6 +204,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
       return journals ? journalArtifactWrite(journals, call, toolContext, write) : write;
     },
     isSequentialTool: (name) => tools.isSequential(name),
+    ...approvalServices(tools, approvals),
     compactMemory: createMemoryCompactor({ config, gateway, pool: () => pool, providers, defaults, context: () => context }),
     consult: (request) => messaging.consultForAgent(request),
   });
@@ -218,6 +227,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     toolDefinitions: (agentId, agentConfig) => [
       ...tools.definitions(agentConfig.tools, `agents.${agentId}.tools`),
       ...(agentConfig.sharedContextAccess && context ? ARTIFACT_TOOLS : []),
+      ...(agentConfig.askHuman ? [ASK_HUMAN_TOOL] : []),
     ],
     events,
     breakpointOnError: hooks.breakpointOnError,
@@ -243,6 +253,8 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   });
   // Voters are bounded like the run's own tasks: its executeWorkflow override, else (a lone task) the orchestrator's.
   const runTask = (request: TaskRunRequest): Promise<TaskResult> =>
+    request.spec.requiresApproval === true ? runApprovedTask(request, runOnce, approvals, config.approvalTimeoutSeconds) : runOnce(request);
+  const runOnce = (request: TaskRunRequest): Promise<TaskResult> =>
     request.spec.consensusConfig
       ? runConsensus(
           request,
@@ -292,6 +304,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     limits: costLimits(config),
     agentActor: (agentId) => pool.ref(agentId),
     scrub: (text) => redactor.scrub(text),
+    approvals,
   });
   const disposers: Runtime['disposers'] = [
     () => {
@@ -318,6 +331,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     messaging,
     runner,
     workflows,
+    approvals,
     debug,
     instrumentation,
     runTask,
@@ -335,6 +349,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
 export async function shutdownRuntime(runtime: Runtime): Promise<void> {
   runtime.messaging.clear();
   runtime.workflows.cancelAll('the orchestrator shut down');
+  runtime.approvals.cancelAll('the orchestrator shut down');
   runtime.pool.close();
   await runtime.context?.close();
   runtime.supervisor.stop();

@@ -6,6 +6,7 @@
 import type { AgentTask } from './agent.js';
 import type { ModelGateway } from './gateway.js';
 import type { ModelMessage, ToolCall, TokenUsage } from './model.js';
+import type { ApprovalAsk, ApprovalDecision } from './approval.js';
 
 export interface ToolRunResult {
   readonly content: string;
@@ -86,6 +87,17 @@ export interface AgentServices {
    * Without it, agents are not offered the `consult_agent` tool.
    */
   consult?(request: ConsultRequest): Promise<ConsultAnswer>;
+  /**
+   * Whether a tool call must wait for a person before it runs (a tool
+   * registered with `needsApproval`). Absent: no call waits.
+   */
+  needsApproval?(call: ToolCall): boolean;
+  /**
+   * Waits for a person's decision (the agent sits in `awaitingApproval`);
+   * rejects with ApprovalTimeoutError or, on abort, CancelledError. Without it
+   * no call waits and `ask_human` is not answered.
+   */
+  requestApproval?(ask: ApprovalAsk): Promise<ApprovalDecision>;
   /** Epoch milliseconds; injectable for tests. */
   now(): number;
 }

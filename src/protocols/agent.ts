@@ -56,6 +56,14 @@ export interface AgentConfig {
    * after another). Results still reach the model in the order it asked. Default 4.
    */
   readonly maxParallelToolCalls?: number;
+  /** Offer the model the `ask_human` tool: a person answers through `orchestrator.approvals.answer`. Default false. */
+  readonly askHuman?: boolean;
+  /**
+   * Seconds a person has to decide on this agent's approvals and questions
+   * before the step fails with APPROVAL_TIMEOUT (0: wait). A tool's own
+   * timeout wins. Default: the orchestrator's `approvalTimeoutSeconds`, else 0.
+   */
+  readonly approvalTimeoutSeconds?: number;
 }
 
 /** A template is a named AgentConfig from which agents are spawned at run time. */
@@ -136,6 +144,7 @@ export type AgentPhase =
   | 'consulting'
   | 'reflecting'
   | 'exploring'
+  | 'awaitingApproval'
   | 'paused'
   | 'done'
   | 'failed';

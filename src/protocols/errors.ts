@@ -48,7 +48,10 @@ export type TroupeErrorCode =
   | 'REPLAY_MISMATCH'
   | 'PORT_IN_USE'
   | 'MCP_SERVER_UNAVAILABLE'
-  | 'MCP_TOOL_ERROR';
+  | 'MCP_TOOL_ERROR'
+  | 'APPROVAL_REJECTED'
+  | 'APPROVAL_TIMEOUT'
+  | 'APPROVAL_NOT_FOUND';
 
 /** Plain-data form of an error, safe to put in actor context, journals and events. */
 export interface ErrorData {
@@ -416,6 +419,35 @@ export class PortInUseError extends TroupeError {
       cause,
     });
     this.port = port;
+  }
+}
+
+/** A person rejected a task's output (`orchestrator.approvals.reject` without `retry`). */
+export class ApprovalRejectedError extends TroupeError {
+  readonly approvalId: string;
+  constructor(approvalId: string, reason: string) {
+    super('APPROVAL_REJECTED', `Rejected by a person: ${reason}`, { details: { approvalId, reason } });
+    this.approvalId = approvalId;
+  }
+}
+
+/** Nobody decided on an approval within its `approvalTimeoutSeconds`. */
+export class ApprovalTimeoutError extends TroupeError {
+  readonly approvalId: string;
+  constructor(approvalId: string, timeoutSeconds: number) {
+    super('APPROVAL_TIMEOUT', `Approval "${approvalId}" was not decided within ${timeoutSeconds}s`, {
+      details: { approvalId, timeoutSeconds },
+    });
+    this.approvalId = approvalId;
+  }
+}
+
+/** No pending approval has this id (never requested, already decided, or of another kind). */
+export class ApprovalNotFoundError extends TroupeError {
+  readonly approvalId: string;
+  constructor(approvalId: string, reason = 'no pending approval has this id') {
+    super('APPROVAL_NOT_FOUND', `Approval "${approvalId}": ${reason}`, { details: { approvalId, reason } });
+    this.approvalId = approvalId;
   }
 }
 

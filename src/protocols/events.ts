@@ -8,6 +8,7 @@ import type { ErrorData } from './errors.js';
 import type { ModelCallDelta, ModelCallPurpose } from './gateway.js';
 import type { ModelRequest, ModelResponse, TokenUsage } from './model.js';
 import type { TaskResult, WorkflowResult } from './task.js';
+import type { ApprovalDecision, ApprovalRequest } from './approval.js';
 
 export interface TroupeEventMap {
   'agent.spawned': { agentId: string; template: string; role: string };
@@ -102,6 +103,10 @@ export interface TroupeEventMap {
   'broadcast.callback.failed': { fromAgent: string; eventType: string; agentId: string; error: ErrorData };
   /** A consultation (`routeMessage`, or an agent's `consult_agent` tool) ended. */
   'consultation.finished': { fromAgent: string; toAgent: string; ok: boolean; costCents: number; error?: ErrorData };
+  /** A run waits for a person: a gated tool call, an `ask_human` question or a task's output (`orchestrator.approvals`). */
+  'approval.requested': { request: ApprovalRequest };
+  /** A person decided on a pending approval (or it timed out: `timedOut`). */
+  'approval.decided': { request: ApprovalRequest; decision: ApprovalDecision | null; timedOut: boolean };
   /** A monitoring threshold was crossed (see `enableMonitoring`'s alertThresholds and docs/monitoring.md). */
   alert: MonitoringAlert;
 }

@@ -39,6 +39,7 @@ export type {
   ResolvedAgentConfig,
   ThinkingStyle,
 } from './agent.js';
+export type { ApprovalAsk, ApprovalDecision, ApprovalKind, ApprovalRequest } from './approval.js';
 export { StoreClosedError, artifactErrorFromData } from './artifact.js';
 export type {
   Artifact,
@@ -68,6 +69,9 @@ export {
   AgentFailedError,
   AgentNotFoundError,
   AgentTimeoutError,
+  ApprovalNotFoundError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
   ArtifactNotFoundError,
   ArtifactTooLargeError,
   BudgetExceededError,

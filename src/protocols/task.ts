@@ -62,6 +62,12 @@ export interface SubAgentTaskSpec {
   readonly sharedArtifacts?: readonly string[];
   /** Agents this task's agent may consult through its consult_agent tool (needs enableCrossAgentQueries). */
   readonly availableAgents?: readonly string[];
+  /**
+   * A person approves the task's output before its dependents run
+   * (`orchestrator.approvals`): a rejection fails the task (APPROVAL_REJECTED),
+   * one with `retry: true` runs it again with the reason as feedback. Default false.
+   */
+  readonly requiresApproval?: boolean;
 }
 
 export type TaskStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'budget_exceeded';

@@ -2,6 +2,9 @@
  * Running workflows and tasks: the workflow runner, the task runner with retries
  * and alternatives, consensus, and resume and replay from a journal.
  */
+export { approvalServices } from './approval-services.js';
+export { ApprovalDesk, approvalId } from './approvals.js';
+export type { ApprovalDeskOptions, ApprovalJournal, Approvals } from './approvals.js';
 export { runConsensus, votersOf } from './consensus-runner.js';
 export type { RunVoter } from './consensus-runner.js';
 export {
@@ -34,6 +37,7 @@ export {
 export type { DurableRunsSource } from './resume.js';
 export { isRetryable, retryDelayMs, sleep } from './retry.js';
 export type { RetryPolicy } from './retry.js';
+export { runApprovedTask } from './task-approval.js';
 export { TaskRunner, statusOfError } from './task-runner.js';
 export type { TaskRunRequest, TaskRunnerOptions } from './task-runner.js';
 export { isEventOfWorkflow, observeWorkflow } from './workflow-events.js';

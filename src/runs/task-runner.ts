@@ -36,6 +36,8 @@ export interface TaskRunRequest {
   readonly signal?: AbortSignal;
   /** Extra fields for the agent task (structured output schema for votes, etc.). */
   readonly taskExtras?: Partial<AgentTask>;
+  /** A revision after a person's rejection (task-approval.ts): its tasks run under their own ids. */
+  readonly revision?: number;
 }
 
 /** Accumulates attempts' cost and usage across retries, fallbacks and alternatives. */
@@ -169,7 +171,7 @@ export class TaskRunner {
         if (signal?.aborted) return cancelledOutcome('the workflow was cancelled');
         events.emit('task.started', { workflowId, agentId: spec.agentId, attempt: tally.attempts + 1, at: this.#options.now() });
         const task: AgentTask = {
-          taskId: `${workflowId}/${spec.agentId}${variant ? `/${variant}` : ''}#${attempt}`,
+          taskId: `${workflowId}/${spec.agentId}${variant ? `/${variant}` : ''}${request.revision ? `/revision-${request.revision}` : ''}#${attempt}`,
           task: variant === 'alternative' && previous
             ? `${spec.taskDescription}\n\nAn earlier answer scored confidence ${previous.confidence.toFixed(2)} ` +
               `(critique: ${previous.critique}).${previous.truncated ? ' It was cut off at the output token limit: be more concise.' : ''} ` +

@@ -3,6 +3,9 @@
  * consulting, reflecting, exploring) → done | failed. It reaches the model, tools
  * and peers only through the services it is given, so it runs unchanged on any provider.
  */
+export { approvalRoundInput, awaitApprovalsLogic, needsPerson } from './approvals.js';
+export type { ApprovalDecisions, ApprovalRoundInput, WaitingCall } from './approvals.js';
+export { ASK_HUMAN_TOOL, ASK_HUMAN_TOOL_NAME, decidedResult, withApprovalNote } from './ask-human.js';
 export { compactMemoryLogic, compactedContext, compactionInput } from './compaction.js';
 export type { CompactionInput } from './compaction.js';
 export { answerConsultationLogic, closeConsultation, openConsultation } from './consultation.js';

@@ -1,5 +1,5 @@
 /**
- * The thinking agent: idle → thinking → acting (⇄ usingTools | consulting) →
+ * The thinking agent: idle → thinking → acting (⇄ awaitingApproval → usingTools | consulting) →
  * reflecting (⇄ exploring) → done | failed, reusable for the next task. Every
  * model call runs in a `fromPromise` actor whose AbortSignal reaches the
  * provider, so leaving a state (timeout, abort, stop) cancels the call in flight.
@@ -39,7 +39,8 @@ import {
   withObservation,
   withReflectionRetry,
 } from './run.js';
-import { asksPeer, runToolCalls, toolRunInput, withToolCalls, withToolResults } from './tools.js';
+import { asksPeer, pendingToolCalls, runToolCalls, toolRunInput, withToolCalls, withToolResults } from './tools.js';
+import { approvalRoundInput, awaitApprovalsLogic, needsPerson } from './approvals.js';
 import type { ToolRunInput } from './tools.js';
 import type { AgentContext, AgentEmitted, AgentEvent, AgentMachineInput, AgentStep } from './types.js';
 import { addCents } from '../../protocols/cents.js';
@@ -85,6 +86,7 @@ export function createAgentMachine(services: AgentServices) {
       runTools: fromPromise<ToolRunResult[], ToolRunInput>(({ input, signal }) => runToolCalls(services, input, signal)),
       answerConsultation: answerConsultationLogic(services),
       compactMemory: compactMemoryLogic(services),
+      awaitApprovals: awaitApprovalsLogic(services),
     },
     delays: {
       attemptDeadline: ({ context }) => Math.max(0, (context.deadline ?? services.now()) - services.now()),
@@ -263,6 +265,13 @@ export function createAgentMachine(services: AgentServices) {
               input: ({ context }) => actingCall(context, taskOf(context), context.run, canConsult),
               onDone: [
                 {
+                  // A call waits for a person: the whole turn waits in `awaitingApproval`.
+                  guard: ({ context, event }) =>
+                    needsPerson(services, context, event.output.response.toolCalls) && context.run.toolRounds < context.config.maxToolRounds,
+                  target: '#agent.awaitingApproval',
+                  actions: assign(({ context, event }) => ({ run: withToolCalls(context, taskOf(context), event.output) })),
+                },
+                {
                   // Asking a peer: wait in `consulting` (other tool calls of the turn run there too).
                   guard: ({ context, event }) =>
                     asksPeer(event.output.response.toolCalls) && context.run.toolRounds < context.config.maxToolRounds,
@@ -361,6 +370,32 @@ export function createAgentMachine(services: AgentServices) {
           },
           failing: {
             always: [{ guard: 'breakpointOnError', target: '#agent.paused' }, { target: '#agent.failed' }],
+          },
+        },
+      },
+      // Outside `working`: the attempt deadline does not run while a person decides (approvalTimeoutSeconds bounds it).
+      awaitingApproval: {
+        invoke: {
+          src: 'awaitApprovals',
+          input: ({ context }) => approvalRoundInput(services, context, taskOf(context)),
+          onDone: [
+            {
+              guard: ({ context }) => asksPeer(pendingToolCalls(context.run.conversation)),
+              target: 'working.consulting',
+              actions: [assign(({ context, event }) => ({ run: { ...context.run, approvals: event.output } })), 'armDeadline'],
+            },
+            {
+              target: 'working.usingTools',
+              actions: [assign(({ context, event }) => ({ run: { ...context.run, approvals: event.output } })), 'armDeadline'],
+            },
+          ],
+          onError: { target: 'failed', actions: assign(({ event }) => ({ lastError: stepError(event.error) })) },
+        },
+        on: {
+          'agent.task': { actions: 'replyBusy' },
+          'agent.abort': {
+            target: 'failed',
+            actions: assign(({ event }) => ({ lastError: toErrorData(new CancelledError(event.reason)) })),
           },
         },
       },

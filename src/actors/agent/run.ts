@@ -28,6 +28,7 @@ import {
   thinkingPrompt,
 } from './prompts.js';
 import { addCents } from '../../protocols/cents.js';
+import type { ApprovalDecision } from '../../protocols/approval.js';
 
 /** An answer and, once reflected on, its critique and confidence. */
 export interface EvaluatedAnswer {
@@ -54,6 +55,8 @@ export interface AgentRun {
   readonly costCents: number;
   readonly modelCalls: number;
   readonly simulated: boolean;
+  /** A person's decisions on the pending tool calls (set by `awaitingApproval`, cleared by their results), by call id. */
+  readonly approvals: Readonly<Record<string, ApprovalDecision>>;
 }
 
 export const EMPTY_RUN: AgentRun = {
@@ -68,6 +71,7 @@ export const EMPTY_RUN: AgentRun = {
   costCents: 0,
   modelCalls: 0,
   simulated: false,
+  approvals: {},
 };
 
 /** What the phases need to know about the agent. */

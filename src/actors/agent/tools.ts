@@ -14,6 +14,8 @@ import { actingPrompt, CONSULT_TOOL_NAME } from './prompts.js';
 import type { AgentRun } from './run.js';
 import { accountCall, consultableAgents } from './run.js';
 import { addCents } from '../../protocols/cents.js';
+import type { ApprovalDecision } from '../../protocols/approval.js';
+import { decidedResult, withApprovalNote } from './ask-human.js';
 
 export type ToolRunInput = {
   readonly calls: readonly ToolCall[];
@@ -25,6 +27,8 @@ export type ToolRunInput = {
   readonly keyPrefix: string;
   /** How many of the calls may run at the same time (the template's `maxParallelToolCalls`). */
   readonly maxParallel: number;
+  /** A person's decisions on calls of this turn that waited in `awaitingApproval`, by call id. */
+  readonly decisions?: Readonly<Record<string, ApprovalDecision>>;
 };
 
 /** Reads `consult_agent` arguments; a string is the error the model gets back. */
@@ -82,9 +86,17 @@ async function runToolCall(
   if (toolCall.name === CONSULT_TOOL_NAME && services.consult) {
     return consultPeer(services.consult, toolCall, index, input, signal);
   }
+  const decision = input.decisions?.[toolCall.id];
+  const decided = decidedResult(toolCall, decision);
+  if (decided) return decided;
+  // A gated call nobody approved never runs (a machine built without requestApproval fails closed).
+  if (decision === undefined && services.needsApproval?.(toolCall) === true) {
+    return { content: `Tool "${toolCall.name}" needs a person's approval, and none was given`, isError: true };
+  }
   if (!services.runTool) return { content: `No tool runner: cannot run "${toolCall.name}"`, isError: true };
   try {
-    return await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal, callKey: `${input.keyPrefix}:tool:${index}` });
+    const result = await services.runTool(toolCall, { agentId: input.agentId, task: input.task, signal, callKey: `${input.keyPrefix}:tool:${index}` });
+    return withApprovalNote(result, decision);
   } catch (error) {
     if (signal.aborted) throw error;
     return { content: `Tool "${toolCall.name}" failed: ${toErrorData(error).message}`, isError: true };
@@ -166,6 +178,7 @@ export function withToolResults(run: AgentRun, results: readonly ToolRunResult[]
     usage,
     costCents,
     toolRounds: run.toolRounds + 1,
+    approvals: {},
     conversation: [
       ...run.conversation,
       {
@@ -213,5 +226,6 @@ export function toolRunInput(context: AgentContext, task: AgentTask): ToolRunInp
     peers: consultableAgents(context, task),
     keyPrefix: `${task.taskId}#${task.attempt ?? 1}/${context.run.modelCalls}`,
     maxParallel: context.config.maxParallelToolCalls,
+    decisions: context.run.approvals,
   };
 }

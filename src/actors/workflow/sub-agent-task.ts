@@ -46,6 +46,7 @@ export class SubAgentTask implements SubAgentTaskSpec {
   readonly thinkingDirectives?: readonly string[];
   readonly sharedArtifacts?: readonly string[];
   readonly availableAgents?: readonly string[];
+  readonly requiresApproval?: boolean;
 
   /** @throws WorkflowValidationError for a field no task has (a misspelt one gets a did-you-mean). */
   constructor(spec: SubAgentTaskSpec) {
@@ -71,5 +72,6 @@ export class SubAgentTask implements SubAgentTaskSpec {
     this.thinkingDirectives = spec.thinkingDirectives;
     this.sharedArtifacts = spec.sharedArtifacts;
     this.availableAgents = spec.availableAgents;
+    this.requiresApproval = spec.requiresApproval;
   }
 }

@@ -91,6 +91,7 @@ const TASK_RULES: Readonly<Record<keyof SubAgentTaskSpec, FieldRule>> = {
   thinkingDirectives: optional(listOf((value) => (typeof value === 'string' ? undefined : { message: 'must be a string' }))),
   sharedArtifacts: optional(listOf(name)),
   availableAgents: optional(listOf(name)),
+  requiresApproval: optional(boolean),
 };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

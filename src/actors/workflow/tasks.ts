@@ -44,6 +44,8 @@ export interface NormalizedTask {
   readonly sharedArtifacts: readonly string[];
   /** Agents the task's agent may consult (its consult_agent tool). Default []. */
   readonly availableAgents: readonly string[];
+  /** Default false. */
+  readonly requiresApproval: boolean;
 }
 
 /** What `normalizeTasks` checks names against. */
@@ -78,6 +80,7 @@ function normalizeOne(task: SubAgentTaskSpec, index: number): NormalizedTask {
     thinkingDirectives: task.thinkingDirectives ? [...task.thinkingDirectives] : NONE,
     sharedArtifacts: task.sharedArtifacts ? [...task.sharedArtifacts] : NONE,
     availableAgents: task.availableAgents ? [...task.availableAgents] : NONE,
+    requiresApproval: task.requiresApproval ?? false,
   };
 }
 

@@ -18,6 +18,13 @@ export type { MetricsBounds, MonitoringMetrics, WorkflowMetrics } from './metric
 export { Monitoring, startMonitoring } from './monitoring.js';
 export type { MonitoringHost, MonitoringOptions } from './monitoring.js';
 export {
+  handleAction,
+  isActionPath,
+  APPROVALS_SCRIPT,
+  APPROVALS_STYLE,
+  approvalsSection,
+  MAX_APPROVAL_TEXT,
+  approvalView,
   LIVE_TEXT_CHARS,
   NO_LIVE_TEXT,
   appendLiveText,
@@ -30,6 +37,9 @@ export {
   phaseOfState,
 } from './dashboard/index.js';
 export type {
+  DashboardActions,
+  DashboardApprovalActions,
+  DashboardApproval,
   LiveText,
   DashboardServer,
   DashboardServerOptions,

@@ -6,6 +6,9 @@
  * while a browser is connected; with no browser, each event costs a few
  * counter updates.
  */
+import { randomBytes } from 'node:crypto';
+import type { ApprovalRequest } from '../../protocols/approval.js';
+import type { DashboardApprovalActions } from './dashboard/actions.js';
 import type { AnyActorRef, Subscription } from 'xstate';
 import { ConfigError } from '../../protocols/errors.js';
 import type { BudgetSnapshot } from '../../model/budget.js';
@@ -52,6 +55,8 @@ export interface MonitoringHost {
   readonly agentActor: (agentId: string) => AnyActorRef | undefined;
   /** Cuts known secrets (API keys) out of text the dashboard shows. Default: text unchanged. */
   readonly scrub?: (text: string) => string;
+  /** Where runs wait for a person: the dashboard lists them and decides through its token-guarded actions. */
+  readonly approvals?: DashboardApprovalActions & { list(): ApprovalRequest[] };
 }
 
 /** Events metrics and alerts fold (listening to all would make every hot path build payloads). */
@@ -67,12 +72,17 @@ const OBSERVED: readonly TroupeEventType[] = [
 ];
 
 /** Events only the dashboard draws: listened to only when there is one. */
-const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert'];
+const OBSERVED_BY_DASHBOARD: readonly TroupeEventType[] = ['task.started', 'task.retrying', 'alert', 'approval.requested', 'approval.decided'];
 
 /** A running monitor; `enableMonitoring` returns it. */
 export class Monitoring {
   /** The dashboard's address (`http://127.0.0.1:<port>/`), when one was asked for. */
   readonly dashboardUrl: string | undefined;
+  /**
+   * The secret the dashboard's actions (approve, reject, answer) carry in
+   * `x-troupe-token`; the page it serves holds it. Undefined without a dashboard.
+   */
+  readonly dashboardToken: string | undefined;
   readonly collected: readonly MetricName[];
   readonly alertThresholds: AlertThresholds;
   readonly #metrics: MetricsCollector;
@@ -85,8 +95,10 @@ export class Monitoring {
     metrics: MetricsCollector;
     alerts: AlertMonitor;
     server: DashboardServer | undefined;
+    token: string | undefined;
     offs: (() => void)[];
   }) {
+    this.dashboardToken = parts.token;
     this.#metrics = parts.metrics;
     this.collected = parts.metrics.selected;
     this.alertThresholds = parts.alerts.thresholds;
@@ -130,7 +142,7 @@ export class Monitoring {
       dashboard?.observe(event);
     };
     for (const type of dashboard ? [...OBSERVED, ...OBSERVED_BY_DASHBOARD] : OBSERVED) offs.push(host.events.on(type, observe));
-    return new Monitoring({ metrics, alerts, server: dashboard?.server, offs });
+    return new Monitoring({ metrics, alerts, server: dashboard?.server, token: dashboard?.token, offs });
   }
 }
 
@@ -151,7 +163,14 @@ export function startMonitoring(host: MonitoringHost, options: MonitoringOptions
 
 /** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
 async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined, liveText: boolean) {
-  const model = new DashboardModel({ now, budget: () => host.budget.snapshot(), limits: host.limits });
+  const { approvals } = host;
+  const model = new DashboardModel({
+    now,
+    budget: () => host.budget.snapshot(),
+    limits: host.limits,
+    ...(approvals ? { approvals: () => approvals.list() } : {}),
+  });
+  const token = randomBytes(24).toString('base64url');
   const watched = new Map<string, Subscription>();
   let watching = false;
   let offDeltas: (() => void) | undefined;
@@ -180,7 +199,8 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
 
   const server = await startDashboardServer({
     port,
-    page: dashboardPage(),
+    page: dashboardPage(approvals ? token : undefined),
+    ...(approvals ? { actions: { token, approvals } } : {}),
     snapshot: () => model.snapshot(),
     ...(throttleMs === undefined ? {} : { throttleMs }),
     onClients: (count) => {
@@ -203,6 +223,7 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
 
   return {
     server,
+    token: approvals ? token : undefined,
     unwatchAll,
     observe(event: TroupeEvent): void {
       const changed = model.observe(event);

@@ -78,7 +78,7 @@ describe('the live dashboard in a real browser', () => {
       const card = page.locator(`.agent[data-agent="${agentId}"]`);
       await expect.poll(() => card.locator('g.node.current').getAttribute('data-phase'), { timeout: 10_000 }).toBe('done');
       expect(await card.locator('g.node.current').count()).toBe(1);
-      expect(await card.locator('g.node').count()).toBe(10);
+      expect(await card.locator('g.node').count()).toBe(11);
     }
 
     // The cost figure is the ledger's spending, in cents, against the total limit.

@@ -1,6 +1,11 @@
 /**
  * The live dashboard: its state, its page and its 127.0.0.1 server.
  */
+export { handleAction, isActionPath } from './actions.js';
+export type { DashboardActions, DashboardApprovalActions } from './actions.js';
+export { APPROVALS_SCRIPT, APPROVALS_STYLE, approvalsSection } from './approvals-panel.js';
+export { MAX_APPROVAL_TEXT, approvalView } from './approvals-view.js';
+export type { DashboardApproval } from './approvals-view.js';
 export { LIVE_TEXT_CHARS, NO_LIVE_TEXT, appendLiveText } from './live-text.js';
 export type { LiveText } from './live-text.js';
 export { dashboardPage } from './page.js';

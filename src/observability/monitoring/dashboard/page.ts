@@ -7,6 +7,8 @@
  * The script inserts every id through `esc` (ids are user-chosen text).
  */
 
+import { APPROVALS_SCRIPT, APPROVALS_STYLE, approvalsSection } from './approvals-panel.js';
+
 const STYLE = String.raw`
 :root {
   --bg: #f5f6fa; --panel: #ffffff; --ink: #1c2230; --muted: #6a7386; --line: #e3e6ee; --track: #eef0f5;
@@ -119,16 +121,18 @@ const SCRIPT = String.raw`
 (function () {
   'use strict';
   var PHASE_COLOR = { idle: '#64748b', thinking: '#7c3aed', acting: '#2563eb', usingTools: '#0d9488', consulting: '#d97706',
-    reflecting: '#4f46e5', exploring: '#db2777', paused: '#ea580c', done: '#16a34a', failed: '#dc2626' };
+    reflecting: '#4f46e5', exploring: '#db2777', paused: '#ea580c', awaitingApproval: '#c026d3', done: '#16a34a', failed: '#dc2626' };
   var STATUS_COLOR = { running: '#2563eb', retrying: '#d97706', succeeded: '#16a34a', partial: '#d97706', failed: '#dc2626',
     budget_exceeded: '#b91c1c', skipped: '#94a3b8', cancelled: '#94a3b8' };
   // Where each phase sits on the drawn machine (top-left of a 58x18 box in a 340x114 view).
   var LAYOUT = { idle: [4, 20], thinking: [80, 20], acting: [142, 20], reflecting: [204, 20], done: [278, 20],
-    usingTools: [80, 52], consulting: [142, 52], exploring: [204, 52], failed: [278, 52], paused: [142, 92] };
+    usingTools: [80, 52], consulting: [142, 52], exploring: [204, 52], failed: [278, 52], paused: [142, 92],
+    awaitingApproval: [4, 92] };
   // The working region holds the six working steps.
   var GROUP = [74, 4, 194, 74];
   var EDGES = [['idle', 'thinking'], ['thinking', 'acting'], ['acting', 'reflecting'], ['reflecting', 'done'],
-    ['acting', 'usingTools'], ['acting', 'consulting'], ['reflecting', 'exploring']];
+    ['acting', 'usingTools'], ['acting', 'consulting'], ['reflecting', 'exploring'], ['acting', 'awaitingApproval'],
+    ['awaitingApproval', 'usingTools']];
   var W = 58, H = 18;
   var state = null, receivedAt = 0;
 
@@ -150,7 +154,7 @@ const SCRIPT = String.raw`
   }
   function clock(at) { return new Date(at).toLocaleTimeString(); }
   function nowServer() { return state.at + (Date.now() - receivedAt); }
-  function label(phase) { return phase === 'usingTools' ? 'using tools' : phase; }
+  function label(phase) { return phase === 'usingTools' ? 'using tools' : phase === 'awaitingApproval' ? 'approval' : phase; }
   function el(id) { return document.getElementById(id); }
 
   // A straight arrow between two boxes' borders (centre to centre, clipped to each box).
@@ -287,6 +291,7 @@ const SCRIPT = String.raw`
   function render() {
     if (!state) return;
     renderStats(state); renderAgents(state); renderSpend(state); renderAlerts(state); renderTimeline(state);
+    if (window.troupeApprovals) window.troupeApprovals(state);
     el('updated').textContent = 'updated ' + clock(state.at);
   }
 
@@ -317,21 +322,23 @@ const LEGEND = [
   .join('');
 
 /**
- * The dashboard's HTML.
+ * The dashboard's HTML; with a token, the approvals panel and its actions.
  *
  * @example
  * ```ts
  * response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(dashboardPage());
  * ```
  */
-export function dashboardPage(): string {
+export function dashboardPage(token?: string): string {
+  const tokenMeta = token === undefined ? '' : `<meta name="troupe-token" content="${token.replace(/[^A-Za-z0-9_-]/g, '')}">`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+${tokenMeta}
 <title>troupe · live dashboard</title>
-<style>${STYLE}</style>
+<style>${STYLE}${APPROVALS_STYLE}</style>
 </head>
 <body>
 <header>
@@ -344,6 +351,7 @@ export function dashboardPage(): string {
 </header>
 <main>
   <div class="stats" id="stats"></div>
+  ${approvalsSection(token)}
   <div class="cols">
     <section aria-labelledby="agents-title">
       <h2 id="agents-title">Agents <small id="agent-count"></small></h2>
@@ -365,6 +373,7 @@ export function dashboardPage(): string {
     <div id="timeline"></div>
   </section>
 </main>
+<script>${APPROVALS_SCRIPT}</script>
 <script>${SCRIPT}</script>
 </body>
 </html>

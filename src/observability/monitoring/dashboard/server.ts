@@ -1,7 +1,8 @@
 /**
  * The dashboard's HTTP server (node:http, loopback only): `GET /` serves the
  * page, `GET /events` streams snapshots over Server-Sent Events, `GET /state`
- * returns the current snapshot as JSON.
+ * returns the current snapshot as JSON; `POST /approvals/<id>/<verb>` runs a
+ * token-guarded action (actions.ts).
  *
  * Cheap when nobody watches: `notify()` returns at once without clients; with
  * clients, changes are coalesced and one snapshot is serialised per
@@ -11,6 +12,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PortInUseError } from '../../../protocols/errors.js';
+import { handleAction, isActionPath } from './actions.js';
+import type { DashboardActions } from './actions.js';
 
 export interface DashboardServerOptions {
   /** 0 picks a free port. */
@@ -25,6 +28,8 @@ export interface DashboardServerOptions {
   readonly throttleMs?: number;
   /** Keep-alive comment interval for idle streams. Default 15 s. */
   readonly heartbeatMs?: number;
+  /** Token-guarded actions (approving from the page); absent: the dashboard is read-only. */
+  readonly actions?: DashboardActions;
 }
 
 export interface DashboardServer {
@@ -118,11 +123,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden host\n');
       return;
     }
+    const path = new URL(request.url ?? '/', `http://${HOST}`).pathname;
+    if (request.method === 'POST' && isActionPath(path)) {
+      const origins = [`http://${HOST}:${port}`, `http://localhost:${port}`];
+      handleAction(request, response, path, options.actions, origins).catch(() => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end('dashboard error\n');
+      });
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    const path = new URL(request.url ?? '/', `http://${HOST}`).pathname;
     if (path === '/') {
       response.writeHead(200, PAGE_HEADERS).end(request.method === 'HEAD' ? undefined : options.page);
     } else if (path === '/events') {

@@ -16,6 +16,9 @@ import type { BudgetSnapshot } from '../../../model/budget.js';
 import type { MonitoringAlert, TroupeEvent } from '../../../protocols/events.js';
 import { appendLiveText, NO_LIVE_TEXT } from './live-text.js';
 import type { LiveText } from './live-text.js';
+import type { ApprovalRequest } from '../../../protocols/approval.js';
+import { approvalView } from './approvals-view.js';
+import type { DashboardApproval } from './approvals-view.js';
 
 /** The agent machine's phases, in the order the page draws them. */
 export const AGENT_PHASES: readonly AgentPhase[] = [
@@ -26,6 +29,7 @@ export const AGENT_PHASES: readonly AgentPhase[] = [
   'consulting',
   'reflecting',
   'exploring',
+  'awaitingApproval',
   'paused',
   'done',
   'failed',
@@ -90,6 +94,8 @@ export interface DashboardSnapshot {
   readonly tasks: { readonly succeeded: number; readonly failed: number; readonly other: number; readonly running: number };
   readonly calls: { readonly total: number; readonly failed: number; readonly simulated: boolean };
   readonly alerts: readonly MonitoringAlert[];
+  /** Requests waiting for a person (empty without an approval desk). */
+  readonly approvals: readonly DashboardApproval[];
 }
 
 export const MAX_AGENTS_SHOWN = 48;
@@ -149,6 +155,8 @@ export interface DashboardModelOptions {
   readonly now: () => number;
   readonly budget: () => BudgetSnapshot;
   readonly limits: { readonly maxCostPerAgentCents?: number; readonly totalCostLimitCents?: number };
+  /** The pending approvals (`orchestrator.approvals.list`). */
+  readonly approvals?: () => readonly ApprovalRequest[];
 }
 
 /**
@@ -294,6 +302,9 @@ export class DashboardModel {
         task.confidence = result.confidence;
         return true;
       }
+      case 'approval.requested':
+      case 'approval.decided':
+        return this.#options.approvals !== undefined;
       case 'alert':
         this.#alerts.push(copyAlert(event));
         if (this.#alerts.length > MAX_ALERTS_KEPT) this.#alerts.shift();
@@ -345,6 +356,7 @@ export class DashboardModel {
       tasks: { ...this.#tasks, running },
       calls: { ...this.#calls },
       alerts: [...this.#alerts],
+      approvals: (this.#options.approvals?.() ?? []).map(approvalView),
     };
   }
 
