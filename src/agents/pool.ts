@@ -41,6 +41,7 @@ import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
 import { addCents } from '../protocols/cents.js';
+import { deliverToAgent, spawnAgentActor, stopAgentActor } from './direct-route.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
@@ -203,7 +204,7 @@ export class AgentPool {
       currentTask: null,
     };
     this.#records.set(agentId, record);
-    this.#options.supervisor.send({
+    spawnAgentActor(this.#options.supervisor, {
       type: 'supervisor.spawn',
       agentId,
       agentType,
@@ -233,7 +234,7 @@ export class AgentPool {
       return;
     }
     this.#capture(record);
-    this.#options.supervisor.send({ type: 'supervisor.stop', agentId });
+    stopAgentActor(this.#options.supervisor, { type: 'supervisor.stop', agentId });
     record.live = false;
     this.#options.events.emit('agent.stopped', { agentId });
     this.#rejectAgent(agentId, () => new CancelledError(`agent "${agentId}" was stopped`));
@@ -245,9 +246,9 @@ export class AgentPool {
     this.#records.delete(agentId);
   }
 
-  /** Sends any protocol event to an agent through the supervisor's routing. */
+  /** Sends any protocol event to an agent: straight to a live agent, else through the supervisor's routing. */
   deliver(agentId: string, event: AgentInboundEvent): void {
-    this.#options.supervisor.send({ type: 'supervisor.deliver', agentId, event });
+    deliverToAgent(this.#options.supervisor, agentId, event);
   }
 
   /**
