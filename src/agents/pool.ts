@@ -113,6 +113,8 @@ export class AgentPool {
   readonly #turns = new Map<string, Promise<unknown>>();
   readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
+  /** Resolved configs of templates spawned without overrides, by template object (see #resolve). */
+  readonly #resolvedTemplates = new WeakMap<AgentConfig, { readonly key: string; readonly resolved: ResolvedAgentConfig }>();
   #counter = 0;
   #closed = false;
 
@@ -170,7 +172,7 @@ export class AgentPool {
     }
     const agentId = request.agentId ?? `${templateName}_${++this.#counter}`;
     const existing = this.#records.get(agentId);
-    const config = resolveAgentConfig({ ...template, ...request.config }, this.#options.defaults, `agents.${agentId}`);
+    const config = this.#resolve(template, request.config, agentId);
     if (existing?.live) {
       const differing = [
         ...(existing.template === templateName ? [] : ['template']),
@@ -222,6 +224,23 @@ export class AgentPool {
       this.#options.events.emit('agent.spawned', { agentId, template: templateName, role: record.descriptor.role });
     }
     return record;
+  }
+
+  /**
+   * The resolved config of a spawn. A template's own config (no overrides) is
+   * validated once and shared by every agent spawned from it: a workflow
+   * spawns one agent a task, and revalidating costs µs each. A config that
+   * fails is never cached, so each spawn's error names its own agent.
+   */
+  #resolve(template: AgentConfig, overrides: AgentConfig | undefined, agentId: string): ResolvedAgentConfig {
+    if (overrides !== undefined) return resolveAgentConfig({ ...template, ...overrides }, this.#options.defaults, `agents.${agentId}`);
+    // Keyed by the template's content too: a template object changed in place after registering is revalidated.
+    const key = JSON.stringify(template);
+    const cached = this.#resolvedTemplates.get(template);
+    if (cached?.key === key) return cached.resolved;
+    const resolved = resolveAgentConfig({ ...template }, this.#options.defaults, `agents.${agentId}`);
+    this.#resolvedTemplates.set(template, { key, resolved });
+    return resolved;
   }
 
   /** Stops an agent's actor (aborting its model calls); its record stays, as data. */
