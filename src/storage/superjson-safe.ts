@@ -13,6 +13,7 @@
  * are (shared references and cycles keep superjson's handling).
  */
 import superjson from 'superjson';
+import { plainJsonText } from './plain-json.js';
 
 const RESERVED_ESCAPED = /^~*(?:__proto__|constructor|prototype)$/;
 const RESERVED_UNESCAPED = /^~+(?:__proto__|constructor|prototype)$/;
@@ -101,7 +102,8 @@ function rewritten<T>(value: T, rewrite: KeyRewrite): unknown {
  * ```
  */
 export function stringifySafe(value: unknown): string {
-  return superjson.stringify(rewritten(value, escapeKey));
+  // A reserved key makes plainJsonText decline, so the escaping below still applies to it.
+  return plainJsonText(value) ?? superjson.stringify(rewritten(value, escapeKey));
 }
 
 /**
