@@ -56,3 +56,27 @@ export function plainJsonText(value: unknown): string | undefined {
   if (!isPlainJson(value, new Set())) return undefined;
   return `{"json":${JSON.stringify(value)}}`;
 }
+
+/** Words whose presence in a line sends it through superjson: annotations, and keys it treats specially. */
+const NOT_PLAIN_MARKERS = ['"meta"', '__proto__', 'constructor', 'prototype'];
+
+/**
+ * The value superjson's `parse` gives for a line {@link plainJsonText}
+ * could have written (`{"json":…}`, no `meta`), or undefined when the line
+ * needs superjson (annotations, reserved keys, anything else).
+ *
+ * @example
+ * ```ts
+ * plainJsonValue('{"json":{"a":1}}'); // { found: true, value: { a: 1 } }
+ * plainJsonValue('{"json":{"d":"1970-01-01T00:00:00.000Z"},"meta":{"values":{"d":["Date"]}}}'); // undefined
+ * ```
+ */
+export function plainJsonValue(text: string): { readonly value: unknown } | undefined {
+  if (!text.startsWith('{"json":')) return undefined;
+  for (const marker of NOT_PLAIN_MARKERS) if (text.includes(marker)) return undefined;
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const keys = Object.keys(parsed);
+  if (keys.length !== 1 || keys[0] !== 'json') return undefined;
+  return { value: Reflect.get(parsed, 'json') };
+}

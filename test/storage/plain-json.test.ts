@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import superjson from 'superjson';
-import { plainJsonText } from '../../src/storage/plain-json.js';
+import { plainJsonText, plainJsonValue } from '../../src/storage/plain-json.js';
 import { parseSafe, stringifySafe } from '../../src/storage/superjson-safe.js';
 
 /** A deterministic random tree of plain JSON values. */
@@ -73,5 +73,28 @@ describe('plainJsonText', () => {
     };
     expect(plainJsonText(value)).toBeUndefined();
     expect(reads).toBe(0);
+  });
+});
+
+describe('plainJsonValue', () => {
+  it('reads a plain line as superjson does', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const text = superjson.stringify(randomTree(seed, 5));
+      const plain = plainJsonValue(text);
+      expect(plain).toBeDefined();
+      expect(plain?.value).toStrictEqual(superjson.parse(text));
+      expect(parseSafe(text)).toStrictEqual(superjson.parse(text));
+    }
+  });
+
+  it('leaves annotated lines and lines with reserved or escaped keys to superjson', () => {
+    for (const value of [{ d: new Date(0) }, { a: undefined }, { constructor: 1 }, { '~__proto__': 2 }]) {
+      const text = stringifySafe(value);
+      expect(plainJsonValue(text)).toBeUndefined();
+      expect(parseSafe(text)).toEqual(value);
+    }
+    expect(plainJsonValue('{"json":1,"other":2}')).toBeUndefined();
+    expect(plainJsonValue('[1]')).toBeUndefined();
+    expect(() => parseSafe('{"json":{"a":')).toThrow();
   });
 });
