@@ -123,3 +123,22 @@ export function withPlannedLatency(inner: ModelProvider, latencyMs: (taskId: str
     },
   };
 }
+
+/** The one answer of {@link constantModel}. */
+const CONSTANT_RESPONSE: ModelResponse = {
+  text: 'done',
+  toolCalls: [],
+  usage: { inputTokens: 10, outputTokens: 1, thinkingTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+  model: 'constant',
+  stopReason: 'end_turn',
+  simulated: true,
+};
+
+/**
+ * A model that answers every request at once with the same short text: no
+ * text generation, no timer, so a run measures only what troupe adds.
+ * Named `simulated` so the default prices apply.
+ */
+export function constantModel(): ModelProvider {
+  return { name: 'simulated', complete: () => Promise.resolve(CONSTANT_RESPONSE) };
+}

@@ -41,6 +41,7 @@ import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
 import { addCents } from '../protocols/cents.js';
+import { deliverToAgent, spawnAgentActor, stopAgentActor } from './direct-route.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
@@ -112,6 +113,8 @@ export class AgentPool {
   readonly #turns = new Map<string, Promise<unknown>>();
   readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
+  /** Resolved configs of templates spawned without overrides, by template object (see #resolve). */
+  readonly #resolvedTemplates = new WeakMap<AgentConfig, { readonly key: string; readonly resolved: ResolvedAgentConfig }>();
   #counter = 0;
   #closed = false;
 
@@ -169,7 +172,7 @@ export class AgentPool {
     }
     const agentId = request.agentId ?? `${templateName}_${++this.#counter}`;
     const existing = this.#records.get(agentId);
-    const config = resolveAgentConfig({ ...template, ...request.config }, this.#options.defaults, `agents.${agentId}`);
+    const config = this.#resolve(template, request.config, agentId);
     if (existing?.live) {
       const differing = [
         ...(existing.template === templateName ? [] : ['template']),
@@ -203,7 +206,7 @@ export class AgentPool {
       currentTask: null,
     };
     this.#records.set(agentId, record);
-    this.#options.supervisor.send({
+    spawnAgentActor(this.#options.supervisor, {
       type: 'supervisor.spawn',
       agentId,
       agentType,
@@ -223,6 +226,23 @@ export class AgentPool {
     return record;
   }
 
+  /**
+   * The resolved config of a spawn. A template's own config (no overrides) is
+   * validated once and shared by every agent spawned from it: a workflow
+   * spawns one agent a task, and revalidating costs µs each. A config that
+   * fails is never cached, so each spawn's error names its own agent.
+   */
+  #resolve(template: AgentConfig, overrides: AgentConfig | undefined, agentId: string): ResolvedAgentConfig {
+    if (overrides !== undefined) return resolveAgentConfig({ ...template, ...overrides }, this.#options.defaults, `agents.${agentId}`);
+    // Keyed by the template's content too: a template object changed in place after registering is revalidated.
+    const key = JSON.stringify(template);
+    const cached = this.#resolvedTemplates.get(template);
+    if (cached?.key === key) return cached.resolved;
+    const resolved = resolveAgentConfig({ ...template }, this.#options.defaults, `agents.${agentId}`);
+    this.#resolvedTemplates.set(template, { key, resolved });
+    return resolved;
+  }
+
   /** Stops an agent's actor (aborting its model calls); its record stays, as data. */
   stop(agentId: string): void {
     const record = this.#records.get(agentId);
@@ -233,7 +253,7 @@ export class AgentPool {
       return;
     }
     this.#capture(record);
-    this.#options.supervisor.send({ type: 'supervisor.stop', agentId });
+    stopAgentActor(this.#options.supervisor, { type: 'supervisor.stop', agentId });
     record.live = false;
     this.#options.events.emit('agent.stopped', { agentId });
     this.#rejectAgent(agentId, () => new CancelledError(`agent "${agentId}" was stopped`));
@@ -245,9 +265,9 @@ export class AgentPool {
     this.#records.delete(agentId);
   }
 
-  /** Sends any protocol event to an agent through the supervisor's routing. */
+  /** Sends any protocol event to an agent: straight to a live agent, else through the supervisor's routing. */
   deliver(agentId: string, event: AgentInboundEvent): void {
-    this.#options.supervisor.send({ type: 'supervisor.deliver', agentId, event });
+    deliverToAgent(this.#options.supervisor, agentId, event);
   }
 
   /**

@@ -20,12 +20,47 @@ export interface TaskSpend {
   readonly usage: TokenUsage;
 }
 
+interface Charged {
+  micro: number;
+  usage: TokenUsage;
+}
+
 interface RunTally {
+  /** The id the run was opened under. */
+  readonly id: string;
   inFlight: number;
   /** Woken when inFlight drops to 0. */
   idle: (() => void)[];
-  /** Charged micro-cents and usage by call taskId. */
-  readonly byTask: Map<string, { micro: number; usage: TokenUsage }>;
+  /**
+   * Charged micro-cents and usage by the task (agent id) each call counts
+   * for, indexed as calls are charged so reading a task's spend costs O(1),
+   * not a scan of every call of the run (O(tasks²) over a run).
+   */
+  readonly byAgent: Map<string, Charged>;
+}
+
+const CONSENSUS_PREFIX = 'consensus:';
+
+/**
+ * The agent ids a call's taskId counts for within run `runId`: every `a`
+ * such that the taskId is `<runId>/<a>#…`, `<runId>/<a>/…` or
+ * `<runId>/consensus:<a>/…` (usually exactly one).
+ */
+function agentsOf(runId: string, taskId: string): string[] {
+  const head = `${runId}/`;
+  if (!taskId.startsWith(head)) return [];
+  const rest = taskId.slice(head.length);
+  const agents: string[] = [];
+  for (let k = 1; k < rest.length; k++) {
+    const c = rest.charCodeAt(k);
+    if (c === 0x23 /* # */ || c === 0x2f /* / */) agents.push(rest.slice(0, k));
+  }
+  if (rest.startsWith(CONSENSUS_PREFIX)) {
+    for (let k = CONSENSUS_PREFIX.length + 1; k < rest.length; k++) {
+      if (rest.charCodeAt(k) === 0x2f) agents.push(rest.slice(CONSENSUS_PREFIX.length, k));
+    }
+  }
+  return agents;
 }
 
 /** Tracks the spend of open workflow runs; the model gateway reports to it, the workflow runner reads it. */
@@ -34,7 +69,7 @@ export class RunSpend {
 
   /** Starts tracking a run's calls (those whose workflowId is this id, or under it: `<id>/consensus:...`). */
   open(workflowId: string): void {
-    this.#runs.set(workflowId, { inFlight: 0, idle: [], byTask: new Map() });
+    this.#runs.set(workflowId, { id: workflowId, inFlight: 0, idle: [], byAgent: new Map() });
   }
 
   /** Stops tracking a run and forgets its figures. */
@@ -62,11 +97,17 @@ export class RunSpend {
   charge(call: ModelCall, costCents: number, usage: TokenUsage): void {
     const run = this.#runOf(call);
     if (!run) return;
-    const key = call.taskId ?? '';
-    const entry = run.byTask.get(key) ?? { micro: 0, usage: EMPTY_USAGE };
-    entry.micro += Math.round(costCents * MICRO_PER_CENT);
-    entry.usage = addUsage(entry.usage, usage);
-    run.byTask.set(key, entry);
+    const micro = Math.round(costCents * MICRO_PER_CENT);
+    // A set: an agent counted twice by one taskId (`a#1/b#`) is charged once, as a scan would.
+    for (const agentId of new Set(agentsOf(run.id, call.taskId ?? ''))) {
+      let entry = run.byAgent.get(agentId);
+      if (!entry) {
+        entry = { micro: 0, usage: EMPTY_USAGE };
+        run.byAgent.set(agentId, entry);
+      }
+      entry.micro += micro;
+      entry.usage = addUsage(entry.usage, usage);
+    }
   }
 
   /** Resolves once no call of the run is in flight, or after `timeoutMs`. */
@@ -90,19 +131,8 @@ export class RunSpend {
   taskSpend(workflowId: string, agentId: string): TaskSpend | undefined {
     const run = this.#runs.get(workflowId);
     if (!run) return undefined;
-    const own = `${workflowId}/${agentId}`;
-    const voters = `${workflowId}/consensus:${agentId}/`;
-    let micro = 0;
-    let usage = EMPTY_USAGE;
-    let seen = false;
-    for (const [taskId, entry] of run.byTask) {
-      const next = taskId.charAt(own.length);
-      if (!((taskId.startsWith(own) && (next === '#' || next === '/')) || taskId.startsWith(voters))) continue;
-      seen = true;
-      micro += entry.micro;
-      usage = addUsage(usage, entry.usage);
-    }
-    return seen ? { costCents: addCents(micro / MICRO_PER_CENT), usage } : undefined;
+    const entry = run.byAgent.get(agentId);
+    return entry ? { costCents: addCents(entry.micro / MICRO_PER_CENT), usage: entry.usage } : undefined;
   }
 
   /** The open run a call belongs to: its workflowId, or the nearest open id it is nested under. */

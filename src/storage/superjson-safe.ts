@@ -13,6 +13,7 @@
  * are (shared references and cycles keep superjson's handling).
  */
 import superjson from 'superjson';
+import { plainJsonText, plainJsonValue } from './plain-json.js';
 
 const RESERVED_ESCAPED = /^~*(?:__proto__|constructor|prototype)$/;
 const RESERVED_UNESCAPED = /^~+(?:__proto__|constructor|prototype)$/;
@@ -101,7 +102,8 @@ function rewritten<T>(value: T, rewrite: KeyRewrite): unknown {
  * ```
  */
 export function stringifySafe(value: unknown): string {
-  return superjson.stringify(rewritten(value, escapeKey));
+  // A reserved key makes plainJsonText decline, so the escaping below still applies to it.
+  return plainJsonText(value) ?? superjson.stringify(rewritten(value, escapeKey));
 }
 
 /**
@@ -113,6 +115,9 @@ export function stringifySafe(value: unknown): string {
  * ```
  */
 export function parseSafe(text: string): unknown {
+  // Plain lines (no annotations, no reserved or escaped keys) are plain JSON: JSON.parse gives superjson's value.
+  const plain = text.includes('~') ? undefined : plainJsonValue(text);
+  if (plain) return plain.value;
   const value: unknown = superjson.parse(text);
   // Every escaped key is in the text as written: without one, there is nothing to restore (the common case).
   return ESCAPED_IN_TEXT.some((marker) => text.includes(marker)) ? rewritten(value, unescapeKey) : value;

@@ -233,6 +233,16 @@ describe('normalizeTasks: dependencies', () => {
     );
   });
 
+  it('rejects a dependency listed twice in a long list (a reduce over many tasks), and accepts the list without it', () => {
+    const map = Array.from({ length: 40 }, (_, i) => task(`m${i}`));
+    const ids = map.map((t) => t.agentId);
+    expect(validationError([...map, task('reduce', { dependencies: [...ids, 'm7', 'm9'] })]).message).toBe(
+      'Task "reduce" (tasks[40]) lists dependency "m7" more than once',
+    );
+    const [reduce] = normalizeTasks([...map, task('reduce', { dependencies: ids })], options).slice(-1);
+    expect(reduce?.dependencies).toEqual(ids);
+  });
+
   it('rejects an unknown dependency and suggests the closest existing agentId', () => {
     const error = validationError([task('market_researcher'), task('competitor_analyst'), task('synth', { dependencies: ['market_reseacher'] })]);
     expect(error.message).toBe('Task "synth" (tasks[2]) depends on unknown task "market_reseacher"; did you mean "market_researcher"?');

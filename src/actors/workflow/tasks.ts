@@ -118,12 +118,16 @@ function checkAgentReferences(task: NormalizedTask, options: NormalizeTasksOptio
 }
 
 /** Dependencies: not the task itself, not listed twice, and naming a task of this workflow. */
+/** Past this many dependencies a task's repeat check uses a Set: a scan per dependency is O(n²) (a reduce over 10,000 tasks). */
+const SCAN_LIMIT = 16;
+
 function dependencyIndices(tasks: readonly NormalizedTask[], indexById: ReadonlyMap<string, number>): number[][] {
-  return tasks.map((task) =>
-    task.dependencies.map((dependency, position) => {
+  return tasks.map((task) => {
+    // Most lists are short: a scan costs less than a Set per task.
+    const seen = task.dependencies.length > SCAN_LIMIT ? new Set<string>() : undefined;
+    return task.dependencies.map((dependency, position) => {
       const target = indexById.get(dependency);
-      // Dependency lists are short: a scan costs less than a Set per task.
-      const repeated = task.dependencies.indexOf(dependency) !== position;
+      const repeated = seen ? seen.size === seen.add(dependency).size : task.dependencies.indexOf(dependency) !== position;
       if (target !== undefined && target !== task.index && !repeated) return target;
       const label = `Task "${task.agentId}" (tasks[${task.index}])`;
       const details = { index: task.index, agentId: task.agentId, field: 'dependencies', dependency };
@@ -136,8 +140,8 @@ function dependencyIndices(tasks: readonly NormalizedTask[], indexById: Readonly
         `${label} depends on unknown task "${dependency}"${hint ? `; did you mean "${hint}"?` : ''}`,
         details,
       );
-    }),
-  );
+    });
+  });
 }
 
 /**
