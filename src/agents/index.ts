@@ -20,6 +20,7 @@ export type {
 } from './collaborative-agent.js';
 export { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 export type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
+export { deliverToAgent, spawnAgentActor, stopAgentActor } from './direct-route.js';
 export {
   ConversationMemory,
   OBSERVATION_HEADING,

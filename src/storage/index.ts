@@ -28,6 +28,7 @@ export { MemoryJournalStorage } from './journal-memory.js';
 export { isJournalStorage } from './journal-storage.js';
 export type { JournalStorage } from './journal-storage.js';
 export { MemoryArtifactStorage } from './memory-artifacts.js';
+export { plainJsonText, plainJsonValue } from './plain-json.js';
 export { parseSafe, stringifySafe } from './superjson-safe.js';
 export { WORKSPACE_LOCK_FILE, acquireWorkspaceLock } from './workspace-lock.js';
 export type { WorkspaceLock } from './workspace-lock.js';

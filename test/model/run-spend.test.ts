@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunSpend } from '../../src/model/index.js';
-import type { ModelCall } from '../../src/protocols/gateway.js';
+import type { ModelCall } from '../../src/index.js';
 
 const usage = (inputTokens: number) => ({ inputTokens, outputTokens: 1, thinkingTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import superjson from 'superjson';
-import { plainJsonText, plainJsonValue } from '../../src/storage/plain-json.js';
-import { parseSafe, stringifySafe } from '../../src/storage/superjson-safe.js';
+import { plainJsonText, plainJsonValue } from '../../src/storage/index.js';
+import { parseSafe, stringifySafe } from '../../src/storage/index.js';
 
 /** A deterministic random tree of plain JSON values. */
 function randomTree(seed: number, depth: number): unknown {
