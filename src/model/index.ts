@@ -4,6 +4,8 @@
  */
 export { budgetInterceptor } from './budget-interceptor.js';
 export { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from './budget.js';
+export { isBudgetStore, ledgerBudgetStore } from './budget-store.js';
+export type { BudgetHold, BudgetRequest, BudgetStore } from './budget-store.js';
 export type {
   AgentBudgetSnapshot,
   BudgetLedgerOptions,

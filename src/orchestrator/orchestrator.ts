@@ -372,7 +372,7 @@ export class Orchestrator {
    * ```ts
    * // a new process, same workspacePath
    * const orchestrator = new Orchestrator({ workspacePath: '/var/app/.troupe' });
-   * const interrupted = orchestrator.listWorkflows().filter((run) => run.status === 'interrupted');
+   * const interrupted = (await orchestrator.listWorkflows()).filter((run) => run.status === 'interrupted');
    * for (const run of interrupted) await orchestrator.resumeWorkflow({ workflowId: run.workflowId, tasks });
    * ```
    */
@@ -410,10 +410,10 @@ export class Orchestrator {
    * Every journaled workflow in the workspace, most recently started first.
    * @example
    * ```ts
-   * for (const run of orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
+   * for (const run of await orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
    * ```
    */
-  listWorkflows(): WorkflowRecord[] {
+  async listWorkflows(): Promise<WorkflowRecord[]> {
     return listJournaledWorkflows(this.#runtime);
   }
 
@@ -421,11 +421,11 @@ export class Orchestrator {
    * One journaled workflow: status, start and end, each task's status, cost, and the result once finished.
    * @example
    * ```ts
-   * const run = orchestrator.getWorkflow('wf_abc');
+   * const run = await orchestrator.getWorkflow('wf_abc');
    * if (run?.status === 'interrupted') await orchestrator.resumeWorkflow({ workflowId: run.workflowId });
    * ```
    */
-  getWorkflow(workflowId: string): WorkflowRecord | undefined {
+  async getWorkflow(workflowId: string): Promise<WorkflowRecord | undefined> {
     requireId(workflowId, 'workflowId', 'config');
     return getJournaledWorkflow(this.#runtime, workflowId);
   }
@@ -439,11 +439,11 @@ export class Orchestrator {
    *
    * @example
    * ```ts
-   * for (const run of orchestrator.listWorkflows()) if (run.status === 'succeeded') orchestrator.deleteWorkflow(run.workflowId);
+   * for (const run of await orchestrator.listWorkflows()) if (run.status === 'succeeded') await orchestrator.deleteWorkflow(run.workflowId);
    * ```
    */
-  deleteWorkflow(workflowId: string): void {
-    deleteJournaledWorkflow(this.#runtime, workflowId);
+  async deleteWorkflow(workflowId: string): Promise<void> {
+    await deleteJournaledWorkflow(this.#runtime, workflowId);
   }
 
   /**

@@ -337,7 +337,7 @@ export async function shutdownRuntime(runtime: Runtime): Promise<void> {
   runtime.supervisor.stop();
   const disposed = await Promise.allSettled(runtime.disposers.splice(0).map(async (dispose) => dispose()));
   runtime.events.clear();
-  runtime.journals?.closeAll();
+  await runtime.journals?.closeAll();
   const failures = disposed.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
   if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some onShutdown cleanups failed');
 }

@@ -174,7 +174,7 @@ export class WorkflowRunner {
     let cancelledEarly: string | undefined;
     let hooks: WorkflowRunHooks | undefined;
     try {
-      hooks = this.#options.observer?.begin({
+      hooks = await this.#options.observer?.begin({
         workflowId,
         tasks: options.tasks,
         options: {
@@ -248,7 +248,7 @@ export class WorkflowRunner {
       this.#forget(workflowId);
     }
     const result = await this.#assemble(output, options, started);
-    hooks?.finished(result);
+    await hooks?.finished(result);
     events.emit('workflow.finished', { workflowId, result });
     return result;
   }
