@@ -40,7 +40,7 @@ export interface FsArtifactStorageOptions {
 }
 
 /** Parses one lineage line; undefined when it is not a complete modification. */
-function parseModification(line: string): ArtifactModification | undefined {
+export function parseModification(line: string): ArtifactModification | undefined {
   let value: unknown;
   try {
     value = parseSafe(line);
