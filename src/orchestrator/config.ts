@@ -115,6 +115,13 @@ export const orchestratorConfigSchema = z.strictObject({
       maxAgeHours: z.number().positive('must be a positive number of hours').optional(),
     })
     .optional(),
+  /** Runs each workflow task as a BullMQ job on worker processes (docs/distributed.md); unset: one process. */
+  distributed: z
+    .strictObject({
+      redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (BullMQ refuses ":")').default('troupe'),
+    })
+    .optional(),
   // Offline model
   seed: z.number().int().default(42),
   simulated: z

@@ -60,6 +60,9 @@ import { McpServers } from '../mcp/servers.js';
 import type { McpServerHandle } from '../mcp/servers.js';
 import type { McpServerConfig } from '../mcp/server-config.js';
 import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-runner.js';
+import type { TaskRunRequest } from '../runs/task-runner.js';
+import type { TaskResult as RunTaskResult } from '../protocols/task.js';
+import { Coordinator } from './coordinator.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -112,10 +115,17 @@ export class Orchestrator {
    * @throws ConfigError naming the first bad field.
    */
   constructor(config: OrchestratorConfig = {}) {
+    let coordinator: Coordinator | undefined;
     const runtime = createRuntime(config, {
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
+      ...(config.distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
     });
+    if (runtime.config.distributed) {
+      const started = new Coordinator(runtime.config.distributed, runtime.templates, runtime.events);
+      coordinator = started;
+      runtime.disposers.push(() => started.close());
+    }
     this.#runtime = runtime;
     this.config = runtime.config;
     this.events = runtime.events;
@@ -690,6 +700,18 @@ export class Orchestrator {
 
   #assertOpen(): void {
     if (this.#shutDown) throw new ShutDownError();
+  }
+
+  /** Distributed mode: a workflow task goes to a worker through the coordinator's queue. */
+  #dispatch(coordinator: Coordinator | undefined, request: TaskRunRequest): Promise<RunTaskResult> {
+    if (!coordinator) return Promise.reject(new ShutDownError());
+    return coordinator.dispatch(request);
+  }
+
+  /** Runs one task of a workflow run in this process (a distributed worker's job). */
+  protected runTaskHere(request: TaskRunRequest): Promise<RunTaskResult> {
+    this.#assertOpen();
+    return this.#runtime.runTask(request);
   }
 }
 

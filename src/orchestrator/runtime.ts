@@ -54,6 +54,8 @@ export interface RuntimeHooks {
   readonly breakpointOnError: () => boolean;
   /** Debug mode's breakpointOnError: applies it to later agents and live ones. */
   readonly setBreakpointOnError: (enabled: boolean) => void;
+  /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
+  readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
 }
 
 /** Every service of one orchestrator, as {@link createRuntime} wires them. */
@@ -199,7 +201,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   });
   const workflowMachine = createWorkflowMachine({
     runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-      workflows.track(workflowId, task.agentId, runTask({ workflowId, spec: task, dependencyOutputs, signal })),
+      workflows.track(workflowId, task.agentId, (hooks.dispatchTask ?? runTask)({ workflowId, spec: task, dependencyOutputs, signal })),
     evaluateCondition: (workflowId, agentId, results) => workflows.evaluateCondition(workflowId, agentId, results),
     now: Date.now,
   });
