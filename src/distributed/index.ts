@@ -5,6 +5,7 @@
  * ioredis client; nothing here is loaded by single-process users.
  */
 export { CallClaims } from './call-claims.js';
+export { callMemoInterceptor, repeatedCallsKey } from './call-memo.js';
 export { redisKeys } from './keys.js';
 export type { RedisKeys } from './keys.js';
 export { FENCE_CHECK, RedisLease, isFencedReply } from './lease.js';

@@ -63,6 +63,7 @@ import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-ru
 import type { TaskRunRequest } from '../runs/task-runner.js';
 import type { TaskResult as RunTaskResult } from '../protocols/task.js';
 import { Coordinator } from './coordinator.js';
+import type { ModelCallInterceptor } from '../protocols/gateway.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -112,11 +113,13 @@ export class Orchestrator {
    * const result = await orchestrator.executeTask({ agentId: 'analyst', taskDescription: 'Assess Q3 risk' });
    * await orchestrator.shutdown();
    * ```
+   * `internal` is for troupe's own distributed workers (the call memo link); leave it out.
    * @throws ConfigError naming the first bad field.
    */
-  constructor(config: OrchestratorConfig = {}) {
+  constructor(config: OrchestratorConfig = {}, internal: { readonly interceptors?: readonly ModelCallInterceptor[] } = {}) {
     let coordinator: Coordinator | undefined;
     const runtime = createRuntime(config, {
+      ...(internal.interceptors ? { interceptors: internal.interceptors } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
       ...(config.distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),

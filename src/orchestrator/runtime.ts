@@ -39,6 +39,7 @@ import { runJournaledTool } from '../journal/tool-journal.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
+import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -54,6 +55,8 @@ export interface RuntimeHooks {
   readonly breakpointOnError: () => boolean;
   /** Debug mode's breakpointOnError: applies it to later agents and live ones. */
   readonly setBreakpointOnError: (enabled: boolean) => void;
+  /** Links added to the model-call chain where user interceptors go (a distributed worker's call memo). */
+  readonly interceptors?: readonly ModelCallInterceptor[];
   /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
   readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
 }
@@ -179,6 +182,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     spend,
     ...(recorder ? { recorder } : {}),
+    ...(hooks.interceptors ? { interceptors: hooks.interceptors } : {}),
   });
   const templates = new Map<string, AgentTemplate>();
   const tools = new ToolRegistry();

@@ -6,7 +6,9 @@
  * lacks fails with ToolNotOnWorkerError). Workers report which task they run
  * on the events channel (the coordinator re-emits it as `worker.task`), and
  * stop a task when its run is cancelled, including runs cancelled before
- * this worker joined.
+ * this worker joined. Every model call with a call key goes through the call
+ * memo (src/distributed/call-memo.ts): a task that runs again after its
+ * worker died is served the responses already recorded.
  */
 import { toErrorData, CancelledError, ToolNotOnWorkerError } from '../protocols/errors.js';
 import type { AgentTemplate } from '../protocols/agent.js';
@@ -16,6 +18,8 @@ import type { OrchestratorConfig } from './config.js';
 import { distributedNames, loadDistributed, processId } from './coordinator.js';
 import { Orchestrator } from './orchestrator.js';
 import { decodeTaskJob, encodeTaskAnswer } from './task-job.js';
+import { callMemoInterceptor } from '../distributed/call-memo.js';
+import { redisKeys } from '../distributed/keys.js';
 import type { TaskJobAnswer, TaskJobData } from './task-job.js';
 
 export interface CreateWorkerOptions {
@@ -80,8 +84,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const queue = options.queue ?? distributed?.queue ?? 'troupe';
   const names = distributedNames(queue);
   const id = processId('worker');
-  const orchestrator = new WorkerOrchestrator(config);
   const publisher = new Redis(options.redis, { maxRetriesPerRequest: null });
+  // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
+  const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000 });
+  const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo] });
   const subscriber = new Redis(options.redis, { maxRetriesPerRequest: null });
   /** Running tasks by run, so a cancel message reaches them. */
   const running = new Map<string, Set<AbortController>>();
