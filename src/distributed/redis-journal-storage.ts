@@ -35,15 +35,18 @@ export interface RedisJournalStorageOptions {
 }
 
 export class RedisJournalStorage implements JournalStorage {
-  readonly #redis: Redis;
+  readonly #client: Redis | Promise<Redis>;
   readonly #keys: RedisKeys;
   readonly #owner: string;
   readonly #ttlMs: number;
   readonly #leaseRuns: boolean;
   readonly #leases = new Map<string, RedisLease>();
 
-  constructor(redis: Redis, keys: RedisKeys, options: RedisJournalStorageOptions) {
-    this.#redis = redis;
+  /** `redis` may be a promise of the client (connected lazily, so the constructor stays synchronous). */
+  constructor(redis: Redis | Promise<Redis>, keys: RedisKeys, options: RedisJournalStorageOptions) {
+    this.#client = redis;
+    // A client that fails to load is reported by the first call that needs it.
+    if (redis instanceof Promise) redis.catch(() => undefined);
     this.#keys = keys;
     this.#owner = options.owner;
     this.#ttlMs = options.leaseTtlMs ?? 10_000;
@@ -58,7 +61,7 @@ export class RedisJournalStorage implements JournalStorage {
   async leaseRun(workflowId: string, waitMs = 0): Promise<RedisLease> {
     const held = this.#leases.get(workflowId);
     if (held && !held.lost) return held;
-    const lease = new RedisLease(this.#redis, this.#keys, `run:${workflowId}`, this.#owner, this.#ttlMs);
+    const lease = new RedisLease(await this.#client, this.#keys, `run:${workflowId}`, this.#owner, this.#ttlMs);
     await lease.acquire(waitMs);
     this.#leases.set(workflowId, lease);
     return lease;
@@ -72,7 +75,8 @@ export class RedisJournalStorage implements JournalStorage {
   async append(workflowId: string, line: string): Promise<void> {
     let fence: Fence | undefined;
     if (this.#leaseRuns) {
-      const lease = await this.leaseRun(workflowId);
+      // A successor (a resumed run) waits for a dead coordinator's lease to expire.
+      const lease = await this.leaseRun(workflowId, this.#ttlMs * 2);
       fence = { key: lease.key, token: lease.token };
     }
     await this.appendFenced(workflowId, line, fence);
@@ -83,8 +87,9 @@ export class RedisJournalStorage implements JournalStorage {
    * @throws FencedError when the fence's token is stale.
    */
   async appendFenced(workflowId: string, line: string, fence: Fence | undefined): Promise<void> {
+    const redis = await this.#client;
     try {
-      await this.#redis.eval(
+      await redis.eval(
         APPEND,
         3,
         fence?.key ?? this.#keys.lease(`run:${workflowId}`),
@@ -101,13 +106,14 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async read(workflowId: string): Promise<string | undefined> {
-    const lines = await this.#redis.lrange(this.#keys.journal(workflowId), 0, -1);
-    if (lines.length === 0) return (await this.#redis.sismember(this.#keys.journalIndex(), workflowId)) === 1 ? '' : undefined;
+    const redis = await this.#client;
+    const lines = await redis.lrange(this.#keys.journal(workflowId), 0, -1);
+    if (lines.length === 0) return (await redis.sismember(this.#keys.journalIndex(), workflowId)) === 1 ? '' : undefined;
     return `${lines.join('\n')}\n`;
   }
 
   async list(): Promise<string[]> {
-    return this.#redis.smembers(this.#keys.journalIndex());
+    return (await this.#client).smembers(this.#keys.journalIndex());
   }
 
   /** Gives up the run's lease (the run finished or was abandoned here). */
@@ -120,7 +126,7 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async remove(workflowId: string): Promise<void> {
-    await this.#redis
+    await (await this.#client)
       .multi()
       .del(this.#keys.journal(workflowId), this.#keys.journalSummary(workflowId))
       .srem(this.#keys.journalIndex(), workflowId)
@@ -133,11 +139,11 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async readSummary(workflowId: string): Promise<string | undefined> {
-    return (await this.#redis.get(this.#keys.journalSummary(workflowId))) ?? undefined;
+    return (await (await this.#client).get(this.#keys.journalSummary(workflowId))) ?? undefined;
   }
 
   async writeSummary(workflowId: string, text: string): Promise<void> {
-    await this.#redis.set(this.#keys.journalSummary(workflowId), text);
+    await (await this.#client).set(this.#keys.journalSummary(workflowId), text);
   }
 
   /** Releases every lease this storage holds. */

@@ -120,6 +120,8 @@ export const orchestratorConfigSchema = z.strictObject({
     .strictObject({
       redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
       queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (BullMQ refuses ":")').default('troupe'),
+      /** How long a dead coordinator's lease on a run outlives it, in ms (a successor resumes after it). */
+      leaseTtlMs: int(500, 3_600_000).default(10_000),
     })
     .optional(),
   // Offline model

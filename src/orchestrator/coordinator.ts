@@ -15,6 +15,8 @@ import type { AgentTemplate } from '../protocols/agent.js';
 import type { TaskResult } from '../protocols/task.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
 import { decodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
+import { redisKeys } from '../distributed/keys.js';
+import { RedisJournalStorage } from '../distributed/redis-journal-storage.js';
 
 /** The `distributed` setting. */
 export interface DistributedSetting {
@@ -22,6 +24,8 @@ export interface DistributedSetting {
   readonly redis: string;
   /** BullMQ queue name, also the namespace of troupe's keys (default `troupe`). */
   readonly queue: string;
+  /** Lifetime of the coordinator's lease on a run without renewal, in ms (default 10,000). */
+  readonly leaseTtlMs: number;
 }
 
 /** Channel and key names a coordinator and its workers share. */
@@ -151,6 +155,24 @@ export class Coordinator {
     wiring.publisher.disconnect();
     wiring.subscriber.disconnect();
   }
+}
+
+/**
+ * The coordinator's journal in Redis (the default in distributed mode): each
+ * run's lines appended under this process's lease, so a new coordinator
+ * resumes the run from Redis once the dead one's lease has expired.
+ */
+export function distributedJournal(url: string, queue: string, leaseTtlMs: number): { storage: RedisJournalStorage; close: () => Promise<void> } {
+  const client = loadDistributed().then(({ Redis }) => new Redis(url, { maxRetriesPerRequest: null }));
+  const storage = new RedisJournalStorage(client, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
+  return {
+    storage,
+    close: async () => {
+      await storage.closeAll();
+      const redis = await client.catch(() => undefined);
+      redis?.disconnect();
+    },
+  };
 }
 
 /** A fresh id for a worker or coordinator process. */

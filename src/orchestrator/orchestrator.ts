@@ -62,7 +62,7 @@ import type { McpServerConfig } from '../mcp/server-config.js';
 import type { ExecuteWorkflowOptions, WorkflowRunner } from '../runs/workflow-runner.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
 import type { TaskResult as RunTaskResult } from '../protocols/task.js';
-import { Coordinator } from './coordinator.js';
+import { Coordinator, distributedJournal } from './coordinator.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
@@ -118,7 +118,11 @@ export class Orchestrator {
    */
   constructor(config: OrchestratorConfig = {}, internal: { readonly interceptors?: readonly ModelCallInterceptor[] } = {}) {
     let coordinator: Coordinator | undefined;
-    const runtime = createRuntime(config, {
+    // Distributed: the journal lives in Redis unless the config names another storage (or turns it off).
+    const journal = config.distributed && (config.journal === undefined || config.journal === true)
+      ? distributedJournal(config.distributed.redis, config.distributed.queue ?? 'troupe', config.distributed.leaseTtlMs ?? 10_000)
+      : undefined;
+    const runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
       ...(internal.interceptors ? { interceptors: internal.interceptors } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
@@ -129,6 +133,7 @@ export class Orchestrator {
       coordinator = started;
       runtime.disposers.push(() => started.close());
     }
+    if (journal) runtime.disposers.push(() => journal.close());
     this.#runtime = runtime;
     this.config = runtime.config;
     this.events = runtime.events;
