@@ -46,6 +46,17 @@ interface Wiring {
   readonly queueEvents: import('bullmq').QueueEvents;
   readonly publisher: Connection;
   readonly subscriber: Connection;
+  /** Every client this coordinator opened (BullMQ does not close connections it was given). */
+  readonly connections: readonly Connection[];
+}
+
+/**
+ * A client whose connection errors are not thrown as unhandled events:
+ * ioredis reconnects by itself, and the call that needed Redis fails with the error.
+ */
+export function quiet<T extends { on(event: 'error', listener: (error: unknown) => void): unknown }>(client: T): T {
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** Loads bullmq and ioredis, or explains what is missing. */
@@ -75,15 +86,17 @@ export class Coordinator {
     this.#wiring ??= (async () => {
       const { bull, Redis } = await loadDistributed();
       const connection = { url: this.setting.redis };
-      const queue = new bull.Queue(this.setting.queue, { connection: new Redis(this.setting.redis, { maxRetriesPerRequest: null }) });
-      const queueEvents = new bull.QueueEvents(this.setting.queue, { connection: new Redis(connection.url, { maxRetriesPerRequest: null }) });
+      const queueConnection = quiet(new Redis(this.setting.redis, { maxRetriesPerRequest: null }));
+      const eventsConnection = quiet(new Redis(connection.url, { maxRetriesPerRequest: null }));
+      const queue = new bull.Queue(this.setting.queue, { connection: queueConnection });
+      const queueEvents = new bull.QueueEvents(this.setting.queue, { connection: eventsConnection });
       await queueEvents.waitUntilReady();
-      const publisher = new Redis(this.setting.redis, { maxRetriesPerRequest: null });
-      const subscriber = new Redis(this.setting.redis, { maxRetriesPerRequest: null });
+      const publisher = quiet(new Redis(this.setting.redis, { maxRetriesPerRequest: null }));
+      const subscriber = quiet(new Redis(this.setting.redis, { maxRetriesPerRequest: null }));
       const names = distributedNames(this.setting.queue);
       await subscriber.subscribe(names.eventsChannel);
       subscriber.on('message', (_channel: string, message: string) => this.#onWorkerEvent(message));
-      return { bull, queue, queueEvents, publisher, subscriber };
+      return { bull, queue, queueEvents, publisher, subscriber, connections: [queueConnection, eventsConnection, publisher, subscriber] };
     })();
     return this.#wiring;
   }
@@ -152,8 +165,7 @@ export class Coordinator {
     const wiring = await this.#wiring.catch(() => undefined);
     if (!wiring) return;
     await Promise.allSettled([wiring.queueEvents.close(), wiring.queue.close()]);
-    wiring.publisher.disconnect();
-    wiring.subscriber.disconnect();
+    for (const client of wiring.connections) client.disconnect();
   }
 }
 
@@ -163,7 +175,7 @@ export class Coordinator {
  * resumes the run from Redis once the dead one's lease has expired.
  */
 export function distributedJournal(url: string, queue: string, leaseTtlMs: number): { storage: RedisJournalStorage; close: () => Promise<void> } {
-  const client = loadDistributed().then(({ Redis }) => new Redis(url, { maxRetriesPerRequest: null }));
+  const client = loadDistributed().then(({ Redis }) => quiet(new Redis(url, { maxRetriesPerRequest: null })));
   const storage = new RedisJournalStorage(client, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
   return {
     storage,

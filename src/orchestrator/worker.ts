@@ -15,7 +15,7 @@ import type { AgentTemplate } from '../protocols/agent.js';
 import { isZodTool } from '../agents/tools.js';
 import type { AgentTool, JsonSchemaTool, ZodTool } from '../agents/tools.js';
 import type { OrchestratorConfig } from './config.js';
-import { distributedNames, loadDistributed, processId } from './coordinator.js';
+import { distributedNames, loadDistributed, processId, quiet } from './coordinator.js';
 import { Orchestrator } from './orchestrator.js';
 import { decodeTaskJob, encodeTaskAnswer } from './task-job.js';
 import { callMemoInterceptor } from '../distributed/call-memo.js';
@@ -84,11 +84,11 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const queue = options.queue ?? distributed?.queue ?? 'troupe';
   const names = distributedNames(queue);
   const id = processId('worker');
-  const publisher = new Redis(options.redis, { maxRetriesPerRequest: null });
+  const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
   const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000 });
   const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo] });
-  const subscriber = new Redis(options.redis, { maxRetriesPerRequest: null });
+  const subscriber = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   /** Running tasks by run, so a cancel message reaches them. */
   const running = new Map<string, Set<AbortController>>();
   await subscriber.subscribe(names.cancelChannel);
@@ -124,6 +124,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     }
   };
 
+  const workerConnection = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   const worker = new bull.Worker(
     queue,
     async (job) => {
@@ -136,7 +137,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
       }
     },
     {
-      connection: new Redis(options.redis, { maxRetriesPerRequest: null }),
+      connection: workerConnection,
       concurrency: options.concurrency ?? 1,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: Math.max(500, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
@@ -160,6 +161,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
       await orchestrator.shutdown();
       publisher.disconnect();
       subscriber.disconnect();
+      workerConnection.disconnect();
     },
   };
   return handle;
