@@ -64,6 +64,7 @@ import type { TaskRunRequest } from '../runs/task-runner.js';
 import type { TaskResult as RunTaskResult } from '../protocols/task.js';
 import { Coordinator, distributedJournal } from './coordinator.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
+import type { BudgetStore } from '../model/budget-store.js';
 
 /** A spawned agent, as `spawnAgent` returns it. */
 export interface AgentRef {
@@ -116,7 +117,10 @@ export class Orchestrator {
    * `internal` is for troupe's own distributed workers (the call memo link); leave it out.
    * @throws ConfigError naming the first bad field.
    */
-  constructor(config: OrchestratorConfig = {}, internal: { readonly interceptors?: readonly ModelCallInterceptor[] } = {}) {
+  constructor(
+    config: OrchestratorConfig = {},
+    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore } = {},
+  ) {
     let coordinator: Coordinator | undefined;
     // Distributed: the journal lives in Redis unless the config names another storage (or turns it off).
     const journal = config.distributed && (config.journal === undefined || config.journal === true)
@@ -124,6 +128,7 @@ export class Orchestrator {
       : undefined;
     const runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
       ...(internal.interceptors ? { interceptors: internal.interceptors } : {}),
+      ...(internal.budgetStore ? { budgetStore: internal.budgetStore } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
       ...(config.distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),

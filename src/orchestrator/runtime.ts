@@ -40,6 +40,7 @@ import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
+import type { BudgetStore } from '../model/budget-store.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -55,6 +56,8 @@ export interface RuntimeHooks {
   readonly breakpointOnError: () => boolean;
   /** Debug mode's breakpointOnError: applies it to later agents and live ones. */
   readonly setBreakpointOnError: (enabled: boolean) => void;
+  /** Where the budget link reserves and settles (a distributed worker's Redis store); unset: the in-process ledger. */
+  readonly budgetStore?: BudgetStore;
   /** Links added to the model-call chain where user interceptors go (a distributed worker's call memo). */
   readonly interceptors?: readonly ModelCallInterceptor[];
   /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
@@ -178,7 +181,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
     prices,
-    budget,
+    budget: hooks.budgetStore ?? budget,
     events,
     spend,
     ...(recorder ? { recorder } : {}),

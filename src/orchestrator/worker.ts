@@ -20,6 +20,7 @@ import { Orchestrator } from './orchestrator.js';
 import { decodeTaskJob, encodeTaskAnswer } from './task-job.js';
 import { callMemoInterceptor } from '../distributed/call-memo.js';
 import { redisKeys } from '../distributed/keys.js';
+import { RedisBudgetStore } from '../distributed/redis-budget-store.js';
 import type { TaskJobAnswer, TaskJobData } from './task-job.js';
 
 export interface CreateWorkerOptions {
@@ -87,7 +88,13 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
   const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000 });
-  const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo] });
+  // Cost limits hold across workers: reservations live in Redis, shared by every worker of the queue.
+  const limits = {
+    ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
+    ...(config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: config.totalCostLimitCents }),
+  };
+  const budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
+  const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore });
   const subscriber = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   /** Running tasks by run, so a cancel message reaches them. */
   const running = new Map<string, Set<AbortController>>();
@@ -159,6 +166,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     async close() {
       await worker.close();
       await orchestrator.shutdown();
+      budgetStore.stop();
       publisher.disconnect();
       subscriber.disconnect();
       workerConnection.disconnect();

@@ -1,11 +1,20 @@
 /** The config and DAG the distributed tests run in one process and on workers alike. */
 import type { OrchestratorConfig, SubAgentTaskSpec } from '../../src/index.js';
 
+const budget = process.env.TROUPE_TEST_BUDGET_CENTS;
+
 export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
   seed: 11,
   journal: false,
   enableThinkingAgents: false,
   simulated: { latencyMs: Number(process.env.TROUPE_TEST_LATENCY_MS ?? 0) },
+  // With a budget: the simulated model priced at 0.001¢ a token, so limits bite.
+  ...(budget === undefined
+    ? {}
+    : {
+        totalCostLimitCents: Number(budget),
+        pricing: { simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 } },
+      }),
 };
 
 /** A seeded 50-task DAG: task i depends on up to two of the five before it. */
