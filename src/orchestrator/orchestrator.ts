@@ -123,15 +123,19 @@ export class Orchestrator {
   ) {
     let coordinator: Coordinator | undefined;
     // Distributed: the journal lives in Redis unless the config names another storage (or turns it off).
-    const journal = config.distributed && (config.journal === undefined || config.journal === true)
-      ? distributedJournal(config.distributed.redis, config.distributed.queue ?? 'troupe', config.distributed.leaseTtlMs ?? 10_000)
-      : undefined;
+    // (A config that is not an object is refused by createRuntime with a ConfigError.)
+    const distributed = typeof config === 'object' && config !== null ? config.distributed : undefined;
+    const journal =
+      distributed && typeof distributed === 'object' && typeof distributed.redis === 'string' && (config.journal === undefined || config.journal === true)
+        ? distributedJournal(distributed.redis, distributed.queue ?? 'troupe', distributed.leaseTtlMs ?? 10_000)
+        : undefined;
+    const extra = typeof internal === 'object' && internal !== null ? internal : {};
     const runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
-      ...(internal.interceptors ? { interceptors: internal.interceptors } : {}),
-      ...(internal.budgetStore ? { budgetStore: internal.budgetStore } : {}),
+      ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
+      ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
-      ...(config.distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
+      ...(distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
     });
     if (runtime.config.distributed) {
       const started = new Coordinator(runtime.config.distributed, runtime.templates, runtime.events);

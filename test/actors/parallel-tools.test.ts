@@ -234,8 +234,8 @@ describe('parallel tool calls', () => {
       expect(replay.mismatches).toEqual([]);
       expect(replay.results['lead']?.output).toBe(run.results['lead']?.output);
       expect(replay.totalCostCents).toBe(run.totalCostCents);
-      // Tools are not recorded: the registered one runs again on replay (docs/durability.md).
-      expect(notes).toEqual(['n1', 'n1']);
+      // The tool's result is journaled and served on replay (src/journal/tool-journal.ts): it does not run again.
+      expect(notes).toEqual(['n1']);
     } finally {
       await second.shutdown();
     }
