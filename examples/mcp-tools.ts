@@ -47,7 +47,7 @@ export async function main(): Promise<string> {
     orchestrator.registerTemplate('calculator', { role: 'calculator', enableSelfReflection: false, tools: ['everything.get-sum', 'everything.e*'] });
     const run = await orchestrator.executeWorkflow({ tasks: [{ agentId: 'calculator', taskDescription: 'Add 19 and 23, then echo a phrase' }] });
     console.log(`Agent answer: ${run.results.calculator?.output ?? '(none)'}`);
-    const journaled = (storage.read(run.workflowId) ?? '').split('\n').filter((line) => line.includes('"type":"tool.call"')).length;
+    const journaled = ((await storage.read(run.workflowId)) ?? '').split('\n').filter((line) => line.includes('"type":"tool.call"')).length;
     console.log(`Tool calls journaled: ${journaled}`);
 
     const replay = await orchestrator.replayWorkflow({ workflowId: run.workflowId });

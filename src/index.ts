@@ -5,6 +5,8 @@
 
 // Orchestrator and agents
 export { Orchestrator, EnhancedAgentOrchestrator } from './orchestrator/orchestrator.js';
+export { createWorker } from './orchestrator/worker.js';
+export type { CreateWorkerOptions, TroupeWorker } from './orchestrator/worker.js';
 export type { AgentRef, AgentInspection } from './orchestrator/orchestrator.js';
 export { ThinkingAgent } from './orchestrator/thinking-agent.js';
 export type { ThinkingAgentOptions, ExecuteTaskOptions, ProviderConnection } from './orchestrator/thinking-agent.js';
@@ -245,6 +247,9 @@ export {
   InvalidVoteError,
   PermissionDeniedError,
   VersionConflictError,
+  FencedError,
+  ToolNotOnWorkerError,
+  DistributedUnavailableError,
   ArtifactNotFoundError,
   InvalidArtifactIdError,
   ArtifactTooLargeError,

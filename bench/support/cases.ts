@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchCase } from '../harness.js';
 
 /** Files in bench/ that are not cases. */
-export const NOT_CASES: ReadonlySet<string> = new Set(['harness.ts', 'run.ts']);
+// distributed.ts needs redis-server and worker processes: it runs alone (npx tsx bench/distributed.ts).
+export const NOT_CASES: ReadonlySet<string> = new Set(['harness.ts', 'run.ts', 'distributed.ts']);
 
 /** Child-process entry points (`*-child.ts`) are run by their case, not by the runner. */
 const CHILD_ENTRY = /-child\.ts$/;

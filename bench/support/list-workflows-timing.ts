@@ -34,7 +34,7 @@ if (mode === 'make') {
   let listed = 0;
   for (let round = 0; round < 5; round++) {
     const start = process.hrtime.bigint();
-    listed = orchestrator.listWorkflows().length;
+    listed = (await orchestrator.listWorkflows()).length;
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   await orchestrator.shutdown();

@@ -106,7 +106,7 @@ function isExpired(services: ContextServices, record: ArtifactRecord, now: numbe
 
 /** The artifact's record, after removing it if it has expired (the TTL check on access). */
 async function liveRecord(services: ContextServices, artifactId: string, now: number): Promise<ArtifactRecord | undefined> {
-  const record = services.storage.get(artifactId);
+  const record = await services.storage.get(artifactId);
   if (!record || !isExpired(services, record, now)) return record;
   await services.storage.remove(artifactId);
   return undefined;
@@ -180,7 +180,7 @@ async function listArtifacts(services: ContextServices, request: ContextListRequ
   const wanted = request.tags ?? [];
   const expired: string[] = [];
   const summaries: ArtifactSummary[] = [];
-  for (const record of services.storage.list()) {
+  for (const record of await services.storage.list()) {
     if (isExpired(services, record, now)) {
       expired.push(record.artifactId);
       continue;
@@ -236,7 +236,7 @@ async function deleteArtifact(services: ContextServices, request: ContextDeleteR
 async function sweepExpired(services: ContextServices): Promise<string[]> {
   const now = services.now();
   const expired: string[] = [];
-  for (const record of services.storage.list()) {
+  for (const record of await services.storage.list()) {
     if (isExpired(services, record, now)) expired.push(record.artifactId);
   }
   for (const artifactId of expired) await services.storage.remove(artifactId);

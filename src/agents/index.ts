@@ -50,5 +50,5 @@ export type {
 } from './messaging.js';
 export { AGENT_POOL_INBOX_ID, AgentPool, contextOf } from './pool.js';
 export type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './pool.js';
-export { ToolRegistry, modelToolName } from './tools.js';
+export { ToolRegistry, isZodTool, modelToolName } from './tools.js';
 export type { AgentTool, JsonSchemaTool, ZodTool } from './tools.js';

@@ -38,7 +38,7 @@ export interface JsonSchemaTool {
 /** A tool: its description for the model and the function that runs it. */
 export type AgentTool<TInput = unknown> = ZodTool<TInput> | JsonSchemaTool;
 
-function isZodTool<TInput>(tool: AgentTool<TInput>): tool is ZodTool<TInput> {
+export function isZodTool<TInput>(tool: AgentTool<TInput>): tool is ZodTool<TInput> {
   return tool.inputSchema instanceof z.ZodType;
 }
 

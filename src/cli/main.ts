@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `troupe` bin: `troupe mcp --config ./troupe.config.ts [--port 8931]`.
+ * The `troupe` bin: `troupe mcp --config ./troupe.config.ts [--port 8931]`,
+ * and `troupe worker --redis URL --config ./troupe.config.ts` (a distributed worker).
  * Serves the configured orchestrator over MCP until stdin closes (stdio) or
  * SIGINT/SIGTERM, then shuts it down. Messages go to stderr: stdout is the
  * MCP channel under stdio.
@@ -8,6 +9,25 @@
 import { toErrorData } from '../protocols/errors.js';
 import { loadOrchestrator, parseCliArgs, USAGE } from './mcp-options.js';
 import { serveMcp } from '../mcp-server/serve-mcp.js';
+import { parseWorkerArgs, startWorkerFromCli, WORKER_USAGE } from './worker-command.js';
+
+async function runWorker(args: readonly string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stderr.write(`${WORKER_USAGE}\n`);
+    return;
+  }
+  const worker = await startWorkerFromCli(parseWorkerArgs(args));
+  process.stderr.write(`troupe worker ${worker.id} ready\n`);
+  const stop = async (): Promise<void> => {
+    try {
+      await worker.close();
+    } finally {
+      process.exit();
+    }
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -16,6 +36,7 @@ async function main(): Promise<void> {
     process.exitCode = args.length === 0 ? 1 : 0;
     return;
   }
+  if (args[0] === 'worker') return runWorker(args.slice(1));
   const options = parseCliArgs(args);
   const orchestrator = await loadOrchestrator(options.configPath);
   const serving = await serveMcp(orchestrator, { transport: options.transport });

@@ -52,7 +52,7 @@ export function parseCliArgs(args: readonly string[]): CliOptions {
   return { command: 'mcp', configPath, transport };
 }
 
-function isOrchestratorConfig(value: unknown): value is OrchestratorConfig {
+export function isOrchestratorConfig(value: unknown): value is OrchestratorConfig {
   return orchestratorConfigSchema.safeParse(value).success;
 }
 
@@ -61,7 +61,7 @@ function errorCode(error: unknown): unknown {
 }
 
 /** Imports the module; a .ts file Node cannot load is retried through tsx when it is installed. */
-async function importModule(url: string): Promise<unknown> {
+export async function importModule(url: string): Promise<unknown> {
   try {
     return await import(url);
   } catch (error) {

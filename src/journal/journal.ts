@@ -126,6 +126,8 @@ export class RunJournal {
   readonly #scrub: (line: string) => string;
   #seq: number;
   #closed = false;
+  /** The last write in flight; appends chain onto it so they reach the storage in order. */
+  #tail: Promise<void> = Promise.resolve();
   /** The first write that failed, if any (the run is then cancelled by its runner). */
   failure: unknown;
   /** Told about the first failed write (the runner cancels the run: it can no longer be resumed faithfully). */
@@ -148,32 +150,55 @@ export class RunJournal {
   }
 
   /**
-   * Writes one event durably before returning.
+   * Writes one event; the promise resolves once the storage holds it durably.
+   * Sequence numbers are taken at the call, and writes reach the storage one
+   * after another in call order, so concurrent appends never reorder. After a
+   * failed write every later append is refused (a log with a hole could not
+   * be resumed faithfully).
    * @throws JournalCorruptError for a malformed record, or whatever the storage throws (remembered in `failure`).
    */
-  append(entry: DistributiveOmit<JournalEntry, 'at'> & { readonly at?: number }): void {
-    if (this.#closed) return;
+  append(entry: DistributiveOmit<JournalEntry, 'at'> & { readonly at?: number }): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     const record = { at: this.#now(), ...entry, seq: this.#seq + 1 };
+    let line: string;
     try {
+      if (this.failure !== undefined) throw this.failure;
       const problem = journalRecordProblem(record);
       // What resume would refuse is never written: the write fails, and the run is cancelled as for a failed write.
       if (problem) {
         throw new JournalCorruptError(this.workflowId, `refusing to write a malformed ${entry.type} record: field ${problem.field}: ${problem.reason}`);
       }
-      this.#storage.append(this.workflowId, this.#scrub(encodeRecord(record)));
+      line = this.#scrub(encodeRecord(record));
     } catch (error) {
-      if (this.failure === undefined) {
-        this.failure = error;
-        this.onFailure?.(error);
-      }
-      throw error;
+      this.#fail(error);
+      return Promise.reject(error);
     }
     this.#seq++;
+    const write = this.#tail.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return this.#storage.append(this.workflowId, line);
+    });
+    // The chain itself never rejects: each append's own promise carries its failure.
+    this.#tail = write.then(undefined, (error: unknown) => this.#fail(error));
+    return write;
   }
 
-  close(): void {
+  /** Resolves once every append made so far has been written (or has failed). */
+  settled(): Promise<void> {
+    return this.#tail;
+  }
+
+  #fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.onFailure?.(error);
+  }
+
+  /** Stops taking appends, waits for the writes in flight, and releases the log. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#tail;
     this.#storage.close(this.workflowId);
   }
 }
@@ -188,8 +213,8 @@ export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omi
  * ```ts
  * const journals = new WorkflowJournals({ storage: new MemoryJournalStorage(), now: Date.now });
  * const run = journals.open('wf_1');
- * run.append({ type: 'task.started', agentId: 'a', attempt: 1 });
- * journals.read('wf_1')?.records.length; // 1
+ * await run.append({ type: 'task.started', agentId: 'a', attempt: 1 });
+ * (await journals.read('wf_1'))?.records.length; // 1
  * ```
  */
 export class WorkflowJournals {
@@ -198,6 +223,8 @@ export class WorkflowJournals {
   readonly #scrub: (line: string) => string;
   readonly #open = new Map<string, RunJournal>();
   readonly #retention: JournalRetention | undefined;
+  /** The startup retention pass, while it runs. */
+  #startup: Promise<void> | undefined;
 
   /**
    * `secrets`: key values cut out of every line (journals hold prompts, never keys).
@@ -241,12 +268,13 @@ export class WorkflowJournals {
   }
 
   /** Closes a run's journal (it finished or was abandoned), stores its summary and applies retention. */
-  close(workflowId: string): void {
-    this.#open.get(workflowId)?.close();
+  async close(workflowId: string): Promise<void> {
+    const journal = this.#open.get(workflowId);
     this.#open.delete(workflowId);
     try {
-      this.get(workflowId);
-      this.applyRetention();
+      await journal?.close();
+      await this.get(workflowId);
+      await this.applyRetention();
     } catch {
       // A summary or a deletion that fails costs listing speed or disk space, never the run.
     }
@@ -257,12 +285,12 @@ export class WorkflowJournals {
    * @throws WorkflowRunningError when it runs here; WorkflowNotFoundError when no journal holds it;
    *   ConfigError when the storage cannot delete logs.
    */
-  delete(workflowId: string): void {
+  async delete(workflowId: string): Promise<void> {
     if (this.runningFor(workflowId) !== undefined) throw new WorkflowRunningError(workflowId, 'delete it');
     const remove = this.storage.remove;
     if (!remove) throw new ConfigError('journal.storage', 'the journal storage cannot delete logs (it has no remove method)');
-    if (this.storage.read(workflowId) === undefined) throw new WorkflowNotFoundError(workflowId);
-    remove.call(this.storage, workflowId);
+    if ((await this.storage.read(workflowId)) === undefined) throw new WorkflowNotFoundError(workflowId);
+    await remove.call(this.storage, workflowId);
   }
 
   /**
@@ -270,46 +298,65 @@ export class WorkflowJournals {
    * and interrupted runs are kept). Runs at construction (startup) and after each run.
    * @returns the ids deleted.
    */
-  applyRetention(): string[] {
+  /**
+   * Starts the startup retention pass without waiting for it: reads (`list`,
+   * `get`, `read`) wait for it, so they never show a run it deletes.
+   */
+  applyRetentionAtStartup(): void {
+    if (!this.#retention) return;
+    this.#startup = this.applyRetention().then(
+      () => undefined,
+      () => undefined, // A deletion that fails costs disk space, never a run.
+    );
+  }
+
+  async applyRetention(): Promise<string[]> {
     if (!this.#retention) return [];
-    const doomed = expiredRuns(this.list(), this.#retention, this.#now()).filter((id) => this.runningFor(id) === undefined);
-    for (const workflowId of doomed) this.storage.remove?.(workflowId);
+    const doomed = expiredRuns(await this.#listAll(), this.#retention, this.#now()).filter((id) => this.runningFor(id) === undefined);
+    for (const workflowId of doomed) await this.storage.remove?.(workflowId);
     return doomed;
   }
 
-  read(workflowId: string): JournalReading | undefined {
-    const text = this.storage.read(workflowId);
+  async read(workflowId: string): Promise<JournalReading | undefined> {
+    if (this.#startup) await this.#startup;
+    const text = await this.storage.read(workflowId);
     return text === undefined ? undefined : parseJournal(workflowId, text);
   }
 
   /** Every journaled run, most recently started first. */
-  list(): WorkflowRecord[] {
+  async list(): Promise<WorkflowRecord[]> {
+    if (this.#startup) await this.#startup;
+    return this.#listAll();
+  }
+
+  async #listAll(): Promise<WorkflowRecord[]> {
     const records: WorkflowRecord[] = [];
-    for (const workflowId of this.storage.list()) {
-      const record = this.get(workflowId);
+    for (const workflowId of await this.storage.list()) {
+      const record = await this.get(workflowId);
       if (record) records.push(record);
     }
     return records.sort((a, b) => b.startedAt - a.startedAt);
   }
 
   /** A run's record: a finished run's stored summary when it is current, else the journal read in full (and summarised). */
-  get(workflowId: string): WorkflowRecord | undefined {
+  async get(workflowId: string): Promise<WorkflowRecord | undefined> {
     const runningHere = this.running(workflowId) !== undefined;
     if (!runningHere) {
-      const summary = readSummary(this.storage, workflowId);
+      const summary = await readSummary(this.storage, workflowId);
       if (summary) return summary;
     }
-    const text = this.storage.read(workflowId);
+    const text = await this.storage.read(workflowId);
     if (text === undefined) return undefined;
     const record = summarizeJournal(parseJournal(workflowId, text), runningHere);
-    if (record && !runningHere) writeSummary(this.storage, record, Buffer.byteLength(text));
+    if (record && !runningHere) await writeSummary(this.storage, record, Buffer.byteLength(text));
     return record;
   }
 
-  /** Closes every open journal (shutdown). */
-  closeAll(): void {
-    for (const journal of this.#open.values()) journal.close();
+  /** Closes every open journal (shutdown), once their writes in flight are done. */
+  async closeAll(): Promise<void> {
+    const open = [...this.#open.values()];
     this.#open.clear();
+    await Promise.all(open.map((journal) => journal.close()));
   }
 }
 
@@ -350,6 +397,6 @@ export function journalsFromSetting(
     secrets: [...secrets, process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY],
     ...(retention ? { retention } : {}),
   });
-  journals.applyRetention();
+  journals.applyRetentionAtStartup();
   return journals;
 }

@@ -20,13 +20,18 @@ function journaledTaskSpec(spec: SubAgentTaskSpec): JournaledTaskSpec {
   return { ...rest, hasCondition: true };
 }
 
-/** Runs `write`; a failure is already remembered by the journal, which cancelled the run. */
-function quietly(write: () => void): void {
-  try {
-    write();
-  } catch {
+/** Starts `write`; a failure is already remembered by the journal, which cancelled the run. */
+function quietly(write: () => Promise<void>): void {
+  write().catch(() => {
     // See RunJournal.onFailure.
-  }
+  });
+}
+
+/** Closes a run's journal without waiting (an abandoned run: nothing waits for it). */
+function closeQuietly(journals: WorkflowJournals, workflowId: string): void {
+  journals.close(workflowId).catch(() => {
+    // Closing only releases the log and stores its summary.
+  });
 }
 
 /**
@@ -45,16 +50,17 @@ export function createJournalObserver(options: { journals: WorkflowJournals; eve
   });
 
   return {
-    begin(run: RunBeginning): WorkflowRunHooks {
+    async begin(run: RunBeginning): Promise<WorkflowRunHooks> {
       const { workflowId, continuation } = run;
       // Sequence numbers continue after whatever the log holds (a resumed run, or a run restarted under its id).
-      const journal: RunJournal = journals.open(workflowId, journals.read(workflowId)?.records.at(-1)?.seq ?? 0);
+      const lastSeq = (await journals.read(workflowId))?.records.at(-1)?.seq ?? 0;
+      const journal: RunJournal = journals.open(workflowId, lastSeq);
       journal.onFailure = (error) => run.cancel(`the journal could not be written: ${toErrorData(error).message}`);
       try {
         if (continuation.resumed) {
-          journal.append({ type: 'workflow.resumed', presettled: Object.keys(continuation.presettled ?? {}) });
+          await journal.append({ type: 'workflow.resumed', presettled: Object.keys(continuation.presettled ?? {}) });
         } else {
-          journal.append({
+          await journal.append({
             type: 'workflow.started',
             workflowId,
             tasks: run.tasks.map(journaledTaskSpec),
@@ -64,17 +70,21 @@ export function createJournalObserver(options: { journals: WorkflowJournals; eve
           });
         }
       } catch (error) {
-        journals.close(workflowId);
+        await journals.close(workflowId);
         throw error;
       }
       return {
         taskFinished: (agentId, result) => quietly(() => journal.append({ type: 'task.finished', agentId, result })),
         conditionDecided: (agentId, proceed) => quietly(() => journal.append({ type: 'condition.decided', agentId, proceed })),
-        finished: (result) => {
-          quietly(() => journal.append({ type: 'workflow.finished', result }));
-          journals.close(workflowId);
+        finished: async (result) => {
+          try {
+            await journal.append({ type: 'workflow.finished', result });
+          } catch {
+            // See RunJournal.onFailure; the run's result stands.
+          }
+          await journals.close(workflowId);
         },
-        abandoned: () => journals.close(workflowId),
+        abandoned: () => closeQuietly(journals, workflowId),
       };
     },
   };
@@ -113,7 +123,11 @@ export async function journalArtifactWrite(
   const journal = journals.runningFor(context.task.workflowId);
   const receipt = artifactReceipt(result.content);
   if (journal && receipt) {
-    quietly(() => journal.append({ type: 'artifact.written', agentId: context.agentId, taskId: context.task.taskId, ...receipt }));
+    try {
+      await journal.append({ type: 'artifact.written', agentId: context.agentId, taskId: context.task.taskId, ...receipt });
+    } catch {
+      // See RunJournal.onFailure; the tool's result stands.
+    }
   }
   return result;
 }

@@ -180,16 +180,18 @@ export class JournalCallRecorder implements CallRecorder {
       source.mismatches.push({ callKey: label, recordedHash: answer.requestHash, actualHash: requestHash });
     }
     if ('error' in answer) throw fromErrorData(answer.error);
+    // Served from the recording: the line is written in order behind the others, and nothing waits for it
+    // (a failed write is remembered by the journal, which cancels the run).
     this.#append(call, runId, (journal, base) =>
       journal.append({ type: 'model.call', ...base, provider: call.provider, request: storableRequest(call.request), response: answer.response, costCents: answer.costCents, replayed: true }),
-    );
+    )?.catch(() => undefined);
     return { response: answer.response, costCents: answer.costCents };
   }
 
-  record(call: ModelCall, outcome: ModelCallOutcome): void {
+  async record(call: ModelCall, outcome: ModelCallOutcome): Promise<void> {
     const runId = this.#journals.runningFor(call.workflowId)?.workflowId;
     if (runId === undefined) return;
-    this.#append(call, runId, (journal, base) =>
+    await this.#append(call, runId, (journal, base) =>
       journal.append({
         type: 'model.call',
         ...base,
@@ -213,20 +215,20 @@ export class JournalCallRecorder implements CallRecorder {
     if (runId === undefined || !source) return undefined;
     const recorded = source.tools.get(relativeCallKey(key.callKey, runId));
     if (!recorded || recorded.name !== key.name) return undefined;
-    this.#appendTool(key, runId, recorded.result, true);
+    this.#appendTool(key, runId, recorded.result, true)?.catch(() => undefined);
     return recorded.result;
   }
 
   /** Journals a tool call's result in the run it belongs to (none: not journaled). */
-  recordTool(key: ToolCallKey, result: JournaledToolResult): void {
+  async recordTool(key: ToolCallKey, result: JournaledToolResult): Promise<void> {
     const runId = this.#journals.runningFor(key.workflowId)?.workflowId;
-    if (runId !== undefined) this.#appendTool(key, runId, result, false);
+    if (runId !== undefined) await this.#appendTool(key, runId, result, false);
   }
 
-  #appendTool(key: ToolCallKey, runId: string, result: JournaledToolResult, replayed: boolean): void {
+  #appendTool(key: ToolCallKey, runId: string, result: JournaledToolResult, replayed: boolean): Promise<void> | undefined {
     const journal = this.#journals.running(runId);
-    if (!journal) return;
-    journal.append({
+    if (!journal) return undefined;
+    return journal.append({
       type: 'tool.call',
       agentId: key.agentId,
       taskId: key.taskId,
@@ -250,23 +252,24 @@ export class JournalCallRecorder implements CallRecorder {
   recordApprovalRequest(key: string, request: ApprovalRequest): void {
     const journal = this.#journals.runningFor(request.workflowId);
     if (!journal) return;
-    journal.append({ type: 'approval.requested', request, relativeKey: relativeCallKey(key, journal.workflowId) });
+    // A failed write is the journal's to report: it refuses later writes and the run is cancelled.
+    journal.append({ type: 'approval.requested', request, relativeKey: relativeCallKey(key, journal.workflowId) }).catch(() => undefined);
   }
 
   /** Journals a person's decision on an approval. */
   recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): void {
     const journal = this.#journals.runningFor(request.workflowId);
     if (!journal) return;
-    journal.append({ type: 'approval.decided', approvalId: request.id, relativeKey: relativeCallKey(key, journal.workflowId), decision });
+    journal.append({ type: 'approval.decided', approvalId: request.id, relativeKey: relativeCallKey(key, journal.workflowId), decision }).catch(() => undefined);
   }
 
-  recordFailure(call: ModelCall, error: unknown): void {
+  async recordFailure(call: ModelCall, error: unknown): Promise<void> {
     // An aborted call (deadline, cancellation) says nothing about the model's answer.
     if (call.request.signal?.aborted) return;
     const runId = this.#journals.runningFor(call.workflowId)?.workflowId;
     if (runId === undefined) return;
     try {
-      this.#append(call, runId, (journal, base) => journal.append({ type: 'model.failed', ...base, error: toErrorData(error) }));
+      await this.#append(call, runId, (journal, base) => journal.append({ type: 'model.failed', ...base, error: toErrorData(error) }));
     } catch {
       // The journal remembers the failed write and its runner cancels the run; the caller keeps the model's error.
     }
@@ -278,11 +281,11 @@ export class JournalCallRecorder implements CallRecorder {
     write: (
       journal: RunJournal,
       base: { agentId: string; purpose: ModelCall['purpose']; requestHash: string; callKey?: string; relativeKey?: string; taskId?: string },
-    ) => void,
-  ): void {
+    ) => Promise<void>,
+  ): Promise<void> | undefined {
     const journal = this.#journals.running(runId);
-    if (!journal) return;
-    write(journal, {
+    if (!journal) return undefined;
+    return write(journal, {
       agentId: call.agentId,
       purpose: call.purpose,
       requestHash: hashModelRequest(call.request),

@@ -41,12 +41,12 @@ function isWorkflowRecord(value: unknown, workflowId: string): value is Workflow
  *
  * @example
  * ```ts
- * const record = readSummary(storage, 'wf_1') ?? summarizeInFull('wf_1');
+ * const record = (await readSummary(storage, 'wf_1')) ?? summarizeInFull('wf_1');
  * ```
  */
-export function readSummary(storage: JournalStorage, workflowId: string): WorkflowRecord | undefined {
+export async function readSummary(storage: JournalStorage, workflowId: string): Promise<WorkflowRecord | undefined> {
   if (!storage.readSummary || !storage.size) return undefined;
-  const text = storage.readSummary(workflowId);
+  const text = await storage.readSummary(workflowId);
   if (text === undefined) return undefined;
   let value: unknown;
   try {
@@ -57,12 +57,12 @@ export function readSummary(storage: JournalStorage, workflowId: string): Workfl
   if (typeof value !== 'object' || value === null) return undefined;
   const journalBytes: unknown = Reflect.get(value, 'journalBytes');
   const record: unknown = Reflect.get(value, 'record');
-  if (journalBytes !== storage.size(workflowId)) return undefined;
+  if (journalBytes !== (await storage.size(workflowId))) return undefined;
   return isWorkflowRecord(record, workflowId) ? record : undefined;
 }
 
 /** Stores a finished run's summary, made from a journal of `journalBytes` UTF-8 bytes. */
-export function writeSummary(storage: JournalStorage, record: WorkflowRecord, journalBytes: number): void {
+export async function writeSummary(storage: JournalStorage, record: WorkflowRecord, journalBytes: number): Promise<void> {
   if (!storage.writeSummary || !isFinishedRecord(record)) return;
-  storage.writeSummary(record.workflowId, stringifySafe({ journalBytes, record }));
+  await storage.writeSummary(record.workflowId, stringifySafe({ journalBytes, record }));
 }

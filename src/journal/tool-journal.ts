@@ -36,7 +36,7 @@ export async function runJournaledTool(
   // An aborted call's result says nothing about the tool; the task runs again.
   if (context.signal.aborted) return result;
   try {
-    recorder.recordTool(key, result);
+    await recorder.recordTool(key, result);
   } catch {
     // The journal remembers the failed write and its runner cancels the run; the agent keeps the tool's result.
   }

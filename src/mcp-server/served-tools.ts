@@ -105,8 +105,8 @@ export function registerServedTools(server: McpServer, orchestrator: Orchestrato
     'list_runs',
     { description: 'Lists journaled workflow runs: id, status, start and finish, cost, model calls.' },
     () =>
-      answer(() => {
-        const runs = orchestrator.listWorkflows().map((run) => ({
+      answer(async () => {
+        const runs = (await orchestrator.listWorkflows()).map((run) => ({
           workflowId: run.workflowId,
           status: run.status,
           startedAt: run.startedAt,
@@ -126,8 +126,8 @@ export function registerServedTools(server: McpServer, orchestrator: Orchestrato
       inputSchema: { workflowId: z.string().min(1) },
     },
     ({ workflowId }) =>
-      answer(() => {
-        const run = orchestrator.getWorkflow(workflowId);
+      answer(async () => {
+        const run = await orchestrator.getWorkflow(workflowId);
         if (!run) return failure(new WorkflowNotFoundError(workflowId));
         return ok(run);
       }),

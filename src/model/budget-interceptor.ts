@@ -16,14 +16,17 @@ import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../proto
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
-import type { BudgetLedger, Reservation, ReservationOutcome } from './budget.js';
+import type { BudgetLedger, ReservationOutcome } from './budget.js';
+import { isBudgetStore, ledgerBudgetStore } from './budget-store.js';
+import type { BudgetHold, BudgetStore } from './budget-store.js';
 import { estimateWorstCaseCents } from './token-bound.js';
 import { allowanceOf, excessOf } from './usage-check.js';
 import { partialChargeOf } from './partial-charge.js';
 
 /**
- * The budget link over `budget`. With a limit set, a model of unknown price is
- * refused: its cost could not be bounded.
+ * The budget link over `budget` (the in-process ledger, or any BudgetStore,
+ * such as a Redis one shared by workers). With a limit set, a model of
+ * unknown price is refused: its cost could not be bounded.
  *
  * @example
  * ```ts
@@ -31,14 +34,15 @@ import { partialChargeOf } from './partial-charge.js';
  * ```
  */
 export function budgetInterceptor(
-  budget: BudgetLedger,
+  budget: BudgetLedger | BudgetStore,
   priceOf: (call: ModelCall) => ModelPrice | undefined,
   events?: EventHub,
 ): ModelCallInterceptor {
+  const store = isBudgetStore(budget) ? budget : ledgerBudgetStore(budget);
   return async (call, next) => {
     const price = priceOf(call);
     if (!price) {
-      if (budget.isLimited) {
+      if (store.isLimited) {
         throw new ConfigError(
           'pricing',
           `no price is known for model "${call.request.model}", so cost limits cannot be enforced; add it under "pricing"`,
@@ -46,7 +50,11 @@ export function budgetInterceptor(
       }
       return next(call);
     }
-    const hold = budget.reserve({ agentId: call.agentId, requestedCents: estimateWorstCaseCents(call.request, price) });
+    const hold = await store.reserve({
+      agentId: call.agentId,
+      requestedCents: estimateWorstCaseCents(call.request, price),
+      ...(call.callKey === undefined ? {} : { callKey: call.callKey }),
+    });
     try {
       let outcome: ModelCallOutcome;
       try {
@@ -59,18 +67,18 @@ export function budgetInterceptor(
           throw error;
         }
         // Unknown spend: charge the whole reservation and close its limits.
-        const settled = hold.settle(hold.reservedCents, { exceededRequest: true });
+        const settled = await hold.settle(hold.reservedCents, { exceededRequest: true });
         reportOverrun(events, call, undefined, hold, settled, EMPTY_USAGE);
         throw new MalformedUsageError(call.provider, error.field, settled.chargedCents);
       }
       const excess = excessOf(call.request, outcome.response.usage);
-      const settled = hold.settle(outcome.costCents, { exceededRequest: excess !== undefined });
+      const settled = await hold.settle(outcome.costCents, { exceededRequest: excess !== undefined });
       if (excess !== undefined || settled.overrunCents > 0) reportOverrun(events, call, outcome.callId, hold, settled, outcome.response.usage);
       // What the ledger charged is what every result shows.
       return settled.chargedCents === outcome.costCents ? outcome : { ...outcome, costCents: settled.chargedCents };
     } finally {
       // A no-op after settle; frees the hold when the call failed.
-      hold.release();
+      await hold.release();
     }
   };
 }
@@ -79,7 +87,7 @@ function reportOverrun(
   events: EventHub | undefined,
   call: ModelCall,
   callId: string | undefined,
-  hold: Reservation,
+  hold: BudgetHold,
   settled: ReservationOutcome,
   usage: TokenUsage,
 ): void {

@@ -19,6 +19,7 @@ import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
 import type { EventHub } from '../protocols/events.js';
 import { findPrice } from '../providers/model-prices.js';
 import type { BudgetLedger } from './budget.js';
+import type { BudgetStore } from './budget-store.js';
 import { budgetInterceptor } from './budget-interceptor.js';
 import { eventsInterceptor } from './events-interceptor.js';
 import { composeModelCall } from './interceptor-chain.js';
@@ -32,8 +33,8 @@ export interface GatewayOptions {
   /** Provider by name. */
   readonly resolveProvider: (name: string) => ModelProvider;
   readonly prices: PriceTable;
-  /** Cost limits; with a limit set, a model of unknown price is refused. */
-  readonly budget?: BudgetLedger;
+  /** Cost limits (the in-process ledger, or a shared BudgetStore); with a limit set, a model of unknown price is refused. */
+  readonly budget?: BudgetLedger | BudgetStore;
   readonly events?: EventHub;
   readonly recorder?: CallRecorder;
   /** Told every call's charge by workflow run, so a run reports what the ledger charged for it. */

@@ -3,6 +3,8 @@
  * events, tracing, provider) and the budget ledger that holds cost limits.
  */
 export { budgetInterceptor } from './budget-interceptor.js';
+export { isBudgetStore, ledgerBudgetStore } from './budget-store.js';
+export type { BudgetHold, BudgetRequest, BudgetStore } from './budget-store.js';
 export { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from './budget.js';
 export type {
   AgentBudgetSnapshot,

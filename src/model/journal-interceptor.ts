@@ -12,10 +12,10 @@ import type { ModelResponse } from '../protocols/model.js';
 export interface CallRecorder {
   /** A recorded response for this call, to use instead of calling the model. May throw a recorded failure. */
   lookup?(call: ModelCall): { response: ModelResponse; costCents: number } | undefined;
-  /** Called with every fresh response before it is returned. */
-  record?(call: ModelCall, outcome: ModelCallOutcome): void;
-  /** Called with every failed call before the error is rethrown. */
-  recordFailure?(call: ModelCall, error: unknown): void;
+  /** Called with every fresh response; the link waits for it before the response is returned. */
+  record?(call: ModelCall, outcome: ModelCallOutcome): Promise<void>;
+  /** Called with every failed call; the link waits for it before the error is rethrown. */
+  recordFailure?(call: ModelCall, error: unknown): Promise<void>;
 }
 
 /**
@@ -34,10 +34,10 @@ export function journalInterceptor(recorder: CallRecorder): ModelCallInterceptor
     try {
       outcome = await next(call);
     } catch (error) {
-      recorder.recordFailure?.(call, error);
+      await recorder.recordFailure?.(call, error);
       throw error;
     }
-    recorder.record?.(call, outcome);
+    await recorder.record?.(call, outcome);
     return outcome;
   };
 }

@@ -120,6 +120,15 @@ export const orchestratorConfigSchema = z.strictObject({
       maxAgeHours: z.number().positive('must be a positive number of hours').optional(),
     })
     .optional(),
+  /** Runs each workflow task as a BullMQ job on worker processes (docs/distributed.md); unset: one process. */
+  distributed: z
+    .strictObject({
+      redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+      queue: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or - (BullMQ refuses ":")').default('troupe'),
+      /** How long a dead coordinator's lease on a run outlives it, in ms (a successor resumes after it). */
+      leaseTtlMs: int(500, 3_600_000).default(10_000),
+    })
+    .optional(),
   // Offline model
   seed: z.number().int().default(42),
   simulated: z

@@ -23,7 +23,7 @@ import type { Runtime } from './runtime.js';
  *
  * @example
  * ```ts
- * for (const run of orchestrator.journal.list()) {
+ * for (const run of await orchestrator.journal.list()) {
  *   if (run.status === 'interrupted') await orchestrator.journal.resume({ workflowId: run.workflowId });
  * }
  * ```
@@ -42,10 +42,10 @@ export class JournalClient {
    * Every journaled workflow in the workspace, most recently started first.
    * @example
    * ```ts
-   * for (const run of orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
+   * for (const run of await orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
    * ```
    */
-  list(): WorkflowRecord[] {
+  list(): Promise<WorkflowRecord[]> {
     return listJournaledWorkflows(this.#runtime);
   }
 
@@ -53,11 +53,11 @@ export class JournalClient {
    * One journaled workflow: status, start and end, each task's status, cost, and the result once finished.
    * @example
    * ```ts
-   * const run = orchestrator.getWorkflow('wf_abc');
+   * const run = await orchestrator.getWorkflow('wf_abc');
    * if (run?.status === 'interrupted') await orchestrator.resumeWorkflow({ workflowId: run.workflowId });
    * ```
    */
-  get(workflowId: string): WorkflowRecord | undefined {
+  get(workflowId: string): Promise<WorkflowRecord | undefined> {
     requireId(workflowId, 'workflowId', 'config');
     return getJournaledWorkflow(this.#runtime, workflowId);
   }
@@ -71,11 +71,11 @@ export class JournalClient {
    *
    * @example
    * ```ts
-   * for (const run of orchestrator.listWorkflows()) if (run.status === 'succeeded') orchestrator.deleteWorkflow(run.workflowId);
+   * for (const run of await orchestrator.listWorkflows()) if (run.status === 'succeeded') await orchestrator.deleteWorkflow(run.workflowId);
    * ```
    */
-  delete(workflowId: string): void {
-    deleteJournaledWorkflow(this.#runtime, workflowId);
+  delete(workflowId: string): Promise<void> {
+    return deleteJournaledWorkflow(this.#runtime, workflowId);
   }
 
   /**
@@ -91,7 +91,7 @@ export class JournalClient {
    * ```ts
    * // a new process, same workspacePath
    * const orchestrator = new Orchestrator({ workspacePath: '/var/app/.troupe' });
-   * const interrupted = orchestrator.listWorkflows().filter((run) => run.status === 'interrupted');
+   * const interrupted = (await orchestrator.listWorkflows()).filter((run) => run.status === 'interrupted');
    * for (const run of interrupted) await orchestrator.resumeWorkflow({ workflowId: run.workflowId, tasks });
    * ```
    */

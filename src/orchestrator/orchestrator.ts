@@ -44,6 +44,10 @@ import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage, RunOpt
 import { createRuntime, shutdownRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
 import { streamWorkflowEvents } from './workflow-stream.js';
+import type { TaskRunRequest } from '../runs/task-runner.js';
+import { Coordinator, distributedJournal } from './coordinator.js';
+import type { ModelCallInterceptor } from '../protocols/gateway.js';
+import type { BudgetStore } from '../model/budget-store.js';
 import type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';
 
 export type { AgentRef } from './agents-client.js';
@@ -75,11 +79,33 @@ export class Orchestrator {
    * ```
    * @throws ConfigError naming the first bad field.
    */
-  constructor(config: OrchestratorConfig = {}) {
-    this.runtime = createRuntime(config, {
+  constructor(
+    config: OrchestratorConfig = {},
+    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore } = {},
+  ) {
+    let coordinator: Coordinator | undefined;
+    // Distributed: the journal lives in Redis unless the config names another storage (or turns it off).
+    // (A config that is not an object is refused by createRuntime with a ConfigError.)
+    const distributed = typeof config === 'object' && config !== null ? config.distributed : undefined;
+    const journal =
+      distributed && typeof distributed === 'object' && typeof distributed.redis === 'string' && (config.journal === undefined || config.journal === true)
+        ? distributedJournal(distributed.redis, distributed.queue ?? 'troupe', distributed.leaseTtlMs ?? 10_000)
+        : undefined;
+    const extra = typeof internal === 'object' && internal !== null ? internal : {};
+    this.runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
+      ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
+      ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
+      ...(distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
     });
+    const runtime = this.runtime;
+    if (runtime.config.distributed) {
+      const started = new Coordinator(runtime.config.distributed, runtime.templates, runtime.events);
+      coordinator = started;
+      runtime.disposers.push(() => started.close());
+    }
+    if (journal) runtime.disposers.push(() => journal.close());
     const assertOpen = (): void => this.#assertOpen();
     this.agents = new AgentsClient(this.runtime, assertOpen);
     this.journal = new JournalClient(this.runtime, assertOpen);
@@ -356,19 +382,19 @@ export class Orchestrator {
     return this.journal.replay(options);
   }
 
-  /** {@link JournalClient.list}. @example `orchestrator.listWorkflows().filter((run) => run.status === 'interrupted')` */
-  listWorkflows(): WorkflowRecord[] {
+  /** {@link JournalClient.list}. @example `(await orchestrator.listWorkflows()).filter((run) => run.status === 'interrupted')` */
+  listWorkflows(): Promise<WorkflowRecord[]> {
     return this.journal.list();
   }
 
-  /** {@link JournalClient.get}. @example `orchestrator.getWorkflow('wf_abc')?.status` */
-  getWorkflow(workflowId: string): WorkflowRecord | undefined {
+  /** {@link JournalClient.get}. @example `(await orchestrator.getWorkflow('wf_abc'))?.status` */
+  getWorkflow(workflowId: string): Promise<WorkflowRecord | undefined> {
     return this.journal.get(workflowId);
   }
 
-  /** {@link JournalClient.delete}. @example `orchestrator.deleteWorkflow('wf_abc')` */
-  deleteWorkflow(workflowId: string): void {
-    this.journal.delete(workflowId);
+  /** {@link JournalClient.delete}. @example `await orchestrator.deleteWorkflow('wf_abc')` */
+  deleteWorkflow(workflowId: string): Promise<void> {
+    return this.journal.delete(workflowId);
   }
 
   // Messaging: see MessagingClient.
@@ -413,6 +439,18 @@ export class Orchestrator {
   /** Debug mode as it is now (files it writes to, level, breakpoints). */
   get debugMode(): DebugModeState {
     return this.monitoring.debugMode;
+  }
+
+  /** Distributed mode: a workflow task goes to a worker through the coordinator's queue. */
+  #dispatch(coordinator: Coordinator | undefined, request: TaskRunRequest): Promise<TaskResult> {
+    if (!coordinator) return Promise.reject(new ShutDownError());
+    return coordinator.dispatch(request);
+  }
+
+  /** Runs one task of a workflow run in this process (a distributed worker's job). */
+  protected runTaskHere(request: TaskRunRequest): Promise<TaskResult> {
+    this.#assertOpen();
+    return this.runtime.runTask(request);
   }
 
   get isShutDown(): boolean {

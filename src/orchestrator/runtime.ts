@@ -39,6 +39,8 @@ import { runJournaledTool } from '../journal/tool-journal.js';
 import { LevelLogger, silentLogger } from '../observability/logger.js';
 import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
+import type { ModelCallInterceptor } from '../protocols/gateway.js';
+import type { BudgetStore } from '../model/budget-store.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -58,6 +60,12 @@ export interface RuntimeHooks {
   readonly breakpointOnError: () => boolean;
   /** Debug mode's breakpointOnError: applies it to later agents and live ones. */
   readonly setBreakpointOnError: (enabled: boolean) => void;
+  /** Where the budget link reserves and settles (a distributed worker's Redis store); unset: the in-process ledger. */
+  readonly budgetStore?: BudgetStore;
+  /** Links added to the model-call chain where user interceptors go (a distributed worker's call memo). */
+  readonly interceptors?: readonly ModelCallInterceptor[];
+  /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
+  readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
 }
 
 /** Every service of one orchestrator, as {@link createRuntime} wires them. */
@@ -181,11 +189,12 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const gateway = createModelGateway({
     resolveProvider: (name) => providers.get(name),
     prices,
-    budget,
+    budget: hooks.budgetStore ?? budget,
     events,
     spend,
     ...(recorder ? { recorder } : {}),
-    ...(config.modelInterceptors ? { interceptors: config.modelInterceptors } : {}),
+    // The user's links, then troupe's own distributed call memo (a worker's), in that order.
+    interceptors: [...(config.modelInterceptors ?? []), ...(hooks.interceptors ?? [])],
   });
   const templates = new Map<string, AgentTemplate>();
   const tools = new ToolRegistry();
@@ -210,7 +219,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   });
   const workflowMachine = createWorkflowMachine({
     runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-      workflows.track(workflowId, task.agentId, runTask({ workflowId, spec: task, dependencyOutputs, signal })),
+      workflows.track(workflowId, task.agentId, (hooks.dispatchTask ?? runTask)({ workflowId, spec: task, dependencyOutputs, signal })),
     evaluateCondition: (workflowId, agentId, results) => workflows.evaluateCondition(workflowId, agentId, results),
     now: Date.now,
   });
@@ -355,7 +364,7 @@ export async function shutdownRuntime(runtime: Runtime): Promise<void> {
   runtime.supervisor.stop();
   const disposed = await Promise.allSettled(runtime.disposers.splice(0).map(async (dispose) => dispose()));
   runtime.events.clear();
-  runtime.journals?.closeAll();
+  await runtime.journals?.closeAll();
   const failures = disposed.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
   if (failures.length > 0) throw new AggregateError(failures, 'shutdown: some onShutdown cleanups failed');
 }

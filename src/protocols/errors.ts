@@ -51,7 +51,10 @@ export type TroupeErrorCode =
   | 'MCP_TOOL_ERROR'
   | 'APPROVAL_REJECTED'
   | 'APPROVAL_TIMEOUT'
-  | 'APPROVAL_NOT_FOUND';
+  | 'APPROVAL_NOT_FOUND'
+  | 'FENCED'
+  | 'TOOL_NOT_ON_WORKER'
+  | 'DISTRIBUTED_UNAVAILABLE';
 
 /** Plain-data form of an error, safe to put in actor context, journals and events. */
 export interface ErrorData {
@@ -448,6 +451,35 @@ export class ApprovalNotFoundError extends TroupeError {
   constructor(approvalId: string, reason = 'no pending approval has this id') {
     super('APPROVAL_NOT_FOUND', `Approval "${approvalId}": ${reason}`, { details: { approvalId, reason } });
     this.approvalId = approvalId;
+  }
+}
+
+/**
+ * A write by a holder whose lease or claim has passed to another process (its
+ * fencing token is stale): refused, so a paused or partitioned worker or
+ * coordinator can never overwrite what its successor wrote.
+ */
+export class FencedError extends TroupeError {
+  constructor(resource: string, token: number, detail = 'the lease is held by another process') {
+    super('FENCED', `Write to ${resource} refused: fencing token ${token} is stale (${detail})`, {
+      details: { resource, token },
+    });
+  }
+}
+
+/** A distributed task needs a tool its worker does not have (tools are code: register them on every worker). */
+export class ToolNotOnWorkerError extends TroupeError {
+  constructor(agentId: string, tool: string, workerId: string) {
+    super('TOOL_NOT_ON_WORKER', `Task "${agentId}" needs tool "${tool}", which worker ${workerId} has not registered (call worker.registerTool on every worker)`, {
+      details: { agentId, tool, workerId },
+    });
+  }
+}
+
+/** The distributed mode cannot reach what it needs (Redis, or the optional bullmq / ioredis packages). */
+export class DistributedUnavailableError extends TroupeError {
+  constructor(message: string, cause?: unknown) {
+    super('DISTRIBUTED_UNAVAILABLE', message, { ...(cause === undefined ? {} : { cause }) });
   }
 }
 

@@ -74,6 +74,8 @@ export interface TroupeEventMap {
   'task.started': { workflowId: string; agentId: string; attempt: number; at: number };
   'task.retrying': { workflowId: string; agentId: string; attempt: number; delayMs: number; error: ErrorData };
   'task.finished': { workflowId: string; agentId: string; result: TaskResult };
+  /** Distributed mode: a worker started or finished a task (which worker ran which agent). */
+  'worker.task': { workerId: string; workflowId: string; agentId: string; status: 'started' | 'finished'; costCents?: number };
   'agent.result': { agentId: string; taskId: string; result: AgentTaskResult };
   'workflow.started': { workflowId: string; taskCount: number; at: number };
   'workflow.finished': { workflowId: string; result: WorkflowResult };

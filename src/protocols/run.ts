@@ -44,16 +44,20 @@ export interface RunBeginning {
   readonly cancel: (reason: string) => void;
 }
 
-/** Receives a run's progress; `begin` may throw to refuse the run (nothing has started then). */
+/**
+ * Receives a run's progress; `begin` may reject to refuse the run (nothing has
+ * started then). Async so an observer can read and write a networked store.
+ */
 export interface WorkflowRunObserver {
-  begin(run: RunBeginning): WorkflowRunHooks | undefined;
+  begin(run: RunBeginning): Promise<WorkflowRunHooks | undefined>;
 }
 
 export interface WorkflowRunHooks {
   /** A task settled in this run (not the presettled ones). */
   taskFinished(agentId: string, result: TaskResult): void;
   conditionDecided(agentId: string, proceed: boolean): void;
-  finished(result: WorkflowResult): void;
+  /** The run finished; the runner waits for it before returning the result. */
+  finished(result: WorkflowResult): Promise<void>;
   /** The run ended without a result (an internal error). */
   abandoned(): void;
 }

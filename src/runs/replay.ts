@@ -83,8 +83,8 @@ export interface ReplayResult extends WorkflowResult {
 }
 
 /** The latest run journaled under `workflowId`, or a typed error. */
-function recordedRun(journals: WorkflowJournals, workflowId: string) {
-  const reading = journals.read(workflowId);
+async function recordedRun(journals: WorkflowJournals, workflowId: string) {
+  const reading = await journals.read(workflowId);
   if (!reading) throw new WorkflowNotFoundError(workflowId);
   const records = currentRun(requireWellFormed(reading).records);
   const started = records[0];
@@ -133,7 +133,7 @@ export async function resumeWorkflow(host: DurableRunsHost, options: ResumeWorkf
   if (host.journals.running(workflowId)) {
     throw new WorkflowRunningError(workflowId);
   }
-  const { records, started, finished } = recordedRun(host.journals, workflowId);
+  const { records, started, finished } = await recordedRun(host.journals, workflowId);
   if (finished) return finished.result;
   const specs = specsOf(started.tasks, options.tasks);
   const presettled: Record<string, TaskResult> = Object.create(null) as Record<string, TaskResult>;
@@ -242,7 +242,7 @@ function diffRuns(before: WorkflowResult, after: WorkflowResult): WorkflowDiff {
  */
 export async function replayWorkflow(host: DurableRunsHost, options: ReplayWorkflowOptions): Promise<ReplayResult> {
   const { workflowId, modifications } = options;
-  const { records, started, finished } = recordedRun(host.journals, workflowId);
+  const { records, started, finished } = await recordedRun(host.journals, workflowId);
   if (!finished) {
     throw new WorkflowValidationError(`workflow "${workflowId}" has not finished; resume it before replaying`, { workflowId });
   }

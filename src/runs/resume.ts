@@ -52,16 +52,16 @@ export function replayJournaledWorkflow(source: DurableRunsSource, options: Repl
 }
 
 /** Every journaled workflow, most recently started first. */
-export function listJournaledWorkflows(source: DurableRunsSource): WorkflowRecord[] {
+export function listJournaledWorkflows(source: DurableRunsSource): Promise<WorkflowRecord[]> {
   return requireJournals(source).list();
 }
 
 /** One journaled workflow, or undefined when no journal holds `workflowId`. */
-export function getJournaledWorkflow(source: DurableRunsSource, workflowId: string): WorkflowRecord | undefined {
+export function getJournaledWorkflow(source: DurableRunsSource, workflowId: string): Promise<WorkflowRecord | undefined> {
   return requireJournals(source).get(workflowId);
 }
 
 /** Deletes a run's journal (see `Orchestrator.deleteWorkflow`). */
-export function deleteJournaledWorkflow(source: DurableRunsSource, workflowId: string): void {
-  requireJournals(source).delete(workflowId);
+export function deleteJournaledWorkflow(source: DurableRunsSource, workflowId: string): Promise<void> {
+  return requireJournals(source).delete(workflowId);
 }

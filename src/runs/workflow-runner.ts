@@ -171,7 +171,7 @@ export class WorkflowRunner {
     this.#runs.set(workflowId, run);
     const tasks: readonly WorkflowTask[] = normalized;
     try {
-      run.hooks = this.#options.observer?.begin({
+      run.hooks = await this.#options.observer?.begin({
         workflowId,
         tasks: options.tasks,
         options: {
@@ -238,7 +238,7 @@ export class WorkflowRunner {
       this.#forget(workflowId);
     }
     const result = await this.#assemble(output, options, started);
-    hooks?.finished(result);
+    await hooks?.finished(result);
     events.emit('workflow.finished', { workflowId, result });
     return result;
   }

@@ -4,7 +4,9 @@
  * time) and the version bodies; the memory storage keeps bodies in a Map, the
  * fs storage in files. Policy (permissions, version limits, TTL, sizes) is the
  * context actor's job, never the storage's: it only does what it is told, and
- * only one call at a time, because the actor serialises them.
+ * only one call at a time, because the actor serialises them. Every read is
+ * async so a networked storage (Redis) can implement the port; the in-process
+ * storages answer from their index at once.
  */
 import type { ArtifactModification } from '../protocols/artifact.js';
 
@@ -42,9 +44,9 @@ export interface ArtifactStorage {
   /** Loads the index (and cleans up after a crash). Called once, before anything else. */
   open(): Promise<void>;
   /** The record of an artifact, or undefined. Read-only: do not keep it across writes. */
-  get(artifactId: string): ArtifactRecord | undefined;
+  get(artifactId: string): Promise<ArtifactRecord | undefined>;
   /** Every record, in no particular order. */
-  list(): Iterable<ArtifactRecord>;
+  list(): Promise<Iterable<ArtifactRecord>>;
   /** A kept version's body, or undefined when that version is not kept. */
   readBody(artifactId: string, version: number): Promise<string | undefined>;
   /** Durably records a new version, then drops `pruneVersions`. */

@@ -40,7 +40,7 @@ export interface FsArtifactStorageOptions {
 }
 
 /** Parses one lineage line; undefined when it is not a complete modification. */
-function parseModification(line: string): ArtifactModification | undefined {
+export function parseModification(line: string): ArtifactModification | undefined {
   let value: unknown;
   try {
     value = parseSafe(line);
@@ -131,12 +131,13 @@ export class FsArtifactStorage implements ArtifactStorage {
     }
   }
 
-  get(artifactId: string): ArtifactRecord | undefined {
+  async get(artifactId: string): Promise<ArtifactRecord | undefined> {
     return this.#records.get(artifactId);
   }
 
-  list(): Iterable<ArtifactRecord> {
-    return this.#records.values();
+  async list(): Promise<Iterable<ArtifactRecord>> {
+    // A copy: the caller may remove artifacts while it walks the list.
+    return [...this.#records.values()];
   }
 
   async readBody(artifactId: string, version: number): Promise<string | undefined> {

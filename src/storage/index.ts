@@ -19,7 +19,7 @@ export type {
   MutableArtifactRecord,
   VersionCommit,
 } from './artifact-storage.js';
-export { FsArtifactStorage } from './fs-artifacts.js';
+export { FsArtifactStorage, parseModification } from './fs-artifacts.js';
 export type { FsArtifactStorageOptions } from './fs-artifacts.js';
 export { appendDurably, fsyncDirectory, isMissingFile, writeFileAtomic } from './fs-durable.js';
 export { FsJournalStorage, journalFileName } from './journal-fs.js';

@@ -95,13 +95,13 @@ export class FsJournalStorage implements JournalStorage {
     return this.#directory;
   }
 
-  append(workflowId: string, line: string): void {
+  async append(workflowId: string, line: string): Promise<void> {
     const fd = this.#open.get(workflowId) ?? this.#openForAppend(workflowId);
     writeSync(fd, `${line}\n`);
     if (this.#fsync) fdatasyncSync(fd);
   }
 
-  read(workflowId: string): string | undefined {
+  async read(workflowId: string): Promise<string | undefined> {
     try {
       return readFileSync(join(this.#directory, journalFileName(workflowId)), 'utf8');
     } catch (error) {
@@ -110,7 +110,7 @@ export class FsJournalStorage implements JournalStorage {
     }
   }
 
-  list(): string[] {
+  async list(): Promise<string[]> {
     let names: string[];
     try {
       names = readdirSync(this.#directory);
@@ -131,7 +131,7 @@ export class FsJournalStorage implements JournalStorage {
     closeSync(fd);
   }
 
-  remove(workflowId: string): void {
+  async remove(workflowId: string): Promise<void> {
     this.close(workflowId);
     // The summary first: a summary without its log is never read, a log without its summary is just slower to list.
     for (const name of [summaryFileName(workflowId), journalFileName(workflowId)]) {
@@ -143,7 +143,7 @@ export class FsJournalStorage implements JournalStorage {
     }
   }
 
-  size(workflowId: string): number | undefined {
+  async size(workflowId: string): Promise<number | undefined> {
     try {
       return statSync(join(this.#directory, journalFileName(workflowId))).size;
     } catch (error) {
@@ -152,7 +152,7 @@ export class FsJournalStorage implements JournalStorage {
     }
   }
 
-  readSummary(workflowId: string): string | undefined {
+  async readSummary(workflowId: string): Promise<string | undefined> {
     try {
       return readFileSync(join(this.#directory, summaryFileName(workflowId)), 'utf8');
     } catch (error) {
@@ -162,7 +162,7 @@ export class FsJournalStorage implements JournalStorage {
   }
 
   /** Atomic (temp file, rename); not synced: a summary lost in a crash is rebuilt from the log. */
-  writeSummary(workflowId: string, text: string): void {
+  async writeSummary(workflowId: string, text: string): Promise<void> {
     const name = summaryFileName(workflowId);
     const temp = join(this.#directory, `.${name}.${randomUUID()}.tmp`);
     writeFileSync(temp, text, 'utf8');

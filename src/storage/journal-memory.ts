@@ -8,18 +8,18 @@ export class MemoryJournalStorage implements JournalStorage {
   readonly #logs = new Map<string, string>();
   readonly #summaries = new Map<string, string>();
 
-  append(workflowId: string, line: string): void {
+  async append(workflowId: string, line: string): Promise<void> {
     const text = this.#logs.get(workflowId) ?? '';
     // Like the fs storage: a torn last line is cut off before appending.
     const kept = text === '' || text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
     this.#logs.set(workflowId, `${kept}${line}\n`);
   }
 
-  read(workflowId: string): string | undefined {
+  async read(workflowId: string): Promise<string | undefined> {
     return this.#logs.get(workflowId);
   }
 
-  list(): string[] {
+  async list(): Promise<string[]> {
     return [...this.#logs.keys()];
   }
 
@@ -27,21 +27,21 @@ export class MemoryJournalStorage implements JournalStorage {
     // Nothing is held open.
   }
 
-  remove(workflowId: string): void {
+  async remove(workflowId: string): Promise<void> {
     this.#logs.delete(workflowId);
     this.#summaries.delete(workflowId);
   }
 
-  size(workflowId: string): number | undefined {
+  async size(workflowId: string): Promise<number | undefined> {
     const text = this.#logs.get(workflowId);
     return text === undefined ? undefined : Buffer.byteLength(text);
   }
 
-  readSummary(workflowId: string): string | undefined {
+  async readSummary(workflowId: string): Promise<string | undefined> {
     return this.#summaries.get(workflowId);
   }
 
-  writeSummary(workflowId: string, text: string): void {
+  async writeSummary(workflowId: string, text: string): Promise<void> {
     this.#summaries.set(workflowId, text);
   }
 

@@ -1,31 +1,33 @@
 /**
  * The JournalStorage port: where a workflow run's journal lines live. One
- * append-only log per workflowId. Appends are synchronous on purpose: a line
- * is durable (at least against a process crash) before the caller moves on,
- * which is what lets a model response be recorded before the agent leaves
- * the state that asked for it.
+ * append-only log per workflowId. Every method but `close` is async, so a
+ * networked storage (Redis) can implement the port. An append's promise
+ * resolves once the line is durable (at least against a process crash); the
+ * journal link awaits it, which is what lets a model response be recorded
+ * before the agent leaves the state that asked for it. The fs and memory
+ * storages do their work when called and resolve at once.
  */
 
 /** Append-only, line-oriented logs keyed by workflowId. */
 export interface JournalStorage {
   /** Appends one line (no newline inside) to the workflow's log, creating the log if needed. */
-  append(workflowId: string, line: string): void;
+  append(workflowId: string, line: string): Promise<void>;
   /** The log's whole text, or undefined when there is no log for this workflow. */
-  read(workflowId: string): string | undefined;
+  read(workflowId: string): Promise<string | undefined>;
   /** Ids of every workflow with a log. */
-  list(): string[];
+  list(): Promise<string[]>;
   /** Releases what the log holds open (a file descriptor); a later append reopens it. */
   close(workflowId: string): void;
   /**
    * Deletes a workflow's log and its summary. Optional: without it,
    * `deleteWorkflow` and `journalRetention` are refused (ConfigError).
    */
-  remove?(workflowId: string): void;
+  remove?(workflowId: string): Promise<void>;
   /** The log's length in UTF-8 bytes, undefined when there is none (checks that a summary is current). */
-  size?(workflowId: string): number | undefined;
+  size?(workflowId: string): Promise<number | undefined>;
   /** The summary stored beside the log by `writeSummary` (a cache `listWorkflows` reads instead of the log). */
-  readSummary?(workflowId: string): string | undefined;
-  writeSummary?(workflowId: string, text: string): void;
+  readSummary?(workflowId: string): Promise<string | undefined>;
+  writeSummary?(workflowId: string, text: string): Promise<void>;
 }
 
 /**

@@ -24,12 +24,12 @@ export class MemoryArtifactStorage implements ArtifactStorage {
 
   async open(): Promise<void> {}
 
-  get(artifactId: string): ArtifactRecord | undefined {
+  async get(artifactId: string): Promise<ArtifactRecord | undefined> {
     return this.#artifacts.get(artifactId)?.record;
   }
 
-  *list(): Iterable<ArtifactRecord> {
-    for (const artifact of this.#artifacts.values()) yield artifact.record;
+  async list(): Promise<Iterable<ArtifactRecord>> {
+    return [...this.#artifacts.values()].map((artifact) => artifact.record);
   }
 
   async readBody(artifactId: string, version: number): Promise<string | undefined> {

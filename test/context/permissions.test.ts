@@ -143,7 +143,7 @@ describe.each([
       (value) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    const record = storage.get('report');
+    const record = await storage.get('report');
     if (allowed) {
       expect(outcome.ok).toBe(true);
       if (operation === 'store') expect(record?.version).toBe(2);
@@ -177,6 +177,6 @@ describe('SharedContextStore permissions: refusals', () => {
     await expect(
       store.storeArtifact({ artifactId: 'fresh', content: 1, agentId: 'reviewer', expectedVersion: 0 }),
     ).rejects.toThrow('Agent "reviewer" may not write artifact "fresh"');
-    expect(storage.get('fresh')).toBeUndefined();
+    expect(await storage.get('fresh')).toBeUndefined();
   });
 });

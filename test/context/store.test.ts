@@ -362,12 +362,12 @@ describe('SharedContextStore: TTL cleanup', () => {
     await store.storeArtifact({ artifactId: 'old', content: 1, agentId: 'w' });
     now = 2 * HOUR;
     await store.storeArtifact({ artifactId: 'fresh', content: 1, agentId: 'w' });
-    expect(storage.get('old')).toBeDefined();
+    expect(await storage.get('old')).toBeDefined();
     vi.advanceTimersByTime(30_000);
     // Requests are handled in order, so this read runs after the timer's sweep.
     await store.getArtifact({ artifactId: 'fresh', agentId: 'r' });
-    expect(storage.get('old')).toBeUndefined();
-    expect(storage.get('fresh')).toBeDefined();
+    expect(await storage.get('old')).toBeUndefined();
+    expect(await storage.get('fresh')).toBeDefined();
   });
 
   it('does not keep the process alive with its cleanup timer', async () => {

@@ -44,8 +44,8 @@ const TWO_TASKS = [
   },
 ];
 
-function records(storage: JournalStorage, workflowId: string): JournalRecord[] {
-  return [...parseJournal(workflowId, storage.read(workflowId) ?? '').records];
+async function records(storage: JournalStorage, workflowId: string): Promise<JournalRecord[]> {
+  return [...parseJournal(workflowId, (await storage.read(workflowId)) ?? '').records];
 }
 
 describe('the workflow journal', () => {
@@ -53,7 +53,7 @@ describe('the workflow journal', () => {
     const storage = new MemoryJournalStorage();
     const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
     const run = await o.executeWorkflow({ tasks: TWO_TASKS });
-    const journal = records(storage, run.workflowId);
+    const journal = (await records(storage, run.workflowId));
     const types = journal.map((r) => r.type);
     expect(types[0]).toBe('workflow.started');
     expect(types.at(-1)).toBe('workflow.finished');
@@ -84,7 +84,7 @@ describe('the workflow journal', () => {
     const model = deterministicModel();
     const o = orchestrator({ provider: model, journal: { storage } });
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: 'Answer briefly' }] });
-    const calls = records(storage, run.workflowId).filter((r) => r.type === 'model.call');
+    const calls = (await records(storage, run.workflowId)).filter((r) => r.type === 'model.call');
     expect(calls).toHaveLength(model.requests.length);
     calls.forEach((call, index) => {
       if (call.type !== 'model.call') throw new Error('not a model call');
@@ -117,7 +117,7 @@ describe('the workflow journal', () => {
     const o = orchestrator({ provider: deterministicModel(), workspacePath });
     await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: 'Answer' }], workflowId: '../escape/attempt' });
     expect(existsSync(join(workspacePath, 'escape'))).toBe(false);
-    expect(o.listWorkflows().map((run) => run.workflowId)).toEqual(['../escape/attempt']);
+    expect((await o.listWorkflows()).map((run) => run.workflowId)).toEqual(['../escape/attempt']);
   });
 
   it('ignores a torn last line and skips an undecodable one without failing', () => {
@@ -138,7 +138,7 @@ describe('the workflow journal', () => {
       const o = orchestrator({ provider: model, journal: { storage }, enableThinkingAgents: false });
       const run = await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: `Rotate the key ${key} today` }] });
       expect(run.results.solo?.output).toBe(`Rotated ${key}`); // the run itself had the key
-      const text = storage.read(run.workflowId) ?? '';
+      const text = (await storage.read(run.workflowId)) ?? '';
       expect(text).toContain(`Rotate the key ${REDACTED} today`);
       expect(text).toContain(`Rotated ${REDACTED}`);
       expect(text).not.toContain(key);
@@ -155,18 +155,18 @@ describe('the workflow journal', () => {
     const model = createScriptedProvider({ fallback: () => ({ text: `echo ${key}` }) });
     const o = orchestrator({ provider: model, anthropic: { apiKey: key }, journal: { storage }, enableThinkingAgents: false });
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: `Use ${key}` }] });
-    const text = storage.read(run.workflowId) ?? '';
+    const text = (await storage.read(run.workflowId)) ?? '';
     expect(text).toContain(`echo ${REDACTED}`);
     expect(text).not.toContain(key);
   });
 
-  it('cuts the configured keys it is given out of every line', () => {
+  it('cuts the configured keys it is given out of every line', async () => {
     const key = 'sk-configured-KEY-0123456789abcdef';
     const journals = journalsFromSetting({ storage: 'memory' }, tempDir(), () => 1, [key, undefined]);
     const run = journals?.open('wf_keys');
     const result: TaskResult = { agentId: 'a', status: 'succeeded', output: `uses ${key}`, confidence: null, attempts: 1, costCents: 0, usage: EMPTY_USAGE, startedAt: 0, finishedAt: 1, durationSeconds: 0, alternatives: [], simulated: false };
-    run?.append({ type: 'task.finished', agentId: 'a', result });
-    const text = journals?.storage.read('wf_keys') ?? '';
+    await run?.append({ type: 'task.finished', agentId: 'a', result });
+    const text = (await journals?.storage.read('wf_keys')) ?? '';
     expect(text).toContain(`uses ${REDACTED}`);
     expect(text).not.toContain(key);
   });
@@ -175,7 +175,7 @@ describe('the workflow journal', () => {
     const storage = new MemoryJournalStorage();
     const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
     const run = await o.executeWorkflow({ tasks: TWO_TASKS });
-    const lines = (storage.read(run.workflowId) ?? '').split('\n');
+    const lines = ((await storage.read(run.workflowId)) ?? '').split('\n');
     const cut = lines.findIndex((line) => line.includes('"type":"task.started"') && line.includes('"writer"'));
     const damaged = [
       superjson.stringify({ seq: 90, at: 1, type: 'task.finished', agentId: 'writer', result: {} }),
@@ -183,27 +183,27 @@ describe('the workflow journal', () => {
     ];
     storage.setRaw('wf_damaged', `${[...lines.slice(0, cut + 1), ...damaged].join('\n')}\n`);
 
-    const reading = parseJournal('wf_damaged', storage.read('wf_damaged') ?? '');
+    const reading = parseJournal('wf_damaged', (await storage.read('wf_damaged')) ?? '');
     expect(reading.skippedLines).toEqual([cut + 2, cut + 3]);
-    expect(o.getWorkflow('wf_damaged')).toMatchObject({ status: 'interrupted', tasks: { researcher: 'succeeded', writer: 'running' } });
-    expect(o.listWorkflows()).toHaveLength(2);
+    expect((await o.getWorkflow('wf_damaged'))).toMatchObject({ status: 'interrupted', tasks: { researcher: 'succeeded', writer: 'running' } });
+    expect((await o.listWorkflows())).toHaveLength(2);
     await expect(o.resumeWorkflow({ workflowId: 'wf_damaged', tasks: TWO_TASKS })).rejects.toMatchObject({
       code: 'JOURNAL_CORRUPT',
       details: { line: cut + 2, field: 'result.agentId' },
     });
   });
 
-  it('cuts a torn last line off before appending again, so no line is glued to a fragment', () => {
+  it('cuts a torn last line off before appending again, so no line is glued to a fragment', async () => {
     const directory = tempDir();
     writeFileSync(join(directory, 'wf.jsonl'), 'first\nsecond\n{"json":{"half');
     const storage = new FsJournalStorage({ directory, fsync: true });
-    storage.append('wf', 'third');
+    await storage.append('wf', 'third');
     storage.close('wf');
     expect(readFileSync(join(directory, 'wf.jsonl'), 'utf8')).toBe('first\nsecond\nthird\n');
     const memory = new MemoryJournalStorage();
     memory.setRaw('wf', 'first\n{"json"');
-    memory.append('wf', 'second');
-    expect(memory.read('wf')).toBe('first\nsecond\n');
+    await memory.append('wf', 'second');
+    expect(await memory.read('wf')).toBe('first\nsecond\n');
   });
 
   it('reads runs back: id, status, start and end, task statuses and cost', async () => {
@@ -211,11 +211,11 @@ describe('the workflow journal', () => {
     const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
     const run = await o.executeWorkflow({ tasks: TWO_TASKS });
     // A second journal cut after the researcher finished: the process died there.
-    const lines = (storage.read(run.workflowId) ?? '').split('\n');
+    const lines = ((await storage.read(run.workflowId)) ?? '').split('\n');
     const cut = lines.findIndex((line) => line.includes('"type":"task.started"') && line.includes('"writer"'));
     storage.setRaw('wf_cut', `${lines.slice(0, cut + 2).join('\n')}\n`);
 
-    const record = o.getWorkflow(run.workflowId);
+    const record = (await o.getWorkflow(run.workflowId));
     expect(record).toMatchObject({
       workflowId: run.workflowId,
       status: 'succeeded',
@@ -224,11 +224,11 @@ describe('the workflow journal', () => {
       modelCalls: 6,
     });
     expect(record?.finishedAt).toBeGreaterThanOrEqual(record?.startedAt ?? Infinity);
-    const interrupted = o.getWorkflow('wf_cut');
+    const interrupted = (await o.getWorkflow('wf_cut'));
     expect(interrupted).toMatchObject({ status: 'interrupted', finishedAt: null, tasks: { researcher: 'succeeded', writer: 'running' } });
     expect(interrupted?.totalCostCents).toBeCloseTo(run.results.researcher?.costCents ?? -1, 10);
-    expect(o.listWorkflows().map((r) => r.workflowId).sort()).toEqual([run.workflowId, 'wf_cut'].sort());
-    expect(o.getWorkflow('wf_unknown')).toBeUndefined();
+    expect((await o.listWorkflows()).map((r) => r.workflowId).sort()).toEqual([run.workflowId, 'wf_cut'].sort());
+    expect((await o.getWorkflow('wf_unknown'))).toBeUndefined();
   });
 
   it('records nothing with journal: false, and says so when asked for runs', async () => {
@@ -236,16 +236,16 @@ describe('the workflow journal', () => {
     const o = orchestrator({ provider: deterministicModel(), workspacePath, journal: false });
     await o.executeWorkflow({ tasks: [{ agentId: 'solo', taskDescription: 'Answer' }] });
     expect(existsSync(join(workspacePath, 'journals'))).toBe(false);
-    expect(() => o.listWorkflows()).toThrow(ConfigError);
+    await expect(o.listWorkflows()).rejects.toThrow(ConfigError);
   });
 
   it('cancels a run whose journal cannot be written, since it could not be resumed', async () => {
     const inner = new MemoryJournalStorage();
     let appends = 0;
     const failing: JournalStorage = {
-      append: (id, line) => {
+      append: async (id, line) => {
         if (++appends > 3) throw new Error('disk full');
-        inner.append(id, line);
+        await inner.append(id, line);
       },
       read: (id) => inner.read(id),
       list: () => inner.list(),

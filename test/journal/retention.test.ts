@@ -63,12 +63,12 @@ describe('deleteWorkflow', () => {
     const kept = await o.executeWorkflow({ tasks: TASKS });
     const doomed = await o.executeWorkflow({ tasks: TASKS });
     expect(journalFiles(ws)).toHaveLength(4); // two journals, two summaries
-    o.deleteWorkflow(doomed.workflowId);
+    await o.deleteWorkflow(doomed.workflowId);
     expect(journalFiles(ws).every((name) => name.startsWith(encodeURIComponent(kept.workflowId)))).toBe(true);
-    expect(o.listWorkflows().map((run) => run.workflowId)).toEqual([kept.workflowId]);
-    expect(o.getWorkflow(doomed.workflowId)).toBeUndefined();
+    expect((await o.listWorkflows()).map((run) => run.workflowId)).toEqual([kept.workflowId]);
+    expect((await o.getWorkflow(doomed.workflowId))).toBeUndefined();
     await expect(o.resumeWorkflow({ workflowId: doomed.workflowId })).rejects.toBeInstanceOf(WorkflowNotFoundError);
-    expect(() => o.deleteWorkflow(doomed.workflowId)).toThrow(WorkflowNotFoundError);
+    await expect(o.deleteWorkflow(doomed.workflowId)).rejects.toThrow(WorkflowNotFoundError);
   });
 
   it('refuses a run in progress in this process with WORKFLOW_RUNNING, and deletes it once it ended', async () => {
@@ -76,17 +76,17 @@ describe('deleteWorkflow', () => {
     const o = orchestrator({ provider, journal: { storage: 'memory' }, enableThinkingAgents: false });
     const running = o.executeWorkflow({ workflowId: 'wf_live', tasks: [{ agentId: 'a', taskDescription: 'work' }] });
     await provider.entered;
-    expect(() => o.deleteWorkflow('wf_live')).toThrow(WorkflowRunningError);
-    expect(() => o.deleteWorkflow('wf_live')).toThrow(expect.objectContaining({ code: 'WORKFLOW_RUNNING' }));
-    expect(o.getWorkflow('wf_live')?.status).toBe('running');
+    await expect(o.deleteWorkflow('wf_live')).rejects.toThrow(WorkflowRunningError);
+    await expect(o.deleteWorkflow('wf_live')).rejects.toThrow(expect.objectContaining({ code: 'WORKFLOW_RUNNING' }));
+    expect((await o.getWorkflow('wf_live'))?.status).toBe('running');
     provider.release();
     expect((await running).status).toBe('succeeded');
-    o.deleteWorkflow('wf_live');
-    expect(o.listWorkflows()).toEqual([]);
+    await o.deleteWorkflow('wf_live');
+    expect((await o.listWorkflows())).toEqual([]);
   });
 
   it('is a ConfigError with journaling off, or with a storage that cannot delete', async () => {
-    expect(() => orchestrator({ journal: false }).deleteWorkflow('wf')).toThrow(ConfigError);
+    await expect(orchestrator({ journal: false }).deleteWorkflow('wf')).rejects.toThrow(ConfigError);
     const inner = new MemoryJournalStorage();
     const appendOnly: JournalStorage = {
       append: (id, line) => inner.append(id, line),
@@ -96,7 +96,7 @@ describe('deleteWorkflow', () => {
     };
     const o = orchestrator({ journal: { storage: appendOnly } });
     const run = await o.executeWorkflow({ tasks: TASKS });
-    expect(() => o.deleteWorkflow(run.workflowId)).toThrow(ConfigError);
+    await expect(o.deleteWorkflow(run.workflowId)).rejects.toThrow(ConfigError);
     expect(() => orchestrator({ journal: { storage: appendOnly }, journalRetention: { maxWorkflows: 1 } })).toThrow(ConfigError);
   });
 });
@@ -107,52 +107,52 @@ describe('journalRetention', () => {
     const o = orchestrator({ journal: { storage }, journalRetention: { maxWorkflows: 2 } });
     const first = await o.executeWorkflow({ tasks: TASKS });
     // An interrupted copy of the first run: resumable, so retention keeps it.
-    const lines = (storage.read(first.workflowId) ?? '').split('\n');
+    const lines = ((await storage.read(first.workflowId)) ?? '').split('\n');
     const cut = lines.findIndex((line) => line.includes('"task.started"') && line.includes('"writer"'));
     storage.setRaw('wf_interrupted', `${lines.slice(0, cut + 1).join('\n')}\n`);
     const ids = [first.workflowId];
     for (let index = 0; index < 3; index++) ids.push((await o.executeWorkflow({ tasks: TASKS })).workflowId);
-    const listed = o.listWorkflows();
+    const listed = (await o.listWorkflows());
     expect(listed.filter((run) => run.status === 'succeeded').map((run) => run.workflowId).sort()).toEqual(ids.slice(-2).sort());
     expect(listed.find((run) => run.workflowId === 'wf_interrupted')?.status).toBe('interrupted');
-    expect(storage.list().sort()).toEqual([...ids.slice(-2), 'wf_interrupted'].sort());
+    expect((await storage.list()).sort()).toEqual([...ids.slice(-2), 'wf_interrupted'].sort());
   });
 
   it('applies at startup to journals already in the workspace', async () => {
     const ws = tempDir();
     const before = orchestrator({ workspacePath: ws });
     for (let index = 0; index < 3; index++) await before.executeWorkflow({ tasks: TASKS });
-    const newest = before.listWorkflows()[0]?.workflowId;
+    const newest = (await before.listWorkflows())[0]?.workflowId;
     await before.shutdown();
     const after = orchestrator({ workspacePath: ws, journalRetention: { maxWorkflows: 1 } });
-    expect(after.listWorkflows().map((run) => run.workflowId)).toEqual([newest]);
+    expect((await after.listWorkflows()).map((run) => run.workflowId)).toEqual([newest]);
     expect(journalFiles(ws)).toHaveLength(2);
   });
 
-  it('deletes finished runs older than maxAgeHours', () => {
+  it('deletes finished runs older than maxAgeHours', async () => {
     const storage = new MemoryJournalStorage();
     let clock = 0;
     const journals = new WorkflowJournals({ storage, now: () => clock, retention: { maxAgeHours: 1 } });
-    const finish = (workflowId: string): void => {
+    const finish = async (workflowId: string): Promise<void> => {
       const run = journals.open(workflowId);
-      run.append({
+      await run.append({
         type: 'workflow.started', workflowId, tasks: [],
         options: { continueOnFailure: false, collectThinkingTraces: false, generateSummary: false, maxParallelAgents: 1 },
       });
-      run.append({
+      await run.append({
         type: 'workflow.finished',
         result: { workflowId, status: 'succeeded', results: {}, summary: '', durationSeconds: 0, totalCostCents: 0, thinkingTraces: {}, usage: EMPTY_USAGE, simulated: true },
       });
-      journals.close(workflowId);
+      await journals.close(workflowId);
     };
-    finish('old');
+    await finish('old');
     clock = 30 * 60_000;
-    finish('recent');
-    expect(storage.list().sort()).toEqual(['old', 'recent']);
+    await finish('recent');
+    expect((await storage.list()).sort()).toEqual(['old', 'recent']);
     clock = 61 * 60_000; // 'old' finished 61 minutes ago, 'recent' 31
-    finish('newest');
-    expect(storage.list().sort()).toEqual(['newest', 'recent']);
-    expect(journals.applyRetention()).toEqual([]);
+    await finish('newest');
+    expect((await storage.list()).sort()).toEqual(['newest', 'recent']);
+    expect((await journals.applyRetention())).toEqual([]);
   });
 
   it('validates its values and needs the journal on', () => {
@@ -167,14 +167,14 @@ describe('cheap listing', () => {
     const ws = tempDir();
     const o = orchestrator({ workspacePath: ws });
     const run = await o.executeWorkflow({ tasks: TASKS });
-    const full = o.getWorkflow(run.workflowId);
+    const full = (await o.getWorkflow(run.workflowId));
     await o.shutdown();
     // Overwrite the journal with bytes of the same length: only a summary can still tell the run.
     const path = join(ws, 'journals', `${run.workflowId}.jsonl`);
     writeFileSync(path, 'x'.repeat(readFileSync(path).length));
     const reader = orchestrator({ workspacePath: ws });
-    expect(reader.getWorkflow(run.workflowId)).toEqual(full);
-    expect(reader.listWorkflows()).toEqual([full]);
+    expect((await reader.getWorkflow(run.workflowId))).toEqual(full);
+    expect((await reader.listWorkflows())).toEqual([full]);
     expect(full).toMatchObject({ status: 'succeeded', tasks: { researcher: 'succeeded', writer: 'succeeded' }, result: { status: 'succeeded' } });
   });
 
@@ -182,12 +182,12 @@ describe('cheap listing', () => {
     const storage = new MemoryJournalStorage();
     const o = orchestrator({ journal: { storage } });
     await o.executeWorkflow({ workflowId: 'wf_again', tasks: TASKS });
-    const fromSummary = o.getWorkflow('wf_again');
-    const fullRead = new WorkflowJournals({ storage: withoutSummaries(storage), now: Date.now }).get('wf_again');
+    const fromSummary = (await o.getWorkflow('wf_again'));
+    const fullRead = await new WorkflowJournals({ storage: withoutSummaries(storage), now: Date.now }).get('wf_again');
     expect(fromSummary).toEqual(fullRead);
     const second = await o.executeWorkflow({ workflowId: 'wf_again', tasks: [{ agentId: 'solo', taskDescription: 'Only task' }] });
     expect(second.status).toBe('succeeded');
-    expect(Object.keys(o.getWorkflow('wf_again')?.tasks ?? {})).toEqual(['solo']);
+    expect(Object.keys((await o.getWorkflow('wf_again'))?.tasks ?? {})).toEqual(['solo']);
   });
 
   it('removes no journal file when there is nothing to delete', () => {

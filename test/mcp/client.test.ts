@@ -177,7 +177,7 @@ describe('MCP client: tool lists, errors and the journal', () => {
     o.registerTemplate('worker', { enableSelfReflection: false, tools: ['test.echo'] });
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'worker', template: 'worker', taskDescription: 'Echo once' }] });
     expect(run.results.worker?.output).toBe('Echo: journal me');
-    const recorded = storage.read(run.workflowId) ?? '';
+    const recorded = (await storage.read(run.workflowId)) ?? '';
     expect(recorded).toContain('"type":"tool.call"');
     expect(recorded).toContain('Echo: journal me');
     // The server answered the echo: one call before this `calls` call.
@@ -187,9 +187,9 @@ describe('MCP client: tool lists, errors and the journal', () => {
     expect(replay.results.worker?.output).toBe('Echo: journal me');
     // Only the previous `calls` call happened since: the replay's echo was served from the journal.
     expect((await server.callTool('calls')).content).toEqual([{ type: 'text', text: '2' }]);
-    const replayJournal = o.getWorkflow(replay.workflowId);
+    const replayJournal = (await o.getWorkflow(replay.workflowId));
     expect(replayJournal?.status).toBe('succeeded');
-    expect(storage.read(replay.workflowId) ?? '').toMatch(/"type":"tool.call".*"replayed":true/);
+    expect((await storage.read(replay.workflowId)) ?? '').toMatch(/"type":"tool.call".*"replayed":true/);
   });
 
   it('a resumed run is served the tool results its journal holds: the server is not called again', async () => {
@@ -200,11 +200,11 @@ describe('MCP client: tool lists, errors and the journal', () => {
     o.registerTemplate('worker', { enableSelfReflection: false, tools: ['test.echo'] });
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'worker', template: 'worker', taskDescription: 'Echo once' }] });
     // The process "died" right after the tool answered, before the model read the result.
-    const lines = (storage.read(run.workflowId) ?? '').split('\n');
+    const lines = ((await storage.read(run.workflowId)) ?? '').split('\n');
     const cut = lines.findIndex((line) => line.includes('"type":"tool.call"'));
     expect(cut).toBeGreaterThan(0);
     storage.setRaw('wf_cut', `${lines.slice(0, cut + 1).join('\n')}\n`);
-    expect(o.getWorkflow('wf_cut')?.status).toBe('interrupted');
+    expect((await o.getWorkflow('wf_cut'))?.status).toBe('interrupted');
 
     const resumed = await o.resumeWorkflow({ workflowId: 'wf_cut' });
     expect(resumed.results.worker?.output).toBe('Echo: once only');

@@ -110,8 +110,12 @@ describe('the journal link', () => {
   it('records a fresh response before returning it, and a failure before rethrowing it', async () => {
     const seen: string[] = [];
     const recorder: CallRecorder = {
-      record: (_c, outcome: ModelCallOutcome) => seen.push(`record ${outcome.response.text}`),
-      recordFailure: (_c, error) => seen.push(`failure ${(error as Error).message}`),
+      record: async (_c, outcome: ModelCallOutcome) => {
+        seen.push(`record ${outcome.response.text}`);
+      },
+      recordFailure: async (_c, error) => {
+        seen.push(`failure ${(error as Error).message}`);
+      },
     };
     const link = journalInterceptor(recorder);
     await link(call(), answer('fresh'));

@@ -138,7 +138,7 @@ describe('executeWorkflow({ onEvent })', () => {
       },
     });
     expect(seen.length).toBeGreaterThan(2);
-    const records = [...parseJournal(result.workflowId, storage.read(result.workflowId) ?? '').records];
+    const records = [...parseJournal(result.workflowId, (await storage.read(result.workflowId)) ?? '').records];
     expect(records.some((r) => String(r.type).includes('delta'))).toBe(false);
     const calls = records.filter((r) => r.type === 'model.call');
     expect(calls.length).toBeGreaterThan(0);

@@ -46,7 +46,7 @@ describe('an approval across a process restart', () => {
     const model = approvalModel();
     const resumer = orchestrator({ workspacePath, provider: model });
     const paid = setUpApprovalRun(resumer);
-    const before = resumer.getWorkflow(APPROVAL_WORKFLOW_ID);
+    const before = await resumer.getWorkflow(APPROVAL_WORKFLOW_ID);
     expect(before?.status).toBe('interrupted');
     // Before resuming, the journal already tells what waits for a person.
     expect(before?.pendingApprovals?.map((r) => r.id)).toEqual([first.id]);
@@ -76,7 +76,7 @@ describe('an approval across a process restart', () => {
     expect(result.status).toBe('succeeded');
     expect(result.results.payer?.output).toBe('invoice paid');
     expect(result.results.notify?.output).toBe('team notified');
-    expect(resumer.getWorkflow(APPROVAL_WORKFLOW_ID)?.pendingApprovals).toBeUndefined();
+    expect((await resumer.getWorkflow(APPROVAL_WORKFLOW_ID))?.pendingApprovals).toBeUndefined();
     expect(paid).toEqual([500]);
     // Only the calls that had not been made before the kill: payer's answer to the tool result, and notify.
     expect(model.requests).toHaveLength(2);

@@ -66,7 +66,7 @@ describe('replayWorkflow without modifications', () => {
     expect(replay.workflowId).not.toBe(run.workflowId);
     expect(replay).toMatchObject({ replayOf: run.workflowId, modified: false, mismatches: [] });
     expect(replay.diff.changed).toEqual([]);
-    expect(replayer.getWorkflow(replay.workflowId)).toMatchObject({ replayOf: run.workflowId, status: run.status, modelCalls: 0 });
+    expect((await replayer.getWorkflow(replay.workflowId))).toMatchObject({ replayOf: run.workflowId, status: run.status, modelCalls: 0 });
 
     // In the same orchestrator too.
     const again = await original.replayWorkflow({ workflowId: run.workflowId, strict: true });
@@ -90,7 +90,7 @@ describe('replayWorkflow without modifications', () => {
   it('fails with REPLAY_MISMATCH when a call is not in the recording', async () => {
     const storage = new MemoryJournalStorage();
     const run = await orchestrator({ provider: deterministicModel(), journal: { storage } }).executeWorkflow({ tasks: TASKS.slice(0, 2) });
-    const text = storage.read(run.workflowId) ?? '';
+    const text = (await storage.read(run.workflowId)) ?? '';
     storage.setRaw(run.workflowId, text.split('\n').filter((line) => !(line.includes('"model.call"') && line.includes('"critic"') && line.includes('"acting"'))).join('\n'));
     const fresh = countingProvider(deterministicModel());
     const replayer = orchestrator({ provider: fresh, journal: { storage } });
@@ -119,7 +119,7 @@ describe('replayWorkflow without modifications', () => {
     const o = orchestrator({ provider: deterministicModel(), journal: { storage } });
     await expect(o.replayWorkflow({ workflowId: 'wf_nope' })).rejects.toBeInstanceOf(WorkflowNotFoundError);
     const run = await o.executeWorkflow({ tasks: TASKS.slice(0, 1) });
-    const text = storage.read(run.workflowId) ?? '';
+    const text = (await storage.read(run.workflowId)) ?? '';
     storage.setRaw('wf_unfinished', text.split('\n').filter((line) => !line.includes('"workflow.finished"')).join('\n'));
     await expect(o.replayWorkflow({ workflowId: 'wf_unfinished' })).rejects.toMatchObject({ code: 'WORKFLOW_VALIDATION' });
   });
@@ -185,7 +185,7 @@ describe('replayWorkflow with modifications', () => {
     expect(replay.diff.tasks.analyst?.costCentsAfter).not.toBe(replay.diff.tasks.analyst?.costCentsBefore);
     expect(replay.diff.totalCostCentsBefore).toBe(run.totalCostCents);
     expect(replay.results.analyst?.output).toContain('gpt-4o@0.3');
-    expect(o.getWorkflow(replay.workflowId)?.modifications).toEqual({ agentModel: 'gpt-4o', temperature: 0.3 });
+    expect((await o.getWorkflow(replay.workflowId))?.modifications).toEqual({ agentModel: 'gpt-4o', temperature: 0.3 });
   });
 
   it('changes only the agents a per-agent override names, and leaves no modified agent behind', async () => {

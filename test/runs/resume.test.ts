@@ -31,8 +31,8 @@ function cutJournal(text: string, keep: (line: string, index: number) => boolean
   return `${lines.slice(0, stop + 1).join('\n')}\n`;
 }
 
-function recordsOf(storage: MemoryJournalStorage, workflowId: string): JournalRecord[] {
-  return [...parseJournal(workflowId, storage.read(workflowId) ?? '').records];
+async function recordsOf(storage: MemoryJournalStorage, workflowId: string): Promise<JournalRecord[]> {
+  return [...parseJournal(workflowId, (await storage.read(workflowId)) ?? '').records];
 }
 
 describe('resumeWorkflow', () => {
@@ -40,12 +40,12 @@ describe('resumeWorkflow', () => {
     const storage = new MemoryJournalStorage();
     const original = await orchestrator({ provider: deterministicModel(), journal: { storage } }).executeWorkflow({ tasks: CHAIN });
     // The process died after `check` made its thinking call, before it finished.
-    const text = storage.read(original.workflowId) ?? '';
+    const text = (await storage.read(original.workflowId)) ?? '';
     storage.setRaw('wf_cut', cutJournal(text, (line) => line.includes('"model.call"') && line.includes('"check"') && line.includes('"thinking"')));
 
     const model = countingProvider(deterministicModel());
     const resumer = orchestrator({ provider: model, journal: { storage } });
-    expect(resumer.getWorkflow('wf_cut')).toMatchObject({ status: 'interrupted', tasks: { collect: 'succeeded', check: 'running', draft: 'pending' } });
+    expect((await resumer.getWorkflow('wf_cut'))).toMatchObject({ status: 'interrupted', tasks: { collect: 'succeeded', check: 'running', draft: 'pending' } });
     const replayed: string[] = [];
     resumer.events.on('model.call.finished', (event) => {
       if (event.replayed) replayed.push(`${event.agentId}:${event.purpose}`);
@@ -61,16 +61,16 @@ describe('resumeWorkflow', () => {
     expect(replayed).toEqual(['check:thinking']);
     // collect's 3 calls are not repeated; check's thinking call is served: 2 + 3 remain.
     expect(model.calls).toBe(5);
-    const keys = recordsOf(storage, 'wf_cut').flatMap((r) => (r.type === 'model.call' && !r.replayed ? [r.callKey] : []));
+    const keys = (await recordsOf(storage, 'wf_cut')).flatMap((r) => (r.type === 'model.call' && !r.replayed ? [r.callKey] : []));
     expect(new Set(keys).size).toBe(keys.length);
-    expect(resumer.getWorkflow('wf_cut')).toMatchObject({ status: 'succeeded', resumedAt: [expect.any(Number)] });
+    expect((await resumer.getWorkflow('wf_cut'))).toMatchObject({ status: 'succeeded', resumedAt: [expect.any(Number)] });
   });
 
   it('restores conditions only from the tasks given: without them an undecided conditional task runs', async () => {
     const storage = new MemoryJournalStorage();
     const original = await orchestrator({ provider: deterministicModel(), journal: { storage } }).executeWorkflow({ tasks: CHAIN });
     expect(original.results.never?.status).toBe('skipped');
-    const beforeDecision = cutJournal(storage.read(original.workflowId) ?? '', (line) => line.includes('"task.started"'));
+    const beforeDecision = cutJournal((await storage.read(original.workflowId)) ?? '', (line) => line.includes('"task.started"'));
     storage.setRaw('wf_a', beforeDecision);
     storage.setRaw('wf_b', beforeDecision);
     const resumer = orchestrator({ provider: deterministicModel(), journal: { storage } });
@@ -78,7 +78,7 @@ describe('resumeWorkflow', () => {
     expect((await resumer.resumeWorkflow({ workflowId: 'wf_b' })).results.never?.status).toBe('succeeded');
 
     // A decision journaled before the crash stands, with or without the functions.
-    storage.setRaw('wf_c', cutJournal(storage.read(original.workflowId) ?? '', (line) => line.includes('"condition.decided"')));
+    storage.setRaw('wf_c', cutJournal((await storage.read(original.workflowId)) ?? '', (line) => line.includes('"condition.decided"')));
     expect((await resumer.resumeWorkflow({ workflowId: 'wf_c' })).results.never?.status).toBe('skipped');
   });
 
@@ -93,7 +93,7 @@ describe('resumeWorkflow', () => {
     ];
     const original = await orchestrator({ provider: model, journal: { storage }, maxParallelAgents: 1 }).executeWorkflow({ tasks });
     expect(original.status).toBe('failed');
-    storage.setRaw('wf_failed', cutJournal(storage.read(original.workflowId) ?? '', (line) => line.includes('"task.finished"')));
+    storage.setRaw('wf_failed', cutJournal((await storage.read(original.workflowId)) ?? '', (line) => line.includes('"task.finished"')));
     const fresh = countingProvider(deterministicModel());
     const resumed = await orchestrator({ provider: fresh, journal: { storage } }).resumeWorkflow({ workflowId: 'wf_failed' });
     expect(resumed.status).toBe('failed');
@@ -151,7 +151,7 @@ describe('a run whose process is killed', () => {
 
     const model = countingProvider(createSimulatedProvider({ seed: 42 }));
     const resumer = orchestrator({ workspacePath, provider: model, maxParallelAgents: 4 });
-    expect(resumer.getWorkflow(CRASH_WORKFLOW_ID)?.status).toBe('interrupted');
+    expect((await resumer.getWorkflow(CRASH_WORKFLOW_ID))?.status).toBe('interrupted');
     const store = crashArtifactStore(workspacePath);
     storeResultArtifacts(resumer, store);
     const fresh: { agentId: string; taskId: string | undefined }[] = [];

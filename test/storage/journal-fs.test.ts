@@ -16,12 +16,12 @@ describe('FsJournalStorage.list', () => {
     dirs.push(directory);
     const storage = new FsJournalStorage({ directory });
     for (const workflowId of ['wf_1', 'a/b%c', '../up']) {
-      storage.append(workflowId, '{}');
+      await storage.append(workflowId, '{}');
       storage.close(workflowId);
     }
     // Strays: not URI-decodable, not canonically encoded, not a log, and the names '' and '.' cannot have.
     for (const name of ['50%.jsonl', 'a%2fb.jsonl', 'notes.txt', '.jsonl', '..jsonl']) await writeFile(join(directory, name), '{}\n');
-    expect(storage.list().sort()).toEqual(['../up', 'a/b%c', 'wf_1']);
-    expect(storage.read('a/b%c')).toBe('{}\n');
+    expect((await storage.list()).sort()).toEqual(['../up', 'a/b%c', 'wf_1']);
+    expect((await storage.read('a/b%c'))).toBe('{}\n');
   });
 });

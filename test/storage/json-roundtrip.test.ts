@@ -112,28 +112,28 @@ describe('random JSON with reserved keys round-trips', () => {
     expect(Reflect.get({}, 'polluted')).toBeUndefined();
   });
 
-  it.each(['memory', 'fs'] as const)('through the journal (%s storage)', (kind) => {
+  it.each(['memory', 'fs'] as const)('through the journal (%s storage)', async (kind) => {
     const storage: JournalStorage = kind === 'memory' ? new MemoryJournalStorage() : new FsJournalStorage({ directory: tempDir() });
     const journals = new WorkflowJournals({ storage, now: () => 1 });
     const values = samples(kind === 'memory' ? 2 : 3);
-    values.forEach((value, index) => {
+    for (const [index, value] of values.entries()) {
       const run = journals.open(`wf_${index}`);
-      run.append({
+      await run.append({
         type: 'workflow.started', workflowId: `wf_${index}`,
         tasks: [{ agentId: 'a', taskDescription: 't', inputData: value, hasCondition: false }],
         options: { continueOnFailure: false, collectThinkingTraces: false, generateSummary: false, maxParallelAgents: 1 },
       });
-      run.append({ type: 'task.finished', agentId: 'a', result: taskResult(value) });
-      journals.close(`wf_${index}`);
-    });
-    values.forEach((value, index) => {
-      const reading = journals.read(`wf_${index}`);
+      await run.append({ type: 'task.finished', agentId: 'a', result: taskResult(value) });
+      await journals.close(`wf_${index}`);
+    }
+    for (const [index, value] of values.entries()) {
+      const reading = (await journals.read(`wf_${index}`));
       expect(reading?.malformedLines).toEqual([]);
       const [started, finished] = reading?.records ?? [];
       if (started?.type !== 'workflow.started' || finished?.type !== 'task.finished') throw new Error('records missing');
       expectSameJson(started.tasks[0]?.inputData, value);
       expectSameJson(finished.result.structured, value);
-    });
+    }
   });
 
   it.each(['memory', 'fs'] as const)('through artifacts, content and metadata (%s storage)', async (kind) => {
@@ -196,7 +196,7 @@ describe('random JSON with reserved keys round-trips', () => {
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'extract', inputData }] });
     expect(run.status, JSON.stringify(run.results.a?.error)).toBe('succeeded');
     expectSameJson(run.results.a?.structured, answer);
-    const recorded = o.getWorkflow(run.workflowId);
+    const recorded = (await o.getWorkflow(run.workflowId));
     expect(recorded?.status).toBe('succeeded');
     expectSameJson(recorded?.result?.results.a?.structured, answer);
     expect(Reflect.get({}, 'isAdmin')).toBeUndefined();

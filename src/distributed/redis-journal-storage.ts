@@ -1,0 +1,155 @@
+/**
+ * A JournalStorage on Redis: one list of lines per run, a set of run ids,
+ * and summaries beside them. Appends are fenced: while this storage holds a
+ * run's lease (the coordinator), its appends carry the lease's token, and a
+ * worker's model-call lines carry its call claim's token; a script refuses a
+ * stale token's line (FencedError), so a paused or partitioned holder cannot
+ * write after its successor took over. An append resolves once Redis has
+ * acknowledged it (with `appendonly yes` and `appendfsync always`, once it is
+ * on disk: see docs/distributed.md).
+ */
+import type { Redis } from 'ioredis';
+import { FencedError } from '../protocols/errors.js';
+import type { JournalStorage } from '../storage/journal-storage.js';
+import type { RedisKeys } from './keys.js';
+import { FENCE_CHECK, isFencedReply, RedisLease } from './lease.js';
+import type { Fence } from './lease.js';
+
+/** KEYS: fence, journal, index; ARGV: token, line, workflowId. A torn last line cannot happen: RPUSH is whole. */
+const APPEND = `${FENCE_CHECK}
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1
+`;
+
+export interface RedisJournalStorageOptions {
+  /** Names this process as a lease owner (unique per process). */
+  readonly owner: string;
+  /** How long a run's lease lives unless renewed, in ms (default 10,000). */
+  readonly leaseTtlMs?: number;
+  /**
+   * Take each run's lease on its first append (the coordinator, default
+   * true). A worker passes false: its lines carry call-claim fences instead.
+   */
+  readonly leaseRuns?: boolean;
+}
+
+export class RedisJournalStorage implements JournalStorage {
+  readonly #client: Redis | Promise<Redis>;
+  readonly #keys: RedisKeys;
+  readonly #owner: string;
+  readonly #ttlMs: number;
+  readonly #leaseRuns: boolean;
+  readonly #leases = new Map<string, RedisLease>();
+
+  /** `redis` may be a promise of the client (connected lazily, so the constructor stays synchronous). */
+  constructor(redis: Redis | Promise<Redis>, keys: RedisKeys, options: RedisJournalStorageOptions) {
+    this.#client = redis;
+    // A client that fails to load is reported by the first call that needs it.
+    if (redis instanceof Promise) redis.catch(() => undefined);
+    this.#keys = keys;
+    this.#owner = options.owner;
+    this.#ttlMs = options.leaseTtlMs ?? 10_000;
+    this.#leaseRuns = options.leaseRuns ?? true;
+  }
+
+  /**
+   * Takes the run's lease (waiting up to `waitMs` while another process holds
+   * it: a successor coordinator waits for a dead one's lease to expire).
+   * @throws FencedError when it is still held after `waitMs`.
+   */
+  async leaseRun(workflowId: string, waitMs = 0): Promise<RedisLease> {
+    const held = this.#leases.get(workflowId);
+    if (held && !held.lost) return held;
+    const lease = new RedisLease(await this.#client, this.#keys, `run:${workflowId}`, this.#owner, this.#ttlMs);
+    await lease.acquire(waitMs);
+    this.#leases.set(workflowId, lease);
+    return lease;
+  }
+
+  /** The lease this storage holds on a run, if any. */
+  leaseOf(workflowId: string): RedisLease | undefined {
+    return this.#leases.get(workflowId);
+  }
+
+  async append(workflowId: string, line: string): Promise<void> {
+    let fence: Fence | undefined;
+    if (this.#leaseRuns) {
+      // A successor (a resumed run) waits for a dead coordinator's lease to expire.
+      const lease = await this.leaseRun(workflowId, this.#ttlMs * 2);
+      fence = { key: lease.key, token: lease.token };
+    }
+    await this.appendFenced(workflowId, line, fence);
+  }
+
+  /**
+   * Appends a line guarded by `fence` (none: unguarded).
+   * @throws FencedError when the fence's token is stale.
+   */
+  async appendFenced(workflowId: string, line: string, fence: Fence | undefined): Promise<void> {
+    const redis = await this.#client;
+    try {
+      await redis.eval(
+        APPEND,
+        3,
+        fence?.key ?? this.#keys.lease(`run:${workflowId}`),
+        this.#keys.journal(workflowId),
+        this.#keys.journalIndex(),
+        fence === undefined ? '' : String(fence.token),
+        line,
+        workflowId,
+      );
+    } catch (error) {
+      if (isFencedReply(error)) throw new FencedError(`the journal of ${workflowId}`, fence?.token ?? 0);
+      throw error;
+    }
+  }
+
+  async read(workflowId: string): Promise<string | undefined> {
+    const redis = await this.#client;
+    const lines = await redis.lrange(this.#keys.journal(workflowId), 0, -1);
+    if (lines.length === 0) return (await redis.sismember(this.#keys.journalIndex(), workflowId)) === 1 ? '' : undefined;
+    return `${lines.join('\n')}\n`;
+  }
+
+  async list(): Promise<string[]> {
+    return (await this.#client).smembers(this.#keys.journalIndex());
+  }
+
+  /** Gives up the run's lease (the run finished or was abandoned here). */
+  close(workflowId: string): void {
+    const lease = this.#leases.get(workflowId);
+    this.#leases.delete(workflowId);
+    lease?.release().catch(() => {
+      // Unreachable Redis: the lease expires by itself.
+    });
+  }
+
+  async remove(workflowId: string): Promise<void> {
+    await (await this.#client)
+      .multi()
+      .del(this.#keys.journal(workflowId), this.#keys.journalSummary(workflowId))
+      .srem(this.#keys.journalIndex(), workflowId)
+      .exec();
+  }
+
+  async size(workflowId: string): Promise<number | undefined> {
+    const text = await this.read(workflowId);
+    return text === undefined ? undefined : Buffer.byteLength(text);
+  }
+
+  async readSummary(workflowId: string): Promise<string | undefined> {
+    return (await (await this.#client).get(this.#keys.journalSummary(workflowId))) ?? undefined;
+  }
+
+  async writeSummary(workflowId: string, text: string): Promise<void> {
+    await (await this.#client).set(this.#keys.journalSummary(workflowId), text);
+  }
+
+  /** Releases every lease this storage holds. */
+  async closeAll(): Promise<void> {
+    const leases = [...this.#leases.values()];
+    this.#leases.clear();
+    await Promise.allSettled(leases.map((lease) => lease.release()));
+  }
+}

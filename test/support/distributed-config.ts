@@ -1,0 +1,36 @@
+/** The config and DAG the distributed tests run in one process and on workers alike. */
+import type { OrchestratorConfig, SubAgentTaskSpec } from '../../src/index.js';
+
+const budget = process.env.TROUPE_TEST_BUDGET_CENTS;
+
+export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
+  seed: 11,
+  journal: false,
+  enableThinkingAgents: false,
+  simulated: { latencyMs: Number(process.env.TROUPE_TEST_LATENCY_MS ?? 0) },
+  // With a budget: the simulated model priced at 0.001¢ a token, so limits bite.
+  ...(budget === undefined
+    ? {}
+    : {
+        totalCostLimitCents: Number(budget),
+        pricing: { simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 } },
+      }),
+};
+
+/** A seeded 50-task DAG: task i depends on up to two of the five before it. */
+export function dagOf50(): SubAgentTaskSpec[] {
+  let state = 5;
+  const next = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+  return Array.from({ length: 50 }, (_, i) => {
+    const dependencies = new Set<string>();
+    if (i > 0) for (let k = 0; k < Math.floor(next() * 3); k++) dependencies.add(`t${Math.max(0, i - 1 - Math.floor(next() * 5))}`);
+    return {
+      agentId: `t${i}`,
+      taskDescription: `Step ${i}: summarise the findings of the earlier steps`,
+      ...(dependencies.size > 0 ? { dependencies: [...dependencies] } : {}),
+    };
+  });
+}
