@@ -3,90 +3,31 @@
  * never on message text. Every error is plain enough to cross an actor
  * boundary as data through {@link toErrorData} and back via {@link fromErrorData}.
  */
+import { TroupeError } from './troupe-error.js';
+import type { ErrorData } from './troupe-error.js';
 
-/** Stable error codes: part of the public API. */
-export type TroupeErrorCode =
-  | 'CONFIG_INVALID'
-  | 'MISSING_API_KEY'
-  | 'AGENT_TIMEOUT'
-  | 'AGENT_NOT_FOUND'
-  | 'AGENT_FAILED'
-  | 'AGENT_STOPPED'
-  | 'AGENT_BUSY'
-  | 'AGENT_EXISTS'
-  | 'PORT_IN_USE'
-  | 'BUDGET_EXCEEDED'
-  | 'BUDGET_OVERRUN'
-  | 'PERMISSION_DENIED'
-  | 'VERSION_CONFLICT'
-  | 'ARTIFACT_NOT_FOUND'
-  | 'INVALID_ARTIFACT_ID'
-  | 'ARTIFACT_TOO_LARGE'
-  | 'WORKFLOW_VALIDATION'
-  | 'INVALID_VOTE'
-  | 'INVALID_REFLECTION'
-  | 'WORKFLOW_NOT_FOUND'
-  | 'WORKFLOW_RUNNING'
-  | 'INPUT_DATA_TOO_LARGE'
-  | 'CONSULTATION_CYCLE'
-  | 'CONSULTATION_TIMEOUT'
-  | 'CROSS_AGENT_QUERIES_DISABLED'
-  | 'CANCELLED'
-  | 'SHUT_DOWN'
-  | 'PROVIDER_RATE_LIMITED'
-  | 'PROVIDER_OVERLOADED'
-  | 'PROVIDER_SERVER_ERROR'
-  | 'PROVIDER_TIMEOUT'
-  | 'PROVIDER_BAD_REQUEST'
-  | 'PROVIDER_AUTHENTICATION'
-  | 'PROVIDER_MALFORMED_RESPONSE'
-  | 'PROVIDER_CONNECTION'
-  | 'STREAM_IDLE_TIMEOUT'
-  | 'SIMULATED_FAILURE'
-  | 'JOURNAL_CORRUPT'
-  | 'WORKSPACE_LOCKED'
-  | 'REPLAY_MISMATCH'
-  | 'PORT_IN_USE'
-  | 'MCP_SERVER_UNAVAILABLE'
-  | 'MCP_TOOL_ERROR'
-  | 'APPROVAL_REJECTED'
-  | 'APPROVAL_TIMEOUT'
-  | 'APPROVAL_NOT_FOUND'
-  | 'FENCED'
-  | 'TOOL_NOT_ON_WORKER'
-  | 'DISTRIBUTED_UNAVAILABLE';
-
-/** Plain-data form of an error, safe to put in actor context, journals and events. */
-export interface ErrorData {
-  readonly code: TroupeErrorCode | 'UNKNOWN';
-  readonly name: string;
-  readonly message: string;
-  /** Whether retrying the same call may succeed. */
-  readonly retryable: boolean;
-  /** Seconds the provider asked us to wait before retrying, when it said. */
-  readonly retryAfterSeconds?: number;
-  readonly details?: Record<string, unknown>;
-}
-
-/** Base class of every error troupe throws on purpose. */
-export class TroupeError extends Error {
-  readonly code: TroupeErrorCode;
-  readonly retryable: boolean;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(
-    code: TroupeErrorCode,
-    message: string,
-    options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-    this.details = options.details;
-  }
-}
-
+export { TroupeError } from './troupe-error.js';
+export type { ErrorData, TroupeErrorCode } from './troupe-error.js';
+export {
+  PermissionDeniedError,
+  VersionConflictError,
+  ArtifactNotFoundError,
+  InvalidArtifactIdError,
+  ArtifactTooLargeError,
+  ReplayMismatchError,
+  McpServerUnavailableError,
+  McpToolError,
+  JournalCorruptError,
+  WorkspaceLockedError,
+  PortInUseError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
+  ApprovalNotFoundError,
+  FencedError,
+  ToolNotOnWorkerError,
+  DistributedUnavailableError,
+} from './service-errors.js';
+export type { ArtifactOperation, WorkspaceLockHolder } from './service-errors.js';
 /** A configuration value is missing, of the wrong type or out of range. */
 export class ConfigError extends TroupeError {
   /** Dotted path of the offending field, e.g. `memoryConfig.tokenThreshold`. */
@@ -199,52 +140,6 @@ export class BudgetOverrunError extends TroupeError {
   }
 }
 
-export type ArtifactOperation = 'read' | 'write' | 'delete';
-
-export class PermissionDeniedError extends TroupeError {
-  constructor(agentId: string, operation: ArtifactOperation, artifactId: string) {
-    super('PERMISSION_DENIED', `Agent "${agentId}" may not ${operation} artifact "${artifactId}"`, {
-      details: { agentId, operation, artifactId },
-    });
-  }
-}
-
-export class VersionConflictError extends TroupeError {
-  constructor(artifactId: string, expectedVersion: number, actualVersion: number) {
-    super(
-      'VERSION_CONFLICT',
-      `Artifact "${artifactId}" is at version ${actualVersion}, not the expected ${expectedVersion}`,
-      { details: { artifactId, expectedVersion, actualVersion } },
-    );
-  }
-}
-
-export class ArtifactNotFoundError extends TroupeError {
-  constructor(artifactId: string, version?: number) {
-    super(
-      'ARTIFACT_NOT_FOUND',
-      version === undefined ? `No artifact "${artifactId}"` : `No version ${version} of artifact "${artifactId}"`,
-      { details: { artifactId, ...(version === undefined ? {} : { version }) } },
-    );
-  }
-}
-
-export class InvalidArtifactIdError extends TroupeError {
-  constructor(artifactId: string, reason: string) {
-    super('INVALID_ARTIFACT_ID', `Invalid artifact id ${JSON.stringify(artifactId.slice(0, 80))}: ${reason}`, {
-      details: { reason },
-    });
-  }
-}
-
-export class ArtifactTooLargeError extends TroupeError {
-  constructor(artifactId: string, bytes: number, limitBytes: number) {
-    super('ARTIFACT_TOO_LARGE', `Artifact "${artifactId}" is ${bytes} bytes; the limit is ${limitBytes}`, {
-      details: { artifactId, bytes, limitBytes },
-    });
-  }
-}
-
 export class WorkflowValidationError extends TroupeError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('WORKFLOW_VALIDATION', message, details ? { details } : {});
@@ -337,43 +232,6 @@ export class ShutDownError extends TroupeError {
   }
 }
 
-/** A replay needed a model call that the recording does not hold (or, strict, whose request differs). */
-export class ReplayMismatchError extends TroupeError {
-  readonly callKey: string;
-  constructor(callKey: string, reason: string) {
-    super('REPLAY_MISMATCH', `Replay mismatch at "${callKey}": ${reason}`, { details: { callKey, reason } });
-    this.callKey = callKey;
-  }
-}
-
-/** An MCP server could not be reached: it failed to start, died (and could not be restarted) or was closed. */
-export class McpServerUnavailableError extends TroupeError {
-  readonly server: string;
-  constructor(server: string, reason: string, cause?: unknown) {
-    super('MCP_SERVER_UNAVAILABLE', `MCP server "${server}" is unavailable: ${reason}`, {
-      retryable: true,
-      details: { server, reason },
-      ...(cause === undefined ? {} : { cause }),
-    });
-    this.server = server;
-  }
-}
-
-/** An MCP tool answered with an error result (`isError`); the message is the tool's own text. */
-export class McpToolError extends TroupeError {
-  constructor(server: string, tool: string, text: string) {
-    super('MCP_TOOL_ERROR', text, { details: { server, tool } });
-  }
-}
-
-/** A journal or cassette could not be read back (not just a torn last line, which is repaired). */
-export class JournalCorruptError extends TroupeError {
-  /** `at`: the malformed line (1-based) and the field that is wrong, when one is known. */
-  constructor(source: string, reason: string, at?: { readonly line: number; readonly field: string }) {
-    super('JOURNAL_CORRUPT', `Journal "${source}" is corrupt: ${reason}`, { details: { source, reason, ...at } });
-  }
-}
-
 /**
  * The workflow is running in this process: it cannot be started again under
  * its id, resumed or deleted until it ends.
@@ -388,98 +246,6 @@ export class WorkflowRunningError extends TroupeError {
     super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is running in this process; wait for it to end (or cancel it) to ${action}`, {
       details: { workflowId },
     });
-  }
-}
-
-/** Who holds a workspace lock. */
-export interface WorkspaceLockHolder {
-  readonly pid: number;
-  readonly host: string;
-  /** When the holder took the lock (epoch ms). */
-  readonly startedAt: number;
-}
-
-/** Another live process (or another store in this one) holds the workspace's exclusive lock. */
-export class WorkspaceLockedError extends TroupeError {
-  readonly holder: WorkspaceLockHolder;
-  constructor(workspacePath: string, lockPath: string, holder: WorkspaceLockHolder) {
-    const self = holder.pid === process.pid ? ' (this process: another store or orchestrator is open on it)' : '';
-    super(
-      'WORKSPACE_LOCKED',
-      `Workspace "${workspacePath}" is locked by pid ${holder.pid} on ${holder.host} since ${new Date(holder.startedAt).toISOString()}${self}; close that one first, or delete ${lockPath} if that process is gone`,
-      { details: { workspacePath, lockPath, ...holder } },
-    );
-    this.holder = holder;
-  }
-}
-
-/** A server troupe starts (the dashboard, the inspector relay) could not listen: another process holds the port. */
-export class PortInUseError extends TroupeError {
-  readonly port: number;
-  constructor(server: string, host: string, port: number, cause?: unknown) {
-    super('PORT_IN_USE', `The ${server} cannot listen on ${host}:${port}: the port is already in use (pass another port, or 0 for a free one)`, {
-      details: { server, host, port },
-      cause,
-    });
-    this.port = port;
-  }
-}
-
-/** A person rejected a task's output (`orchestrator.approvals.reject` without `retry`). */
-export class ApprovalRejectedError extends TroupeError {
-  readonly approvalId: string;
-  constructor(approvalId: string, reason: string) {
-    super('APPROVAL_REJECTED', `Rejected by a person: ${reason}`, { details: { approvalId, reason } });
-    this.approvalId = approvalId;
-  }
-}
-
-/** Nobody decided on an approval within its `approvalTimeoutSeconds`. */
-export class ApprovalTimeoutError extends TroupeError {
-  readonly approvalId: string;
-  constructor(approvalId: string, timeoutSeconds: number) {
-    super('APPROVAL_TIMEOUT', `Approval "${approvalId}" was not decided within ${timeoutSeconds}s`, {
-      details: { approvalId, timeoutSeconds },
-    });
-    this.approvalId = approvalId;
-  }
-}
-
-/** No pending approval has this id (never requested, already decided, or of another kind). */
-export class ApprovalNotFoundError extends TroupeError {
-  readonly approvalId: string;
-  constructor(approvalId: string, reason = 'no pending approval has this id') {
-    super('APPROVAL_NOT_FOUND', `Approval "${approvalId}": ${reason}`, { details: { approvalId, reason } });
-    this.approvalId = approvalId;
-  }
-}
-
-/**
- * A write by a holder whose lease or claim has passed to another process (its
- * fencing token is stale): refused, so a paused or partitioned worker or
- * coordinator can never overwrite what its successor wrote.
- */
-export class FencedError extends TroupeError {
-  constructor(resource: string, token: number, detail = 'the lease is held by another process') {
-    super('FENCED', `Write to ${resource} refused: fencing token ${token} is stale (${detail})`, {
-      details: { resource, token },
-    });
-  }
-}
-
-/** A distributed task needs a tool its worker does not have (tools are code: register them on every worker). */
-export class ToolNotOnWorkerError extends TroupeError {
-  constructor(agentId: string, tool: string, workerId: string) {
-    super('TOOL_NOT_ON_WORKER', `Task "${agentId}" needs tool "${tool}", which worker ${workerId} has not registered (call worker.registerTool on every worker)`, {
-      details: { agentId, tool, workerId },
-    });
-  }
-}
-
-/** The distributed mode cannot reach what it needs (Redis, or the optional bullmq / ioredis packages). */
-export class DistributedUnavailableError extends TroupeError {
-  constructor(message: string, cause?: unknown) {
-    super('DISTRIBUTED_UNAVAILABLE', message, { ...(cause === undefined ? {} : { cause }) });
   }
 }
 

@@ -69,11 +69,6 @@ export {
   AgentFailedError,
   AgentNotFoundError,
   AgentTimeoutError,
-  ApprovalNotFoundError,
-  ApprovalRejectedError,
-  ApprovalTimeoutError,
-  ArtifactNotFoundError,
-  ArtifactTooLargeError,
   BudgetExceededError,
   BudgetOverrunError,
   CancelledError,
@@ -81,40 +76,20 @@ export {
   ConsultationCycleError,
   ConsultationTimeoutError,
   CrossAgentQueriesDisabledError,
-  DistributedUnavailableError,
-  FencedError,
   InputDataTooLargeError,
-  InvalidArtifactIdError,
   InvalidReflectionError,
   InvalidVoteError,
-  JournalCorruptError,
   MalformedUsageError,
-  McpServerUnavailableError,
-  McpToolError,
   MissingApiKeyError,
-  PermissionDeniedError,
-  PortInUseError,
   ProviderError,
-  ReplayMismatchError,
   ShutDownError,
-  ToolNotOnWorkerError,
-  TroupeError,
-  VersionConflictError,
   WorkflowNotFoundError,
   WorkflowRunningError,
   WorkflowValidationError,
-  WorkspaceLockedError,
   fromErrorData,
   toErrorData,
 } from './errors.js';
-export type {
-  ArtifactOperation,
-  BudgetLimitName,
-  ErrorData,
-  ProviderErrorCode,
-  TroupeErrorCode,
-  WorkspaceLockHolder,
-} from './errors.js';
+export type { BudgetLimitName, ProviderErrorCode } from './errors.js';
 export { EventHub } from './events.js';
 export type {
   AlertName,
@@ -176,6 +151,26 @@ export type {
   WorkflowRunHooks,
   WorkflowRunObserver,
 } from './run.js';
+export {
+  ApprovalNotFoundError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  DistributedUnavailableError,
+  FencedError,
+  InvalidArtifactIdError,
+  JournalCorruptError,
+  McpServerUnavailableError,
+  McpToolError,
+  PermissionDeniedError,
+  PortInUseError,
+  ReplayMismatchError,
+  ToolNotOnWorkerError,
+  VersionConflictError,
+  WorkspaceLockedError,
+} from './service-errors.js';
+export type { ArtifactOperation, WorkspaceLockHolder } from './service-errors.js';
 export { ExecutionMode } from './task.js';
 export type {
   ConditionResults,
@@ -190,3 +185,5 @@ export type {
   WorkflowResult,
   WorkflowStatus,
 } from './task.js';
+export { TroupeError } from './troupe-error.js';
+export type { ErrorData, TroupeErrorCode } from './troupe-error.js';
