@@ -249,18 +249,17 @@ export class JournalCallRecorder implements CallRecorder {
   }
 
   /** Journals that a run waits for a person (none running: not journaled). */
-  recordApprovalRequest(key: string, request: ApprovalRequest): void {
+  async recordApprovalRequest(key: string, request: ApprovalRequest): Promise<void> {
     const journal = this.#journals.runningFor(request.workflowId);
     if (!journal) return;
-    // A failed write is the journal's to report: it refuses later writes and the run is cancelled.
-    journal.append({ type: 'approval.requested', request, relativeKey: relativeCallKey(key, journal.workflowId) }).catch(() => undefined);
+    await journal.append({ type: 'approval.requested', request, relativeKey: relativeCallKey(key, journal.workflowId) });
   }
 
   /** Journals a person's decision on an approval. */
-  recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): void {
+  async recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): Promise<void> {
     const journal = this.#journals.runningFor(request.workflowId);
     if (!journal) return;
-    journal.append({ type: 'approval.decided', approvalId: request.id, relativeKey: relativeCallKey(key, journal.workflowId), decision }).catch(() => undefined);
+    await journal.append({ type: 'approval.decided', approvalId: request.id, relativeKey: relativeCallKey(key, journal.workflowId), decision });
   }
 
   async recordFailure(call: ModelCall, error: unknown): Promise<void> {

@@ -45,7 +45,7 @@ export class JournalClient {
    * for (const run of await orchestrator.listWorkflows()) console.log(run.workflowId, run.status, run.totalCostCents);
    * ```
    */
-  list(): Promise<WorkflowRecord[]> {
+  async list(): Promise<WorkflowRecord[]> {
     return listJournaledWorkflows(this.#runtime);
   }
 
@@ -57,7 +57,7 @@ export class JournalClient {
    * if (run?.status === 'interrupted') await orchestrator.resumeWorkflow({ workflowId: run.workflowId });
    * ```
    */
-  get(workflowId: string): Promise<WorkflowRecord | undefined> {
+  async get(workflowId: string): Promise<WorkflowRecord | undefined> {
     requireId(workflowId, 'workflowId', 'config');
     return getJournaledWorkflow(this.#runtime, workflowId);
   }
@@ -74,7 +74,7 @@ export class JournalClient {
    * for (const run of await orchestrator.listWorkflows()) if (run.status === 'succeeded') await orchestrator.deleteWorkflow(run.workflowId);
    * ```
    */
-  delete(workflowId: string): Promise<void> {
+  async delete(workflowId: string): Promise<void> {
     return deleteJournaledWorkflow(this.#runtime, workflowId);
   }
 

@@ -17,8 +17,8 @@ import type { RecordedApproval } from '../journal/recorder.js';
 /** Where requests and decisions are journaled and recorded ones looked up (the journal's call recorder). */
 export interface ApprovalJournal {
   lookupApproval(workflowId: string, key: string): RecordedApproval | undefined;
-  recordApprovalRequest(key: string, request: ApprovalRequest): void;
-  recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): void;
+  recordApprovalRequest(key: string, request: ApprovalRequest): Promise<void>;
+  recordApprovalDecision(key: string, request: ApprovalRequest, decision: ApprovalDecision): Promise<void>;
 }
 
 export interface ApprovalDeskOptions {
@@ -126,7 +126,8 @@ export class ApprovalDesk implements Approvals {
     const request = requestOf(ask, id, recorded?.request?.requestedAt ?? now());
     if (!recorded?.request) {
       try {
-        journal?.recordApprovalRequest(ask.key, request);
+        // On disk before anyone is told: a process may exit while the person thinks.
+        await journal?.recordApprovalRequest(ask.key, request);
       } catch {
         // The journal remembers the failed write and its runner cancels the run; the wait is cancelled with it.
       }
@@ -198,7 +199,8 @@ export class ApprovalDesk implements Approvals {
       throw new ApprovalNotFoundError(id, pending.request.kind === 'question' ? 'it is a question: answer it' : 'only questions are answered');
     }
     // Journaled before the step goes on: a crash right after still finds the decision.
-    this.#options.journal?.recordApprovalDecision(pending.key, pending.request, decision);
+    // A failed write is the journal's to report: it refuses later writes and the run is cancelled.
+    this.#options.journal?.recordApprovalDecision(pending.key, pending.request, decision).catch(() => undefined);
     this.#options.events.emit('approval.decided', { request: pending.request, decision, timedOut: false });
     pending.settle(decision);
   }

@@ -135,7 +135,7 @@ describe('approvals across graceful restarts', () => {
     expect(one.model.requests).toHaveLength(1);
 
     const two = start();
-    expect(two.o.getWorkflow('wf_ask')).toMatchObject({ status: 'interrupted', pendingApprovals: [question] });
+    expect(await two.o.getWorkflow('wf_ask')).toMatchObject({ status: 'interrupted', pendingApprovals: [question] });
     const askedAgain = nextRequest(two.o);
     void two.o.resumeWorkflow({ workflowId: 'wf_ask' }).catch(() => undefined);
     expect(await askedAgain).toEqual(question);
