@@ -272,19 +272,19 @@ export {
   ApprovalTimeoutError,
   ApprovalNotFoundError,
   toErrorData,
-} from './protocols/errors.js';
-export type { ArtifactOperation, ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors.js';
+} from './protocols/errors/errors.js';
+export type { ArtifactOperation, ErrorData, TroupeErrorCode, WorkspaceLockHolder } from './protocols/errors/errors.js';
 
 // Streaming (docs/streaming.md)
 export type { ModelDelta, ModelDeltaSink } from './protocols/model.js';
 export { stepOfPurpose } from './protocols/gateway.js';
 export type { ModelCallDelta, ModelCallStep } from './protocols/gateway.js';
 export type { WorkflowEvent, WorkflowEventType } from './protocols/events.js';
-export { streamWorkflowEvents } from './orchestrator/workflow-stream.js';
-export type { StreamWorkflowOptions, WorkflowEventStream } from './orchestrator/workflow-stream.js';
-export { EventBuffer, DEFAULT_STREAM_BUFFER } from './orchestrator/event-buffer.js';
-export { toTextStream } from './orchestrator/text-stream.js';
-export type { TextStreamOptions } from './orchestrator/text-stream.js';
+export { streamWorkflowEvents } from './orchestrator/streaming/workflow-stream.js';
+export type { StreamWorkflowOptions, WorkflowEventStream } from './orchestrator/streaming/workflow-stream.js';
+export { EventBuffer, DEFAULT_STREAM_BUFFER } from './orchestrator/streaming/event-buffer.js';
+export { toTextStream } from './orchestrator/streaming/text-stream.js';
+export type { TextStreamOptions } from './orchestrator/streaming/text-stream.js';
 export { isEventOfWorkflow, observeWorkflow } from './runs/workflow-events.js';
 export { parsePartialJson } from './util/partial-json.js';
 export { partialChargeOf } from './model/partial-charge.js';

@@ -6,7 +6,7 @@
 import { enqueueActions, setup } from 'xstate';
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import { agentSystemId } from '../protocols/agent-protocol.js';
-import { toErrorData } from '../protocols/errors.js';
+import { toErrorData } from '../protocols/errors/errors.js';
 import type { AgentMachine } from './agent/machine.js';
 import type { AgentCrashedEvent, SpawnAgentEvent, StopAgentEvent } from './supervisor-events.js';
 

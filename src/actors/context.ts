@@ -34,8 +34,8 @@ import {
   PermissionDeniedError,
   toErrorData,
   VersionConflictError,
-} from '../protocols/errors.js';
-import type { ArtifactOperation, ErrorData } from '../protocols/errors.js';
+} from '../protocols/errors/errors.js';
+import type { ArtifactOperation, ErrorData } from '../protocols/errors/errors.js';
 import { copyValue, decodeArtifactVersion, decodeMetadata, tagsOf } from '../storage/artifact-codec.js';
 import { assertArtifactId } from '../storage/artifact-id.js';
 import type { ArtifactRecord, ArtifactStorage } from '../storage/artifact-storage.js';

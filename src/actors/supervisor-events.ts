@@ -3,7 +3,7 @@
  * their own so the supervisor and the shard machine do not import each other.
  */
 import type { AgentBroadcastEvent, AgentInboundEvent } from '../protocols/agent-protocol.js';
-import type { ErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import type { AgentMachineInput } from './agent/machine.js';
 
 export interface SpawnAgentEvent {

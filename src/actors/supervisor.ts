@@ -15,8 +15,8 @@ import type {
   ConsultReplyEvent,
 } from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
-import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { AgentMachine } from './agent/machine.js';
 import { createAgentShardMachine } from './agent-shard.js';

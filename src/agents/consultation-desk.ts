@@ -5,8 +5,8 @@
  * reject: the caller always learns what answering cost.
  */
 import type { AgentConsultEvent, ConsultReplyEvent } from '../protocols/agent-protocol.js';
-import { CancelledError, ConsultationTimeoutError, toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { CancelledError, ConsultationTimeoutError, toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 

@@ -9,7 +9,7 @@
  * never talks to a provider itself; {@link createModelSummarizer} builds one
  * from any `request → { text, costCents }` function (e.g. the model gateway).
  */
-import { ConfigError, TroupeError } from '../protocols/errors.js';
+import { ConfigError, TroupeError } from '../protocols/errors/errors.js';
 import { estimateRequestTokens } from '../protocols/model.js';
 import type { ContentBlock, ModelMessage, ModelRequest } from '../protocols/model.js';
 

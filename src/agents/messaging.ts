@@ -18,8 +18,8 @@ import {
   fromErrorData,
   ShutDownError,
   toErrorData,
-} from '../protocols/errors.js';
-import type { ErrorData, TroupeError } from '../protocols/errors.js';
+} from '../protocols/errors/errors.js';
+import type { ErrorData, TroupeError } from '../protocols/errors/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import { consultationRefusal } from '../actors/supervisor.js';

@@ -28,8 +28,8 @@ import {
   CancelledError,
   ConfigError,
   ShutDownError,
-} from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+} from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import type { ToolDefinition } from '../protocols/model.js';
 import type { AgentContext } from '../actors/agent/machine.js';
 import { observationOf, withObservation } from '../actors/agent/run.js';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ToolRunContext, ToolRunResult } from '../protocols/agent-runtime.js';
-import { ConfigError, toErrorData } from '../protocols/errors.js';
+import { ConfigError, toErrorData } from '../protocols/errors/errors.js';
 import type { JsonSchema, ToolCall, ToolDefinition } from '../protocols/model.js';
 
 /** A tool whose arguments a zod schema validates before `execute` runs. */

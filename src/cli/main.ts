@@ -6,7 +6,7 @@
  * SIGINT/SIGTERM, then shuts it down. Messages go to stderr: stdout is the
  * MCP channel under stdio.
  */
-import { toErrorData } from '../protocols/errors.js';
+import { toErrorData } from '../protocols/errors/errors.js';
 import { loadOrchestrator, parseCliArgs, USAGE } from './mcp-options.js';
 import { serveMcp } from '../mcp-server/serve-mcp.js';
 import { parseWorkerArgs, startWorkerFromCli, WORKER_USAGE } from './worker-command.js';

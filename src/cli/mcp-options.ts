@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import { orchestratorConfigSchema } from '../orchestrator/config.js';
 import type { OrchestratorConfig } from '../orchestrator/config.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';

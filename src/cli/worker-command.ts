@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { OrchestratorConfig } from '../orchestrator/config.js';
 import { createWorker } from '../orchestrator/worker.js';
 import type { TroupeWorker } from '../orchestrator/worker.js';

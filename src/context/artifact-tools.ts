@@ -5,7 +5,7 @@
  */
 import type { LoadedArtifact } from '../protocols/agent.js';
 import type { ToolRunContext, ToolRunResult } from '../protocols/agent-runtime.js';
-import { toErrorData } from '../protocols/errors.js';
+import { toErrorData } from '../protocols/errors/errors.js';
 import type { ToolCall, ToolDefinition } from '../protocols/model.js';
 import type { SharedContextStore } from './store.js';
 

@@ -11,8 +11,8 @@
  * The deciding entry's list is the whole answer: entries are not merged.
  */
 import type { ArtifactPermissionPolicy } from '../protocols/artifact.js';
-import { ConfigError } from '../protocols/errors.js';
-import type { ArtifactOperation } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
+import type { ArtifactOperation } from '../protocols/errors/errors.js';
 
 /** Operations by agent id or pattern, e.g. `{ reviewer: ['read'], 'analyst_*': ['read', 'write'] }`. */
 export type AgentPermissions = Readonly<Record<string, readonly ArtifactOperation[]>>;

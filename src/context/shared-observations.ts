@@ -6,7 +6,7 @@
  */
 import type { AgentBroadcastEvent } from '../protocols/agent-protocol.js';
 import { observationOf } from '../actors/agent/run.js';
-import { ArtifactNotFoundError } from '../protocols/errors.js';
+import { ArtifactNotFoundError } from '../protocols/errors/errors.js';
 import { observationsArtifactId, OBSERVATIONS_TAG, SYSTEM_AGENT_ID } from './artifact-tools.js';
 import type { SharedContextStore } from './store.js';
 

@@ -22,8 +22,8 @@ import type {
   DeletedArtifactReceipt,
   StoredArtifactReceipt,
 } from '../protocols/artifact.js';
-import type { ArtifactOperation } from '../protocols/errors.js';
-import { ConfigError } from '../protocols/errors.js';
+import type { ArtifactOperation } from '../protocols/errors/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import { encodeArtifactWrite } from '../storage/artifact-codec.js';
 import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import { FsArtifactStorage } from '../storage/fs-artifacts.js';

@@ -16,7 +16,7 @@
  */
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import { FencedError } from '../protocols/errors.js';
+import { FencedError } from '../protocols/errors/errors.js';
 import type { ModelCallInterceptor, ModelCallOutcome } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';

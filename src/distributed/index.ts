@@ -6,6 +6,15 @@
  */
 export { CallClaims } from './call-claims.js';
 export { callMemoInterceptor, repeatedCallsKey } from './call-memo.js';
+export {
+  Coordinator,
+  distributedJournal,
+  distributedNames,
+  loadDistributed,
+  processId,
+  quiet,
+} from './coordinator.js';
+export type { DistributedSetting } from './coordinator.js';
 export { redisKeys } from './keys.js';
 export type { RedisKeys } from './keys.js';
 export { FENCE_CHECK, RedisLease, isFencedReply } from './lease.js';
@@ -15,3 +24,5 @@ export { RedisBudgetStore } from './redis-budget-store.js';
 export type { RedisBudgetSnapshot, RedisBudgetStoreOptions } from './redis-budget-store.js';
 export { RedisJournalStorage } from './redis-journal-storage.js';
 export type { RedisJournalStorageOptions } from './redis-journal-storage.js';
+export { decodeTaskAnswer, decodeTaskJob, encodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
+export type { TaskJobAnswer, TaskJobData } from './task-job.js';

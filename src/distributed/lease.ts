@@ -7,7 +7,7 @@
  * up after a successor took over can no longer write.
  */
 import type { Redis } from 'ioredis';
-import { FencedError } from '../protocols/errors.js';
+import { FencedError } from '../protocols/errors/errors.js';
 import type { RedisKeys } from './keys.js';
 
 /** Takes the lease when free or already ours; returns the token, or 0 when another owner holds it. */

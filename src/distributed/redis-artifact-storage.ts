@@ -8,7 +8,7 @@
  * VersionConflictError.
  */
 import type { Redis } from 'ioredis';
-import { VersionConflictError } from '../protocols/errors.js';
+import { VersionConflictError } from '../protocols/errors/errors.js';
 import type { ArtifactModification } from '../protocols/artifact.js';
 import type { ArtifactRecord, ArtifactStorage, VersionCommit } from '../storage/artifact-storage.js';
 import { parseModification } from '../storage/fs-artifacts.js';

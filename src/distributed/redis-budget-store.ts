@@ -15,8 +15,8 @@
 import type { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { MICRO_PER_CENT } from '../protocols/cents.js';
-import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors.js';
-import type { BudgetLimitName } from '../protocols/errors.js';
+import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors/errors.js';
+import type { BudgetLimitName } from '../protocols/errors/errors.js';
 import type { BudgetLimits, ReservationOutcome, SettleOptions } from '../model/budget.js';
 import type { BudgetHold, BudgetRequest, BudgetStore } from '../model/budget-store.js';
 import type { RedisKeys } from './keys.js';

@@ -9,7 +9,7 @@
  * on disk: see docs/distributed.md).
  */
 import type { Redis } from 'ioredis';
-import { FencedError } from '../protocols/errors.js';
+import { FencedError } from '../protocols/errors/errors.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
 import type { RedisKeys } from './keys.js';
 import { FENCE_CHECK, isFencedReply, RedisLease } from './lease.js';

@@ -16,7 +16,7 @@ import { journalRecordProblem } from './record-schemas.js';
 import type { JournalEntry, JournalReading, JournalRecord } from './records.js';
 import type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';
 import { createSecretScrubber } from '../util/sanitize.js';
-import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError } from '../protocols/errors.js';
+import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError } from '../protocols/errors/errors.js';
 import { expiredRuns } from './retention.js';
 import type { JournalRetention } from './retention.js';
 import { readSummary, writeSummary } from './summaries.js';

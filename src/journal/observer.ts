@@ -6,7 +6,7 @@
  * has a hole could not be resumed faithfully.
  */
 import type { ToolRunContext, ToolRunResult } from '../protocols/agent-runtime.js';
-import { toErrorData } from '../protocols/errors.js';
+import { toErrorData } from '../protocols/errors/errors.js';
 import type { ToolCall } from '../protocols/model.js';
 import type { SubAgentTaskSpec } from '../protocols/task.js';
 import type { EventHub } from '../protocols/events.js';

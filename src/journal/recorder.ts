@@ -6,13 +6,13 @@
  * A call belongs to a run when its workflowId is the run's id or starts with
  * `<run id>/` (consensus voters run under `<run id>/consensus:...`).
  */
-import { fromErrorData, ReplayMismatchError, toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { fromErrorData, ReplayMismatchError, toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import type { ApprovalDecision, ApprovalRequest } from '../protocols/approval.js';
 import { hashModelRequest, storableRequest } from '../providers/request-hash.js';
-import type { CallRecorder } from '../model/journal-interceptor.js';
+import type { CallRecorder } from '../model/chain/journal-interceptor.js';
 import { runOf } from './records.js';
 import type { JournaledToolResult } from './records.js';
 import type { JournalRecord, RunJournal, WorkflowJournals } from './journal.js';

@@ -5,8 +5,8 @@
  * summaries and makes resume and replay refuse the journal (JOURNAL_CORRUPT). The journals themselves are in journal.ts.
  */
 import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';
-import type { ErrorData } from '../protocols/errors.js';
-import { JournalCorruptError } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
+import { JournalCorruptError } from '../protocols/errors/errors.js';
 import type { ModelCallPurpose } from '../protocols/gateway.js';
 import type { ModelResponse } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';

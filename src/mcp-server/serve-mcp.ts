@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { registerServedTools } from './served-tools.js';
 

@@ -7,7 +7,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { toErrorData, WorkflowNotFoundError } from '../protocols/errors.js';
+import { toErrorData, WorkflowNotFoundError } from '../protocols/errors/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 
 

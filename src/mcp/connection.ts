@@ -9,7 +9,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { McpServerUnavailableError, toErrorData } from '../protocols/errors.js';
+import { McpServerUnavailableError, toErrorData } from '../protocols/errors/errors.js';
 import { isStdioConfig, validateMcpServerConfig } from './server-config.js';
 import type { McpServerConfig } from './server-config.js';
 

@@ -2,7 +2,7 @@
  * How to reach an MCP server whose tools troupe agents use: a command to
  * spawn (stdio) or a URL (streamable HTTP), and how hard to try to keep it up.
  */
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 
 interface McpServerCommon {
   /** Prefix of the server's tools in troupe (`<name>.<tool>`): letters, digits, _ or -. */

@@ -4,7 +4,7 @@
  * and every connection closed at shutdown.
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { ToolRegistry } from '../agents/tools.js';
 import type { McpServerConfig } from './server-config.js';
 import { McpConnection } from './connection.js';

@@ -5,7 +5,7 @@
  * error result (and journals it like any tool call).
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { McpToolError } from '../protocols/errors.js';
+import { McpToolError } from '../protocols/errors/errors.js';
 import type { JsonSchema } from '../protocols/model.js';
 import type { JsonSchemaTool } from '../agents/tools.js';
 import type { McpConnection } from './connection.js';

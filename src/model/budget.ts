@@ -27,8 +27,8 @@
  * about 9·10⁹ cents ($90 million).
  */
 import { MICRO_PER_CENT } from '../protocols/cents.js';
-import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors.js';
-import type { BudgetLimitName } from '../protocols/errors.js';
+import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors/errors.js';
+import type { BudgetLimitName } from '../protocols/errors/errors.js';
 
 // The worst case a call reserves lives with the token bound it is built on.
 export { estimateWorstCaseCents } from './token-bound.js';

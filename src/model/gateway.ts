@@ -20,14 +20,14 @@ import type { EventHub } from '../protocols/events.js';
 import { findPrice } from '../providers/model-prices.js';
 import type { BudgetLedger } from './budget.js';
 import type { BudgetStore } from './budget-store.js';
-import { budgetInterceptor } from './budget-interceptor.js';
-import { eventsInterceptor } from './events-interceptor.js';
-import { composeModelCall } from './interceptor-chain.js';
-import type { CallRecorder } from './journal-interceptor.js';
+import { budgetInterceptor } from './chain/budget-interceptor.js';
+import { eventsInterceptor } from './chain/events-interceptor.js';
+import { composeModelCall } from './chain/interceptor-chain.js';
+import type { CallRecorder } from './chain/journal-interceptor.js';
 import type { RunSpend } from './run-spend.js';
-import { spendInterceptor } from './spend-interceptor.js';
-import { journalInterceptor } from './journal-interceptor.js';
-import { callProvider } from './provider-call.js';
+import { spendInterceptor } from './chain/spend-interceptor.js';
+import { journalInterceptor } from './chain/journal-interceptor.js';
+import { callProvider } from './chain/provider-call.js';
 
 export interface GatewayOptions {
   /** Provider by name. */

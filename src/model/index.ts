@@ -2,7 +2,6 @@
  * The model boundary: the gateway every model call crosses (budget, journal,
  * events, tracing, provider) and the budget ledger that holds cost limits.
  */
-export { budgetInterceptor } from './budget-interceptor.js';
 export { isBudgetStore, ledgerBudgetStore } from './budget-store.js';
 export type { BudgetHold, BudgetRequest, BudgetStore } from './budget-store.js';
 export { BudgetLedger, DEFAULT_MAX_AGENT_ACCOUNTS } from './budget.js';
@@ -15,15 +14,10 @@ export type {
   ReservationOutcome,
   SettleOptions,
 } from './budget.js';
-export { eventsInterceptor } from './events-interceptor.js';
 export { createModelGateway } from './gateway.js';
 export type { GatewayOptions } from './gateway.js';
-export { composeModelCall } from './interceptor-chain.js';
-export { journalInterceptor } from './journal-interceptor.js';
-export type { CallRecorder } from './journal-interceptor.js';
 export { notePartialCharge, partialChargeOf } from './partial-charge.js';
 export type { PartialCharge } from './partial-charge.js';
-export { callProvider } from './provider-call.js';
 export { ProviderRegistry, defaultProviderName, selectedProviderName } from './provider-registry.js';
 export type {
   BuiltInProviderName,
@@ -33,7 +27,6 @@ export type {
 } from './provider-registry.js';
 export { RunSpend } from './run-spend.js';
 export type { TaskSpend } from './run-spend.js';
-export { spendInterceptor } from './spend-interceptor.js';
 export { streamCall } from './stream-call.js';
 export type { StreamCallContext } from './stream-call.js';
 export {
@@ -46,3 +39,12 @@ export {
   upperBoundRequestTokens,
 } from './token-bound.js';
 export { allowanceOf, excessOf, malformedUsage } from './usage-check.js';
+export {
+  budgetInterceptor,
+  eventsInterceptor,
+  composeModelCall,
+  journalInterceptor,
+  callProvider,
+  spendInterceptor,
+} from './chain/index.js';
+export type { CallRecorder } from './chain/index.js';

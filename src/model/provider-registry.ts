@@ -2,7 +2,7 @@
  * Provider selection: names → ModelProvider instances, created on first use.
  * Default: `simulated` unless an API key is set in the environment.
  */
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';

@@ -4,7 +4,7 @@
  * partial value, an idle limit fails a stalled stream, and a stream that
  * fails part way is priced for what it had generated.
  */
-import { ProviderError } from '../protocols/errors.js';
+import { ProviderError } from '../protocols/errors/errors.js';
 import { stepOfPurpose } from '../protocols/gateway.js';
 import type { ModelCall, ModelCallDelta } from '../protocols/gateway.js';
 import { estimateRequestTokens, estimateTokens } from '../protocols/model.js';

@@ -7,7 +7,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { EventHub, TroupeEvent } from '../protocols/events.js';
 import type { LevelLogger, LogLevel, Logger } from './logger.js';
 import { createConsoleLogger, logEvents } from './logger.js';

@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
-import { PortInUseError } from '../protocols/errors.js';
+import { PortInUseError } from '../protocols/errors/errors.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 const HOST = '127.0.0.1';

@@ -3,7 +3,7 @@
  * monitor and one tracer per orchestrator. Enabling again replaces the
  * previous one; `stop` (run at shutdown) ends both.
  */
-import { ConfigError, ShutDownError } from '../protocols/errors.js';
+import { ConfigError, ShutDownError } from '../protocols/errors/errors.js';
 import type { MonitoringMetrics } from './monitoring/metrics.js';
 import { startMonitoring } from './monitoring/monitoring.js';
 import type { Monitoring, MonitoringHost, MonitoringOptions } from './monitoring/monitoring.js';

@@ -6,7 +6,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { LoadedArtifact } from '../protocols/agent.js';
 import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtime.js';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { ModelGateway } from '../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { ModelMessage, TokenUsage } from '../protocols/model.js';

@@ -6,7 +6,7 @@
  */
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { AgentTemplate } from '../protocols/agent.js';
-import { AgentNotFoundError, ConfigError } from '../protocols/errors.js';
+import { AgentNotFoundError, ConfigError } from '../protocols/errors/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import { resolveAgentConfig } from '../agents/agent-config.js';
 import { abortReason, inspectPooledAgent } from '../agents/agent-inspection.js';

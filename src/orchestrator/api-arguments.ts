@@ -14,7 +14,7 @@ import {
   requireString,
 } from '../util/arguments.js';
 import { describeArgument } from '../util/arguments.js';
-import { ConfigError, WorkflowValidationError } from '../protocols/errors.js';
+import { ConfigError, WorkflowValidationError } from '../protocols/errors/errors.js';
 import { checkTaskFields } from '../actors/workflow/task-rules.js';
 
 /** `spawnAgent(request)`: a template name, or `{ agentId?, template?, config?, agentType? }`. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { InspectionEvent, Observer } from 'xstate';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import { configErrorFrom } from '../util/config-errors.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { ModelProvider } from '../protocols/model.js';

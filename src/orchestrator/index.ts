@@ -22,16 +22,6 @@ export {
 } from './api-arguments.js';
 export { configErrorFrom, orchestratorConfigSchema, resolveConfig } from './config.js';
 export type { OrchestratorConfig, ResolvedConfig } from './config.js';
-export {
-  Coordinator,
-  distributedJournal,
-  distributedNames,
-  loadDistributed,
-  processId,
-  quiet,
-} from './coordinator.js';
-export type { DistributedSetting } from './coordinator.js';
-export { DEFAULT_STREAM_BUFFER, EventBuffer } from './event-buffer.js';
 export { JournalClient } from './journal-client.js';
 export { MessagingClient } from './messaging-client.js';
 export { MonitoringClient } from './monitoring-client.js';
@@ -51,13 +41,9 @@ export type {
 } from './patterns.js';
 export { costLimits, createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
 export type { Runtime, RuntimeHooks } from './runtime.js';
-export { decodeTaskAnswer, decodeTaskJob, encodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
-export type { TaskJobAnswer, TaskJobData } from './task-job.js';
-export { toTextStream } from './text-stream.js';
-export type { TextStreamOptions } from './text-stream.js';
 export { ThinkingAgent } from './thinking-agent.js';
 export type { ExecuteTaskOptions, ProviderConnection, ThinkingAgentOptions } from './thinking-agent.js';
 export { createWorker } from './worker.js';
 export type { CreateWorkerOptions, TroupeWorker } from './worker.js';
-export { streamWorkflowEvents } from './workflow-stream.js';
-export type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';
+export { DEFAULT_STREAM_BUFFER, EventBuffer, toTextStream, streamWorkflowEvents } from './streaming/index.js';
+export type { TextStreamOptions, StreamWorkflowOptions, WorkflowEventStream } from './streaming/index.js';

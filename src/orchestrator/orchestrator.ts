@@ -10,7 +10,7 @@
 import type { Actor, AnyActorLogic } from 'xstate';
 import type { Approvals } from '../runs/approvals.js';
 import type { AgentTemplate } from '../protocols/agent.js';
-import { ShutDownError } from '../protocols/errors.js';
+import { ShutDownError } from '../protocols/errors/errors.js';
 import type { EventHub } from '../protocols/events.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/task.js';
@@ -43,12 +43,12 @@ import { createPipeline, mapReduce } from './patterns.js';
 import type { MapReduceOptions, MapReduceResult, Pipeline, PipelineStage, RunOptions } from './patterns.js';
 import { createRuntime, shutdownRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
-import { streamWorkflowEvents } from './workflow-stream.js';
+import { streamWorkflowEvents } from './streaming/workflow-stream.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
-import { Coordinator, distributedJournal } from './coordinator.js';
+import { Coordinator, coordinatorJournal, hasDistributed } from '../distributed/coordinator.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
-import type { StreamWorkflowOptions, WorkflowEventStream } from './workflow-stream.js';
+import type { StreamWorkflowOptions, WorkflowEventStream } from './streaming/workflow-stream.js';
 
 export type { AgentRef } from './agents-client.js';
 
@@ -67,16 +67,8 @@ export class Orchestrator {
   #shutDown = false;
 
   /**
-   * @example
-   * ```ts
-   * const orchestrator = new Orchestrator({
-   *   model: 'claude-3-5-sonnet',
-   *   maxParallelAgents: 5,
-   *   totalCostLimitCents: 1000,
-   * });
-   * const result = await orchestrator.executeTask({ agentId: 'analyst', taskDescription: 'Assess Q3 risk' });
-   * await orchestrator.shutdown();
-   * ```
+   * `internal` is for troupe's own distributed workers (the call memo link); leave it out.
+   * @example `const orchestrator = new Orchestrator({ maxParallelAgents: 5, totalCostLimitCents: 1000 })`
    * @throws ConfigError naming the first bad field.
    */
   constructor(
@@ -84,20 +76,14 @@ export class Orchestrator {
     internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore } = {},
   ) {
     let coordinator: Coordinator | undefined;
-    // Distributed: the journal lives in Redis unless the config names another storage (or turns it off).
-    // (A config that is not an object is refused by createRuntime with a ConfigError.)
-    const distributed = typeof config === 'object' && config !== null ? config.distributed : undefined;
-    const journal =
-      distributed && typeof distributed === 'object' && typeof distributed.redis === 'string' && (config.journal === undefined || config.journal === true)
-        ? distributedJournal(distributed.redis, distributed.queue ?? 'troupe', distributed.leaseTtlMs ?? 10_000)
-        : undefined;
+    const journal = coordinatorJournal(config);
     const extra = typeof internal === 'object' && internal !== null ? internal : {};
     this.runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
       ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
       ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
       breakpointOnError: () => this.#breakpointOnError,
       setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
-      ...(distributed ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
+      ...(hasDistributed(config) ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
     });
     const runtime = this.runtime;
     if (runtime.config.distributed) {
@@ -307,7 +293,6 @@ export class Orchestrator {
     await shutdownRuntime(this.runtime);
   }
 
-  // Agents: see AgentsClient for each method's documentation.
 
   /** {@link AgentsClient.registerTemplate}. @example `orchestrator.registerTemplate('reviewer', { role: 'code reviewer' })` */
   registerTemplate(name: string, template: AgentTemplate): this {
@@ -370,7 +355,6 @@ export class Orchestrator {
     return this.agents.abort(agentId);
   }
 
-  // Journal: see JournalClient.
 
   /** {@link JournalClient.resume}. @example `await orchestrator.resumeWorkflow({ workflowId, tasks })` */
   resumeWorkflow(options: ResumeWorkflowOptions): Promise<WorkflowResult> {
@@ -397,7 +381,6 @@ export class Orchestrator {
     return this.journal.delete(workflowId);
   }
 
-  // Messaging: see MessagingClient.
 
   /** {@link MessagingClient.route}. @example `await orchestrator.routeMessage({ fromAgent, toAgent, message })` */
   routeMessage(request: RouteMessageRequest): Promise<ConsultationReply> {
@@ -414,7 +397,6 @@ export class Orchestrator {
     return this.messaging.subscribe(request);
   }
 
-  // Monitoring: see MonitoringClient.
 
   /** {@link MonitoringClient.enable}. @example `await orchestrator.enableMonitoring({ dashboardPort: 8080 })` */
   enableMonitoring(options: MonitoringOptions = {}): Promise<Monitoring> {

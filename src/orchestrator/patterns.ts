@@ -3,7 +3,7 @@
  * pipelines (with parallel stages) and map-reduce. Consensus is a task option
  * (`consensusConfig`), run by the task runner.
  */
-import { CancelledError, WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, WorkflowValidationError } from '../protocols/errors/errors.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
 import { describeArgument, optionalBoolean, optionalFunction, optionalId, optionalSignal, optionalStringList, requireRecord } from '../util/arguments.js';
 

@@ -10,7 +10,7 @@ import { createActor } from 'xstate';
 import type { Actor, AnyActorLogic } from 'xstate';
 import type { AgentTemplate } from '../protocols/agent.js';
 import type { ModelGateway } from '../protocols/gateway.js';
-import { WorkflowValidationError } from '../protocols/errors.js';
+import { WorkflowValidationError } from '../protocols/errors/errors.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
 import { createAgentMachine } from '../actors/agent/machine.js';
 import { createSupervisorMachine } from '../actors/supervisor.js';

@@ -6,7 +6,7 @@ import { createActor } from 'xstate';
 import type { Actor, InspectionEvent, Observer } from 'xstate';
 import { nanoid } from 'nanoid';
 import type { AgentConfig, AgentTaskResult, LoadedArtifact, ResolvedAgentConfig } from '../protocols/agent.js';
-import { CancelledError, ConfigError, fromErrorData, WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, ConfigError, fromErrorData, WorkflowValidationError } from '../protocols/errors/errors.js';
 import { isInspectionObserver, optionalSignal, optionalStringList, requireId, requireRecord, requireString } from '../util/arguments.js';
 import { assertInputData, DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
 import type { ModelProvider } from '../protocols/model.js';

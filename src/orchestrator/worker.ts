@@ -10,18 +10,18 @@
  * memo (src/distributed/call-memo.ts): a task that runs again after its
  * worker died is served the responses already recorded.
  */
-import { toErrorData, CancelledError, ToolNotOnWorkerError } from '../protocols/errors.js';
+import { toErrorData, CancelledError, ToolNotOnWorkerError } from '../protocols/errors/errors.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import { isZodTool } from '../agents/tools.js';
 import type { AgentTool, JsonSchemaTool, ZodTool } from '../agents/tools.js';
 import type { OrchestratorConfig } from './config.js';
-import { distributedNames, loadDistributed, processId, quiet } from './coordinator.js';
+import { distributedNames, loadDistributed, processId, quiet } from '../distributed/coordinator.js';
 import { Orchestrator } from './orchestrator.js';
-import { decodeTaskJob, encodeTaskAnswer } from './task-job.js';
+import { decodeTaskJob, encodeTaskAnswer } from '../distributed/task-job.js';
 import { callMemoInterceptor } from '../distributed/call-memo.js';
 import { redisKeys } from '../distributed/keys.js';
 import { RedisBudgetStore } from '../distributed/redis-budget-store.js';
-import type { TaskJobAnswer, TaskJobData } from './task-job.js';
+import type { TaskJobAnswer, TaskJobData } from '../distributed/task-job.js';
 
 export interface CreateWorkerOptions {
   /** `redis://host:port`, the coordinator's. */

@@ -5,7 +5,7 @@
  */
 import type { AnyActorRef } from 'xstate';
 import type { AgentFailure, AgentTask, AgentTaskResult } from './agent.js';
-import type { ErrorData } from './errors.js';
+import type { ErrorData } from './errors/errors.js';
 import { EMPTY_USAGE } from './model.js';
 import type { TokenUsage } from './model.js';
 

@@ -2,7 +2,7 @@
  * Agents: their configuration (ThinkingAgentConfig), what they are
  * asked to do and what they return. All plain data.
  */
-import type { ErrorData } from './errors.js';
+import type { ErrorData } from './errors/errors.js';
 import type { ModelMessage, TokenUsage } from './model.js';
 
 /** How the thinking phase approaches a problem; each changes the thinking prompt. */

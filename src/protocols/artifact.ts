@@ -12,8 +12,8 @@ import {
   PermissionDeniedError,
   TroupeError,
   VersionConflictError,
-} from './errors.js';
-import type { ArtifactOperation, ErrorData } from './errors.js';
+} from './errors/errors.js';
+import type { ArtifactOperation, ErrorData } from './errors/errors.js';
 
 /** Free-form, superjson-serialisable metadata. `tags` (an array of strings) is used by `listArtifacts`. */
 export type ArtifactMetadata = Readonly<Record<string, unknown>>;

@@ -3,8 +3,8 @@
  * demo's live view, metrics, the dashboard, tracing and the journal listen.
  */
 import type { AgentTaskResult } from './agent.js';
-import { toErrorData } from './errors.js';
-import type { ErrorData } from './errors.js';
+import { toErrorData } from './errors/errors.js';
+import type { ErrorData } from './errors/errors.js';
 import type { ModelCallDelta, ModelCallPurpose } from './gateway.js';
 import type { ModelRequest, ModelResponse, TokenUsage } from './model.js';
 import type { TaskResult, WorkflowResult } from './task.js';

@@ -63,33 +63,6 @@ export type {
   StoredArtifactReceipt,
 } from './artifact.js';
 export { MICRO_PER_CENT, addCents, roundCents } from './cents.js';
-export {
-  AgentBusyError,
-  AgentExistsError,
-  AgentFailedError,
-  AgentNotFoundError,
-  AgentTimeoutError,
-  BudgetExceededError,
-  BudgetOverrunError,
-  CancelledError,
-  ConfigError,
-  ConsultationCycleError,
-  ConsultationTimeoutError,
-  CrossAgentQueriesDisabledError,
-  InputDataTooLargeError,
-  InvalidReflectionError,
-  InvalidVoteError,
-  MalformedUsageError,
-  MissingApiKeyError,
-  ProviderError,
-  ShutDownError,
-  WorkflowNotFoundError,
-  WorkflowRunningError,
-  WorkflowValidationError,
-  fromErrorData,
-  toErrorData,
-} from './errors.js';
-export type { BudgetLimitName, ProviderErrorCode } from './errors.js';
 export { EventHub } from './events.js';
 export type {
   AlertName,
@@ -151,7 +124,45 @@ export type {
   WorkflowRunHooks,
   WorkflowRunObserver,
 } from './run.js';
+export { ExecutionMode } from './task.js';
+export type {
+  ConditionResults,
+  ConsensusConfig,
+  ConsensusMethod,
+  ConsensusResult,
+  ConsensusVote,
+  SubAgentTaskSpec,
+  TaskPriority,
+  TaskResult,
+  TaskStatus,
+  WorkflowResult,
+  WorkflowStatus,
+} from './task.js';
 export {
+  AgentBusyError,
+  AgentExistsError,
+  AgentFailedError,
+  AgentNotFoundError,
+  AgentTimeoutError,
+  BudgetExceededError,
+  BudgetOverrunError,
+  CancelledError,
+  ConfigError,
+  ConsultationCycleError,
+  ConsultationTimeoutError,
+  CrossAgentQueriesDisabledError,
+  InputDataTooLargeError,
+  InvalidReflectionError,
+  InvalidVoteError,
+  MalformedUsageError,
+  MissingApiKeyError,
+  ProviderError,
+  ShutDownError,
+  WorkflowNotFoundError,
+  WorkflowRunningError,
+  WorkflowValidationError,
+  fromErrorData,
+  toErrorData,
   ApprovalNotFoundError,
   ApprovalRejectedError,
   ApprovalTimeoutError,
@@ -169,21 +180,13 @@ export {
   ToolNotOnWorkerError,
   VersionConflictError,
   WorkspaceLockedError,
-} from './service-errors.js';
-export type { ArtifactOperation, WorkspaceLockHolder } from './service-errors.js';
-export { ExecutionMode } from './task.js';
+  TroupeError,
+} from './errors/index.js';
 export type {
-  ConditionResults,
-  ConsensusConfig,
-  ConsensusMethod,
-  ConsensusResult,
-  ConsensusVote,
-  SubAgentTaskSpec,
-  TaskPriority,
-  TaskResult,
-  TaskStatus,
-  WorkflowResult,
-  WorkflowStatus,
-} from './task.js';
-export { TroupeError } from './troupe-error.js';
-export type { ErrorData, TroupeErrorCode } from './troupe-error.js';
+  BudgetLimitName,
+  ProviderErrorCode,
+  ArtifactOperation,
+  WorkspaceLockHolder,
+  ErrorData,
+  TroupeErrorCode,
+} from './errors/index.js';

@@ -2,7 +2,7 @@
  * Workflow tasks and their results: SubAgentTask and the typed
  * result of `executeWorkflow`.
  */
-import type { ErrorData } from './errors.js';
+import type { ErrorData } from './errors/errors.js';
 import type { AlternativeResult } from './agent.js';
 import type { TokenUsage } from './model.js';
 

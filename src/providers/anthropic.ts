@@ -21,7 +21,7 @@ import type {
   ToolChoice,
 } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
-import { ConfigError, MissingApiKeyError } from '../protocols/errors.js';
+import { ConfigError, MissingApiKeyError } from '../protocols/errors/errors.js';
 import { effectiveThinkingBudget, estimateTokens } from '../protocols/model.js';
 import type {
   ContentBlock,

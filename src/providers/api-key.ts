@@ -3,7 +3,7 @@
  * provider's environment variable, which is only sent to the provider's own
  * host (see {@link routeApiKey}). The key itself is never put in a message.
  */
-import { ConfigError, MissingApiKeyError } from '../protocols/errors.js';
+import { ConfigError, MissingApiKeyError } from '../protocols/errors/errors.js';
 
 /** Environment to read keys from; `process.env` unless a test passes its own. */
 export type KeySource = Readonly<Record<string, string | undefined>>;

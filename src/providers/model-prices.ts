@@ -5,7 +5,7 @@
  * OpenAI has no cache-write surcharge, so its cache write is the input price.
  * Override any entry with `pricing` in the orchestrator config.
  */
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { ModelPrice, PriceTable } from '../protocols/pricing.js';
 

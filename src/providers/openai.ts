@@ -20,7 +20,7 @@ import type {
   ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { MissingApiKeyError } from '../protocols/errors.js';
+import { MissingApiKeyError } from '../protocols/errors/errors.js';
 import type {
   ModelDeltaSink,
   ModelMessage,

@@ -12,8 +12,8 @@
  * its cause chain) reaches the {@link ProviderError}.
  */
 import { inspect } from 'node:util';
-import { ProviderError } from '../protocols/errors.js';
-import type { ProviderErrorCode } from '../protocols/errors.js';
+import { ProviderError } from '../protocols/errors/errors.js';
+import type { ProviderErrorCode } from '../protocols/errors/errors.js';
 
 /** The instance shape both SDKs' `APIError` share. */
 export interface SdkApiError extends Error {

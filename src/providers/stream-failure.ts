@@ -4,7 +4,7 @@
  * connection) in their base error class, which the request mapping would read
  * as a refused request; this unwraps them first.
  */
-import { ProviderError } from '../protocols/errors.js';
+import { ProviderError } from '../protocols/errors/errors.js';
 import type { SdkErrorClasses } from './provider-errors.js';
 
 function causeOf(error: unknown): unknown {

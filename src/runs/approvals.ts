@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApprovalAsk, ApprovalDecision, ApprovalKind, ApprovalRequest } from '../protocols/approval.js';
-import { ApprovalNotFoundError, ApprovalTimeoutError, CancelledError, ConfigError } from '../protocols/errors.js';
+import { ApprovalNotFoundError, ApprovalTimeoutError, CancelledError, ConfigError } from '../protocols/errors/errors.js';
 import type { EventHub } from '../protocols/events.js';
 import type { RecordedApproval } from '../journal/recorder.js';
 

@@ -4,8 +4,8 @@
  * consensus shows the voters each other's opinions for bounded rounds until
  * the quorum is reached.
  */
-import { AgentFailedError, CancelledError, InvalidVoteError, toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { AgentFailedError, CancelledError, InvalidVoteError, toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { ConsensusResult, ConsensusVote, SubAgentTaskSpec, TaskResult } from '../protocols/task.js';

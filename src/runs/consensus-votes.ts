@@ -4,7 +4,7 @@
  * model ever counts votes, so a tally is exact and reproducible.
  */
 import { z } from 'zod';
-import { InvalidVoteError } from '../protocols/errors.js';
+import { InvalidVoteError } from '../protocols/errors/errors.js';
 import type { JsonSchema } from '../protocols/model.js';
 import type { ConsensusConfig, ConsensusMethod, ConsensusVote } from '../protocols/task.js';
 

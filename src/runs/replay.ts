@@ -6,8 +6,8 @@
  */
 import { nanoid } from 'nanoid';
 import type { AgentConfig } from '../protocols/agent.js';
-import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors.js';
-import type { ReplayMismatchError } from '../protocols/errors.js';
+import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors/errors.js';
+import type { ReplayMismatchError } from '../protocols/errors/errors.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus, WorkflowResult } from '../protocols/task.js';
 import type { AgentPool } from '../agents/pool.js';
 import { currentRun, requireWellFormed } from '../journal/records.js';

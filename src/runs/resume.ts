@@ -2,7 +2,7 @@
  * The orchestrator's journaled runs: resume, replay, list and look up, each
  * failing with one ConfigError when journaling is off (`journal: false`).
  */
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import type { WorkflowResult } from '../protocols/task.js';
 import type { AgentPool } from '../agents/pool.js';
 import type { WorkflowJournals, WorkflowRecord } from '../journal/journal.js';

@@ -2,8 +2,8 @@
  * The one retry policy for every provider and every task: exponential
  * backoff with jitter, never sooner than a provider's retry-after.
  */
-import { CancelledError } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { CancelledError } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. 1 means no retry. */

@@ -6,8 +6,8 @@
  * APPROVAL_REJECTED. Each revision runs under its own task ids, so a resumed
  * run is served every revision's recorded model calls.
  */
-import { ApprovalRejectedError, toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { ApprovalRejectedError, toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import { addUsage } from '../protocols/model.js';
 import type { TaskResult } from '../protocols/task.js';
 import { addCents } from '../protocols/cents.js';

@@ -4,8 +4,8 @@
  * and tries an alternative path when confidence is under the task's threshold.
  */
 import type { AgentTask, AgentTaskResult, AlternativeResult, LoadedArtifact } from '../protocols/agent.js';
-import type { ErrorData } from '../protocols/errors.js';
-import { CancelledError, toErrorData } from '../protocols/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
+import { CancelledError, toErrorData } from '../protocols/errors/errors.js';
 import { addUsage, EMPTY_USAGE } from '../protocols/model.js';
 import type { TokenUsage } from '../protocols/model.js';
 import type { SubAgentTaskSpec, TaskResult, TaskStatus } from '../protocols/task.js';

@@ -6,7 +6,7 @@
 import { toPromise } from 'xstate';
 import type { Actor, ActorRefFrom } from 'xstate';
 import { nanoid } from 'nanoid';
-import { CancelledError, ShutDownError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors.js';
+import { CancelledError, ShutDownError, WorkflowRunningError, WorkflowValidationError } from '../protocols/errors/errors.js';
 import { assertInputData, DEFAULT_MAX_INPUT_DATA_BYTES } from '../util/input-data.js';
 import { assertTaskIds } from '../util/arguments.js';
 import type { ModelGateway } from '../protocols/gateway.js';

@@ -2,7 +2,7 @@
  * Artifact ids double as directory names on disk, so they are validated before
  * anything else: no id can name a path outside the workspace.
  */
-import { InvalidArtifactIdError } from '../protocols/errors.js';
+import { InvalidArtifactIdError } from '../protocols/errors/errors.js';
 
 /** Longest accepted id, in characters. */
 export const MAX_ARTIFACT_ID_LENGTH = 200;

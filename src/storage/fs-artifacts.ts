@@ -19,7 +19,7 @@ import { mkdir, readdir, readFile, rename, rm, truncate, unlink } from 'node:fs/
 import { join } from 'node:path';
 import { parseSafe, stringifySafe } from './superjson-safe.js';
 import type { ArtifactModification } from '../protocols/artifact.js';
-import { InvalidArtifactIdError, WorkspaceLockedError } from '../protocols/errors.js';
+import { InvalidArtifactIdError, WorkspaceLockedError } from '../protocols/errors/errors.js';
 import { isMetadataRecord } from './artifact-codec.js';
 import { artifactIdProblem, assertArtifactId } from './artifact-id.js';
 import type { ArtifactRecord, ArtifactStorage, MutableArtifactRecord, VersionCommit } from './artifact-storage.js';

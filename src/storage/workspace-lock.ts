@@ -15,8 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { WorkspaceLockedError } from '../protocols/errors.js';
-import type { WorkspaceLockHolder } from '../protocols/errors.js';
+import { WorkspaceLockedError } from '../protocols/errors/errors.js';
+import type { WorkspaceLockHolder } from '../protocols/errors/errors.js';
 
 /** The lock file's name inside a workspace. */
 export const WORKSPACE_LOCK_FILE = 'workspace.lock';

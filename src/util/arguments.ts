@@ -5,7 +5,7 @@
  * with `Object.prototype` (`__proto__`, `constructor`, `prototype`) are
  * refused wherever an id becomes a key.
  */
-import { ConfigError, TroupeError, WorkflowValidationError } from '../protocols/errors.js';
+import { ConfigError, TroupeError, WorkflowValidationError } from '../protocols/errors/errors.js';
 
 /** Ids refused everywhere: as keys they would reach or shadow an object's prototype. */
 export const RESERVED_IDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);

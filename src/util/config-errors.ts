@@ -5,7 +5,7 @@
  * `journal`) lists every allowed value and kind, and says what it got.
  */
 import { z } from 'zod';
-import { ConfigError } from '../protocols/errors.js';
+import { ConfigError } from '../protocols/errors/errors.js';
 import { closestMatch } from './closest-match.js';
 
 type Issue = z.core.$ZodIssue;

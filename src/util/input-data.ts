@@ -4,7 +4,7 @@
  * symbols, non-finite numbers, Maps or Sets) and, serialised, under a size
  * limit. Every problem is a typed error naming the offending path.
  */
-import { InputDataTooLargeError, WorkflowValidationError } from '../protocols/errors.js';
+import { InputDataTooLargeError, WorkflowValidationError } from '../protocols/errors/errors.js';
 
 /** Default `maxInputDataBytes`: 1 MiB of serialised JSON. */
 export const DEFAULT_MAX_INPUT_DATA_BYTES = 1_048_576;

@@ -5,7 +5,7 @@
  *
  * Usage: node --import tsx test/support/context-crash-writer.ts <workspacePath>
  */
-import { ArtifactNotFoundError } from '../../src/protocols/errors.js';
+import { ArtifactNotFoundError } from '../../src/protocols/errors/errors.js';
 import { SharedContextStore } from '../../src/context/store.js';
 import { CRASH_ARTIFACTS, crashContent } from './context-crash-content.js';
 

@@ -12,7 +12,7 @@ import { fromPromise } from 'xstate';
 import type { AnyActorRef } from 'xstate';
 import type { AgentConsultEvent, ConsultReplyEvent } from '../../protocols/agent-protocol.js';
 import type { AgentServices } from '../../protocols/agent-runtime.js';
-import { toErrorData } from '../../protocols/errors.js';
+import { toErrorData } from '../../protocols/errors/errors.js';
 import type { ModelCall } from '../../protocols/gateway.js';
 import { EMPTY_USAGE } from '../../protocols/model.js';
 import { consultationCall } from './run.js';

@@ -10,8 +10,8 @@ import type {
   AlternativeResult,
   ResolvedAgentConfig,
 } from '../../protocols/agent.js';
-import { InvalidReflectionError, toErrorData } from '../../protocols/errors.js';
-import type { ErrorData } from '../../protocols/errors.js';
+import { InvalidReflectionError, toErrorData } from '../../protocols/errors/errors.js';
+import type { ErrorData } from '../../protocols/errors/errors.js';
 import type { ModelCall, ModelCallOutcome, ModelCallPurpose } from '../../protocols/gateway.js';
 import { addUsage, EMPTY_USAGE } from '../../protocols/model.js';
 import type { ModelMessage, ModelRequest, SystemBlock, TokenUsage, ToolDefinition } from '../../protocols/model.js';

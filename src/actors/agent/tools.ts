@@ -5,7 +5,7 @@
  */
 import type { AgentTask } from '../../protocols/agent.js';
 import type { AgentServices, ConsultAnswer, ConsultRequest, ToolRunResult } from '../../protocols/agent-runtime.js';
-import { toErrorData } from '../../protocols/errors.js';
+import { toErrorData } from '../../protocols/errors/errors.js';
 import type { ModelCallOutcome } from '../../protocols/gateway.js';
 import { addUsage } from '../../protocols/model.js';
 import type { ModelMessage, ToolCall } from '../../protocols/model.js';

@@ -12,7 +12,7 @@ import type {
   AgentResultEvent,
   ConsultReplyEvent,
 } from '../../protocols/agent-protocol.js';
-import type { ErrorData } from '../../protocols/errors.js';
+import type { ErrorData } from '../../protocols/errors/errors.js';
 import type { ToolDefinition } from '../../protocols/model.js';
 import type { AgentRun } from './run.js';
 

@@ -3,7 +3,7 @@
  * made decidable (skip it, take its presettled result, or queue it to run),
  * transitively. Also the results of tasks that never ran, and the run's status.
  */
-import { toErrorData } from '../../protocols/errors.js';
+import { toErrorData } from '../../protocols/errors/errors.js';
 import { EMPTY_USAGE } from '../../protocols/model.js';
 import type { TaskResult, TaskStatus, WorkflowStatus } from '../../protocols/task.js';
 import type { WorkflowContext, WorkflowServices } from './types.js';

@@ -4,7 +4,7 @@
  * once (the class would drop them); the rest of validation and the defaults are
  * applied by `normalizeTasks` (workflow-tasks.ts), whichever form the task came in.
  */
-import { WorkflowValidationError } from '../../protocols/errors.js';
+import { WorkflowValidationError } from '../../protocols/errors/errors.js';
 import type {
   ConditionResults,
   ConsensusConfig,

@@ -5,7 +5,7 @@
  * that names the task too; `normalizeTasks` (workflow-tasks.ts) runs it on
  * every task before applying defaults.
  */
-import { WorkflowValidationError } from '../../protocols/errors.js';
+import { WorkflowValidationError } from '../../protocols/errors/errors.js';
 import type { ConsensusConfig, SubAgentTaskSpec } from '../../protocols/task.js';
 import { closestMatch } from '../../util/closest-match.js';
 

@@ -6,8 +6,8 @@
  * spawn and stop at 100 in flight.
  */
 import { fromCallback } from 'xstate';
-import { toErrorData } from '../../protocols/errors.js';
-import type { ErrorData } from '../../protocols/errors.js';
+import { toErrorData } from '../../protocols/errors/errors.js';
+import type { ErrorData } from '../../protocols/errors/errors.js';
 import type { TaskResult } from '../../protocols/task.js';
 import { notRunResult } from './settle.js';
 import type { RunTaskInput, WorkflowServices } from './types.js';

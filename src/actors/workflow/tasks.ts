@@ -4,7 +4,7 @@
  * whose message names the task and the field. The field checks are in
  * workflow-task-rules.ts; the `SubAgentTask` class in sub-agent-task.ts.
  */
-import { WorkflowValidationError } from '../../protocols/errors.js';
+import { WorkflowValidationError } from '../../protocols/errors/errors.js';
 import type { ConsensusConfig, ExecutionMode, SubAgentTaskSpec, TaskPriority } from '../../protocols/task.js';
 import { closestMatch } from '../../util/closest-match.js';
 import { findDependencyCycle } from './dependency-cycle.js';

@@ -11,7 +11,7 @@
  * `execution_time` is seconds per task, `confidence_min` is a confidence 0..1.
  */
 import { MICRO_PER_CENT } from '../../protocols/cents.js';
-import { ConfigError } from '../../protocols/errors.js';
+import { ConfigError } from '../../protocols/errors/errors.js';
 import type { TaskResult } from '../../protocols/task.js';
 import type { AlertName, MonitoringAlert, TroupeEvent } from '../../protocols/events.js';
 

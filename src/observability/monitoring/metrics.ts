@@ -14,7 +14,7 @@
  * first, oldest first, and the agents seen least recently. The overall totals
  * never drop anything: they stay exact.
  */
-import { ConfigError } from '../../protocols/errors.js';
+import { ConfigError } from '../../protocols/errors/errors.js';
 import type { WorkflowStatus } from '../../protocols/task.js';
 import type { TroupeEvent } from '../../protocols/events.js';
 import { Tally } from './metrics-tally.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApprovalRequest } from '../../protocols/approval.js';
 import type { DashboardApprovalActions } from './dashboard/actions.js';
 import type { AnyActorRef, Subscription } from 'xstate';
-import { ConfigError } from '../../protocols/errors.js';
+import { ConfigError } from '../../protocols/errors/errors.js';
 import type { BudgetSnapshot } from '../../model/budget.js';
 import { AlertMonitor } from './alerts.js';
 import type { AlertThresholds } from './alerts.js';

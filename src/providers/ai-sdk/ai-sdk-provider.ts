@@ -8,7 +8,7 @@
  * adapter makes one attempt and maps failures to `ProviderError` codes.
  */
 import type { LanguageModelV3, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
-import { ConfigError } from '../../protocols/errors.js';
+import { ConfigError } from '../../protocols/errors/errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../../protocols/model.js';
 import type { ModelPrice } from '../../protocols/pricing.js';
 import { mapAiSdkError } from './errors.js';

@@ -8,8 +8,8 @@
  * the response body. None of them is kept; the message is rebuilt from the
  * status and the error's own message, with anything key-like redacted.
  */
-import { ProviderError } from '../../protocols/errors.js';
-import type { ProviderErrorCode } from '../../protocols/errors.js';
+import { ProviderError } from '../../protocols/errors/errors.js';
+import type { ProviderErrorCode } from '../../protocols/errors/errors.js';
 import { abortError, apiErrorFields, clip, codeForStatus, parseRetryAfter, redactSecrets } from '../provider-errors.js';
 
 /** Whether `error` is an AI SDK error (any class). */

@@ -5,7 +5,7 @@
  */
 import type { LanguageModelV3FinishReason, LanguageModelV3GenerateResult, LanguageModelV3Usage } from '@ai-sdk/provider';
 import { z } from 'zod';
-import { ProviderError } from '../../protocols/errors.js';
+import { ProviderError } from '../../protocols/errors/errors.js';
 import { estimateRequestTokens, estimateTokens } from '../../protocols/model.js';
 import type { JsonSchema, ModelRequest, ModelResponse, StopReason, ToolCall, TokenUsage } from '../../protocols/model.js';
 import { malformedResponse } from '../provider-errors.js';

@@ -5,7 +5,7 @@
  * outputs that satisfy their schema, and Anthropic-style prompt-cache billing.
  * Every answer says it is simulated: `simulated: true` and a `[simulated]` marker.
  */
-import { ConfigError, ProviderError } from '../../protocols/errors.js';
+import { ConfigError, ProviderError } from '../../protocols/errors/errors.js';
 import { estimateRequestTokens, estimateTokens, messageText, systemText } from '../../protocols/model.js';
 import type {
   ModelDeltaSink,

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseSafe, stringifySafe } from '../../storage/superjson-safe.js';
-import { JournalCorruptError } from '../../protocols/errors.js';
+import { JournalCorruptError } from '../../protocols/errors/errors.js';
 import type { ModelResponse } from '../../protocols/model.js';
 import type { StoredModelRequest } from '../request-hash.js';
 

@@ -4,7 +4,7 @@
  * request the cassette does not hold is a ReplayMismatchError. Import from
  * `troupe/testing`.
  */
-import { ReplayMismatchError } from '../../protocols/errors.js';
+import { ReplayMismatchError } from '../../protocols/errors/errors.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../../protocols/model.js';
 import { readCassette } from './cassette.js';
 import { abortError } from '../provider-errors.js';

@@ -8,7 +8,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { toErrorData } from '../../../protocols/errors.js';
+import { toErrorData } from '../../../protocols/errors/errors.js';
 
 /** What the dashboard may decide on (`orchestrator.approvals`). */
 export interface DashboardApprovalActions {

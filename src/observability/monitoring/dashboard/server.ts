@@ -11,7 +11,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PortInUseError } from '../../../protocols/errors.js';
+import { PortInUseError } from '../../../protocols/errors/errors.js';
 import { handleAction, isActionPath } from './actions.js';
 import type { DashboardActions } from './actions.js';
 

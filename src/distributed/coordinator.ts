@@ -9,14 +9,14 @@
  * checks before it starts a job (workers that join late).
  */
 import { nanoid } from 'nanoid';
-import { DistributedUnavailableError, fromErrorData } from '../protocols/errors.js';
+import { DistributedUnavailableError, fromErrorData } from '../protocols/errors/errors.js';
 import type { EventHub } from '../protocols/events.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import type { TaskResult } from '../protocols/task.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
 import { decodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
-import { redisKeys } from '../distributed/keys.js';
-import { RedisJournalStorage } from '../distributed/redis-journal-storage.js';
+import { redisKeys } from './keys.js';
+import { RedisJournalStorage } from './redis-journal-storage.js';
 
 /** The `distributed` setting. */
 export interface DistributedSetting {
@@ -190,4 +190,26 @@ export function distributedJournal(url: string, queue: string, leaseTtlMs: numbe
 /** A fresh id for a worker or coordinator process. */
 export function processId(kind: 'worker' | 'coordinator'): string {
   return `${kind}-${process.pid}-${nanoid(6)}`;
+}
+
+/** Whether a config (not yet validated) asks for distributed mode. */
+export function hasDistributed(config: unknown): boolean {
+  return typeof config === 'object' && config !== null && Reflect.get(config, 'distributed') !== undefined;
+}
+
+/**
+ * The coordinator's journal: in Redis, when the config is distributed and
+ * names no other journal storage (nor turns journaling off); else undefined.
+ * A config that is not an object is left to config validation.
+ */
+export function coordinatorJournal(config: unknown): ReturnType<typeof distributedJournal> | undefined {
+  if (typeof config !== 'object' || config === null) return undefined;
+  const distributed: unknown = Reflect.get(config, 'distributed');
+  const journal: unknown = Reflect.get(config, 'journal');
+  if (typeof distributed !== 'object' || distributed === null || (journal !== undefined && journal !== true)) return undefined;
+  const redis: unknown = Reflect.get(distributed, 'redis');
+  if (typeof redis !== 'string') return undefined;
+  const queue: unknown = Reflect.get(distributed, 'queue');
+  const leaseTtlMs: unknown = Reflect.get(distributed, 'leaseTtlMs');
+  return distributedJournal(redis, typeof queue === 'string' ? queue : 'troupe', typeof leaseTtlMs === 'number' ? leaseTtlMs : 10_000);
 }

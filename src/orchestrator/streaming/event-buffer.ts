@@ -6,7 +6,7 @@
  * value replaced), so a slow reader loses granularity, never text; every
  * other event is always kept (there are a handful per task).
  */
-import type { WorkflowEvent } from '../protocols/events.js';
+import type { WorkflowEvent } from '../../protocols/events.js';
 
 type DeltaEvent = Extract<WorkflowEvent, { type: 'model.delta' }>;
 

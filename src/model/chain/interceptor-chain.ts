@@ -2,7 +2,7 @@
  * Composes the model boundary's links into one call: the first interceptor
  * is the outermost, the terminal (the provider) is reached last.
  */
-import type { ModelCallInterceptor, NextModelCall } from '../protocols/gateway.js';
+import type { ModelCallInterceptor, NextModelCall } from '../../protocols/gateway.js';
 
 /**
  * Chains `interceptors` in front of `terminal`.

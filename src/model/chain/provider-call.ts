@@ -7,15 +7,15 @@
  * the call's own `onDelta`); otherwise it is one plain `complete`.
  */
 import { nanoid } from 'nanoid';
-import { roundCents } from '../protocols/cents.js';
-import { MalformedUsageError } from '../protocols/errors.js';
-import type { ModelCall, ModelCallDelta, ModelCallOutcome, NextModelCall } from '../protocols/gateway.js';
-import type { EventHub } from '../protocols/events.js';
-import type { ModelProvider } from '../protocols/model.js';
-import type { ModelPrice } from '../protocols/pricing.js';
-import { costOfUsage } from '../providers/model-prices.js';
-import { streamCall } from './stream-call.js';
-import { malformedUsage } from './usage-check.js';
+import { roundCents } from '../../protocols/cents.js';
+import { MalformedUsageError } from '../../protocols/errors/errors.js';
+import type { ModelCall, ModelCallDelta, ModelCallOutcome, NextModelCall } from '../../protocols/gateway.js';
+import type { EventHub } from '../../protocols/events.js';
+import type { ModelProvider } from '../../protocols/model.js';
+import type { ModelPrice } from '../../protocols/pricing.js';
+import { costOfUsage } from '../../providers/model-prices.js';
+import { streamCall } from '../stream-call.js';
+import { malformedUsage } from '../usage-check.js';
 
 /** Where a call's deltas go: its own `onDelta` and the hub's `model.delta` listeners; undefined when nobody wants them. */
 function deltaTarget(call: ModelCall, events: EventHub | undefined): ((delta: ModelCallDelta) => void) | undefined {

@@ -5,8 +5,8 @@
  * agent leaves the state that asked for it.
  */
 import { nanoid } from 'nanoid';
-import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../protocols/gateway.js';
-import type { ModelResponse } from '../protocols/model.js';
+import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../../protocols/gateway.js';
+import type { ModelResponse } from '../../protocols/model.js';
 
 /** Reuses or records model responses by call key (journal, replay). */
 export interface CallRecorder {

@@ -10,18 +10,18 @@
  * held against; usage that is not a count is charged the whole reservation and
  * closes them too (fail closed).
  */
-import { ConfigError, MalformedUsageError } from '../protocols/errors.js';
-import type { EventHub } from '../protocols/events.js';
-import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../protocols/gateway.js';
-import { EMPTY_USAGE } from '../protocols/model.js';
-import type { TokenUsage } from '../protocols/model.js';
-import type { ModelPrice } from '../protocols/pricing.js';
-import type { BudgetLedger, ReservationOutcome } from './budget.js';
-import { isBudgetStore, ledgerBudgetStore } from './budget-store.js';
-import type { BudgetHold, BudgetStore } from './budget-store.js';
-import { estimateWorstCaseCents } from './token-bound.js';
-import { allowanceOf, excessOf } from './usage-check.js';
-import { partialChargeOf } from './partial-charge.js';
+import { ConfigError, MalformedUsageError } from '../../protocols/errors/errors.js';
+import type { EventHub } from '../../protocols/events.js';
+import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../../protocols/gateway.js';
+import { EMPTY_USAGE } from '../../protocols/model.js';
+import type { TokenUsage } from '../../protocols/model.js';
+import type { ModelPrice } from '../../protocols/pricing.js';
+import type { BudgetLedger, ReservationOutcome } from '../budget.js';
+import { isBudgetStore, ledgerBudgetStore } from '../budget-store.js';
+import type { BudgetHold, BudgetStore } from '../budget-store.js';
+import { estimateWorstCaseCents } from '../token-bound.js';
+import { allowanceOf, excessOf } from '../usage-check.js';
+import { partialChargeOf } from '../partial-charge.js';
 
 /**
  * The budget link over `budget` (the in-process ledger, or any BudgetStore,

@@ -3,12 +3,12 @@
  * ones included, so a run reports exactly what the ledger charged for it
  * even when a call completes as its task is cancelled.
  */
-import { roundCents } from '../protocols/cents.js';
-import { MalformedUsageError } from '../protocols/errors.js';
-import type { ModelCallInterceptor } from '../protocols/gateway.js';
-import { EMPTY_USAGE } from '../protocols/model.js';
-import { partialChargeOf } from './partial-charge.js';
-import type { RunSpend } from './run-spend.js';
+import { roundCents } from '../../protocols/cents.js';
+import { MalformedUsageError } from '../../protocols/errors/errors.js';
+import type { ModelCallInterceptor } from '../../protocols/gateway.js';
+import { EMPTY_USAGE } from '../../protocols/model.js';
+import { partialChargeOf } from '../partial-charge.js';
+import type { RunSpend } from '../run-spend.js';
 
 /**
  * The spend link over `spend`.

@@ -5,8 +5,8 @@
  * dependencies and the templates it may need; the worker answers with the
  * TaskResult, or the typed error that kept it from running the task.
  */
-import { toErrorData } from '../protocols/errors.js';
-import type { ErrorData } from '../protocols/errors.js';
+import { toErrorData } from '../protocols/errors/errors.js';
+import type { ErrorData } from '../protocols/errors/errors.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
 import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';

@@ -5,9 +5,9 @@
  * all subscribe to these events, so one report serves them all.
  */
 import { nanoid } from 'nanoid';
-import { toErrorData } from '../protocols/errors.js';
-import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../protocols/gateway.js';
-import type { EventHub } from '../protocols/events.js';
+import { toErrorData } from '../../protocols/errors/errors.js';
+import type { ModelCall, ModelCallInterceptor, ModelCallOutcome } from '../../protocols/gateway.js';
+import type { EventHub } from '../../protocols/events.js';
 
 /**
  * The events link over `events`, timed by `now`.

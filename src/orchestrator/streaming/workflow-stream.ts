@@ -4,9 +4,9 @@
  * bounded {@link EventBuffer}, so the actors never wait for the reader.
  */
 import { nanoid } from 'nanoid';
-import type { WorkflowEvent } from '../protocols/events.js';
-import type { WorkflowResult } from '../protocols/task.js';
-import type { ExecuteWorkflowOptions } from '../runs/workflow-runner.js';
+import type { WorkflowEvent } from '../../protocols/events.js';
+import type { WorkflowResult } from '../../protocols/task.js';
+import type { ExecuteWorkflowOptions } from '../../runs/workflow-runner.js';
 import { DEFAULT_STREAM_BUFFER, EventBuffer } from './event-buffer.js';
 
 export interface StreamWorkflowOptions extends Omit<ExecuteWorkflowOptions, 'onEvent'> {

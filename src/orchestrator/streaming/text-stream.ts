@@ -2,9 +2,9 @@
  * `toTextStream`: the answer text of a stream of events, for a terminal, an
  * HTTP response or a UI that only wants words.
  */
-import type { ModelCallStep } from '../protocols/gateway.js';
-import type { ModelDelta } from '../protocols/model.js';
-import type { TroupeEvent } from '../protocols/events.js';
+import type { ModelCallStep } from '../../protocols/gateway.js';
+import type { ModelDelta } from '../../protocols/model.js';
+import type { TroupeEvent } from '../../protocols/events.js';
 
 export interface TextStreamOptions {
   /** Delta kinds to keep. Default `['text']` (the answers; not thinking, JSON or tool arguments). */

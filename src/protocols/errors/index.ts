@@ -1,0 +1,50 @@
+/** The public face of protocols/errors/. */
+export {
+  AgentBusyError,
+  AgentExistsError,
+  AgentFailedError,
+  AgentNotFoundError,
+  AgentTimeoutError,
+  BudgetExceededError,
+  BudgetOverrunError,
+  CancelledError,
+  ConfigError,
+  ConsultationCycleError,
+  ConsultationTimeoutError,
+  CrossAgentQueriesDisabledError,
+  InputDataTooLargeError,
+  InvalidReflectionError,
+  InvalidVoteError,
+  MalformedUsageError,
+  MissingApiKeyError,
+  ProviderError,
+  ShutDownError,
+  WorkflowNotFoundError,
+  WorkflowRunningError,
+  WorkflowValidationError,
+  fromErrorData,
+  toErrorData,
+} from './errors.js';
+export type { BudgetLimitName, ProviderErrorCode } from './errors.js';
+export {
+  ApprovalNotFoundError,
+  ApprovalRejectedError,
+  ApprovalTimeoutError,
+  ArtifactNotFoundError,
+  ArtifactTooLargeError,
+  DistributedUnavailableError,
+  FencedError,
+  InvalidArtifactIdError,
+  JournalCorruptError,
+  McpServerUnavailableError,
+  McpToolError,
+  PermissionDeniedError,
+  PortInUseError,
+  ReplayMismatchError,
+  ToolNotOnWorkerError,
+  VersionConflictError,
+  WorkspaceLockedError,
+} from './service-errors.js';
+export type { ArtifactOperation, WorkspaceLockHolder } from './service-errors.js';
+export { TroupeError } from './troupe-error.js';
+export type { ErrorData, TroupeErrorCode } from './troupe-error.js';
