@@ -5,30 +5,11 @@
  */
 import { createActor, fromCallback } from 'xstate';
 import type { Actor, AnyActorRef, InspectionEvent, Observer } from 'xstate';
-import type {
-  AgentConfig,
-  AgentDescriptor,
-  AgentMemoryData,
-  AgentTask,
-  AgentTaskResult,
-  ResolvedAgentConfig,
-} from '../protocols/agent.js';
+import type { AgentConfig, AgentDescriptor, AgentMemoryData, AgentTask, AgentTaskResult, ResolvedAgentConfig } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
-import type {
-  AgentBroadcastEvent,
-  AgentInboundEvent,
-  AgentOutboundEvent,
-} from '../protocols/agent-protocol.js';
+import type { AgentBroadcastEvent, AgentInboundEvent, AgentOutboundEvent } from '../protocols/agent-protocol.js';
 import { agentSystemId } from '../protocols/agent-protocol.js';
-import {
-  AgentExistsError,
-  AgentFailedError,
-  AgentNotFoundError,
-  AgentTimeoutError,
-  CancelledError,
-  ConfigError,
-  ShutDownError,
-} from '../protocols/errors/errors.js';
+import { AgentExistsError, AgentFailedError, AgentNotFoundError, AgentTimeoutError, CancelledError, ConfigError, ShutDownError } from '../protocols/errors/errors.js';
 import type { ErrorData } from '../protocols/errors/errors.js';
 import type { ToolDefinition } from '../protocols/model.js';
 import type { AgentContext } from '../actors/agent/machine.js';
