@@ -263,6 +263,8 @@ export {
   CancelledError,
   ShutDownError,
   ProviderError,
+  MalformedUsageError,
+  MalformedResponseError,
   ReplayMismatchError,
   JournalCorruptError,
   WorkspaceLockedError,

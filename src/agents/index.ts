@@ -12,6 +12,7 @@ export {
 export type { AgentDefaults } from './agent-config.js';
 export { abortReason, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
 export type { AgentInspection } from './agent-inspection.js';
+export { malformedReply } from './agent-reply.js';
 export { CollaborativeAgent } from './collaborative-agent.js';
 export type {
   CollaborationContext,

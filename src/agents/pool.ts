@@ -22,6 +22,7 @@ import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
 import { addCents } from '../protocols/cents.js';
+import { malformedReply } from './agent-reply.js';
 import { deliverToAgent, spawnAgentActor, stopAgentActor } from './direct-route.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
@@ -384,6 +385,13 @@ export class AgentPool {
     if (record) {
       record.currentTask = null;
       this.#capture(record);
+    }
+    // A custom agent type is code troupe does not own: its reply must have the protocol's shape.
+    const malformed = record && record.agentType !== THINKING_AGENT_TYPE ? malformedReply(event) : undefined;
+    if (malformed) {
+      if (record) record.lastError = malformed.error;
+      pending.settle(malformed);
+      return;
     }
     if (event.type === 'agent.result') {
       if (record) {

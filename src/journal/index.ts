@@ -11,6 +11,7 @@ export { JournalCallRecorder } from './recorder.js';
 export type { RecordedApproval, ReplayMismatch, ToolCallKey } from './recorder.js';
 export {
   currentRun,
+  encodeForWrite,
   encodeRecord,
   isJournalRecord,
   parseJournal,
@@ -28,6 +29,7 @@ export type {
 } from './records.js';
 export { expiredRuns } from './retention.js';
 export type { JournalRetention } from './retention.js';
+export { RunSummary, summarizeJournal } from './run-summary.js';
 export { isFinishedRecord, readSummary, writeSummary } from './summaries.js';
 export { runJournaledTool } from './tool-journal.js';
 export type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';

@@ -5,16 +5,14 @@
  * of truth for resume, replay, `listWorkflows` and `getWorkflow`. What a
  * line holds and how a log is parsed is in journal-records.ts.
  */
-import type { ApprovalRequest } from '../protocols/approval.js';
 import { join } from 'node:path';
-import type { TaskResult } from '../protocols/task.js';
 import { FsJournalStorage } from '../storage/journal-fs.js';
 import { MemoryJournalStorage } from '../storage/journal-memory.js';
 import type { JournalStorage } from '../storage/journal-storage.js';
-import { currentRun, encodeRecord, parseJournal, runOf } from './records.js';
-import { journalRecordProblem } from './record-schemas.js';
+import { encodeForWrite, parseJournal, runOf } from './records.js';
 import type { JournalEntry, JournalReading, JournalRecord } from './records.js';
-import type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';
+import type { WorkflowRecord } from './workflow-record.js';
+import { RunSummary, summarizeJournal } from './run-summary.js';
 import { createSecretScrubber } from '../util/sanitize.js';
 import { ConfigError, JournalCorruptError, WorkflowNotFoundError, WorkflowRunningError } from '../protocols/errors/errors.js';
 import { expiredRuns } from './retention.js';
@@ -33,91 +31,6 @@ export type {
 
 export type { JournaledRunStatus, JournaledTaskStatus, WorkflowRecord } from './workflow-record.js';
 
-/**
- * Folds a reading into a WorkflowRecord; undefined when the run's start is not in it.
- *
- * @example
- * ```ts
- * const record = summarizeJournal(parseJournal(id, text), false);
- * ```
- */
-function summarizeJournal(reading: JournalReading, runningHere: boolean): WorkflowRecord | undefined {
-  let started: Extract<JournalRecord, { type: 'workflow.started' }> | undefined;
-  let finished: Extract<JournalRecord, { type: 'workflow.finished' }> | undefined;
-  const resumedAt: number[] = [];
-  const tasks: Record<string, JournaledTaskStatus> = {};
-  const results: Record<string, TaskResult> = {};
-  let modelCalls = 0;
-  const approvals = new Map<string, ApprovalRequest>();
-  for (const record of currentRun(reading.records)) {
-    switch (record.type) {
-      case 'workflow.started':
-        started = record;
-        for (const task of record.tasks) tasks[task.agentId] ??= 'pending';
-        break;
-      case 'workflow.resumed':
-        resumedAt.push(record.at);
-        // Tasks in flight at the crash run again: back to pending until they start.
-        for (const [agentId, status] of Object.entries(tasks)) if (status === 'running') tasks[agentId] = 'pending';
-        break;
-      case 'task.started':
-        if (agentIdIn(tasks, record.agentId) && tasks[record.agentId] === 'pending') tasks[record.agentId] = 'running';
-        break;
-      case 'task.finished':
-        if (agentIdIn(tasks, record.agentId)) {
-          tasks[record.agentId] = record.result.status;
-          results[record.agentId] = record.result;
-        }
-        break;
-      case 'model.call':
-        if (!record.replayed) modelCalls++;
-        break;
-      case 'approval.requested':
-        approvals.set(record.relativeKey, record.request);
-        break;
-      case 'approval.decided':
-        approvals.delete(record.relativeKey);
-        break;
-      case 'workflow.finished':
-        finished = record;
-        break;
-      default:
-        break;
-    }
-  }
-  if (!started) return undefined;
-  const pendingApprovals = finished ? [] : [...approvals.values()].filter((request) => !settledTask(tasks, reading.workflowId, request.taskId));
-  const status: JournaledRunStatus = finished ? finished.result.status : runningHere ? 'running' : 'interrupted';
-  return {
-    workflowId: reading.workflowId,
-    status,
-    startedAt: started.at,
-    finishedAt: finished?.at ?? null,
-    resumedAt,
-    tasks,
-    totalCostCents: finished
-      ? finished.result.totalCostCents
-      : Object.values(results).reduce((sum, result) => sum + result.costCents, 0),
-    modelCalls,
-    ...(started.replayOf === undefined ? {} : { replayOf: started.replayOf }),
-    ...(started.modifications === undefined ? {} : { modifications: started.modifications }),
-    ...(finished ? { result: finished.result } : {}),
-    ...(pendingApprovals.length > 0 ? { pendingApprovals } : {}),
-  };
-}
-
-/** Whether the workflow task a step's taskId (`<run>/<agentId>...`) belongs to has settled for good. */
-function settledTask(tasks: Record<string, JournaledTaskStatus>, workflowId: string, taskId: string): boolean {
-  const agentId = taskId.startsWith(`${workflowId}/`) ? taskId.slice(workflowId.length + 1).split(/[/#]/)[0] : undefined;
-  const status = agentId === undefined || !agentIdIn(tasks, agentId) ? undefined : tasks[agentId];
-  // A cancelled task was stopped, not finished: a resume runs it again and asks again.
-  return status !== undefined && status !== 'pending' && status !== 'running' && status !== 'cancelled';
-}
-
-function agentIdIn(tasks: Record<string, JournaledTaskStatus>, agentId: string): boolean {
-  return Object.hasOwn(tasks, agentId);
-}
-
 /** Appends one run's events. Sequence numbers continue across resumes. */
 export class RunJournal {
   readonly workflowId: string;
@@ -132,17 +45,28 @@ export class RunJournal {
   failure: unknown;
   /** Told about the first failed write (the runner cancels the run: it can no longer be resumed faithfully). */
   onFailure: ((error: unknown) => void) | undefined;
+  /** The run's record, folded from the log as it was when opened and every append since; unset when the log's start is unknown. */
+  readonly #summary: RunSummary | undefined;
 
   constructor(
     storage: JournalStorage,
     workflowId: string,
-    options: { now: () => number; lastSeq?: number; scrub?: (line: string) => string },
+    options: { now: () => number; lastSeq?: number; scrub?: (line: string) => string; summary?: RunSummary },
   ) {
     this.#storage = storage;
     this.workflowId = workflowId;
     this.#now = options.now;
     this.#scrub = options.scrub ?? ((line) => line);
     this.#seq = options.lastSeq ?? 0;
+    this.#summary = options.summary;
+  }
+
+  /**
+   * The run's record as its log now reads, without reading the log: undefined
+   * when the journal was opened without the log's earlier records or a write failed.
+   */
+  summary(): WorkflowRecord | undefined {
+    return this.failure === undefined ? this.#summary?.record(!this.#closed) : undefined;
   }
 
   get closed(): boolean {
@@ -163,17 +87,19 @@ export class RunJournal {
     let line: string;
     try {
       if (this.failure !== undefined) throw this.failure;
-      const problem = journalRecordProblem(record);
+      const encoded = encodeForWrite(record);
       // What resume would refuse is never written: the write fails, and the run is cancelled as for a failed write.
-      if (problem) {
+      if ('problem' in encoded) {
+        const { problem } = encoded;
         throw new JournalCorruptError(this.workflowId, `refusing to write a malformed ${entry.type} record: field ${problem.field}: ${problem.reason}`);
       }
-      line = this.#scrub(encodeRecord(record));
+      line = this.#scrub(encoded.line);
     } catch (error) {
       this.#fail(error);
       return Promise.reject(error);
     }
     this.#seq++;
+    this.#summary?.add(record);
     const write = this.#tail.then(() => {
       if (this.failure !== undefined) throw this.failure;
       return this.#storage.append(this.workflowId, line);
@@ -246,11 +172,20 @@ export class WorkflowJournals {
     }
   }
 
-  /** Opens (or continues, after a resume) the journal of a run. */
-  open(workflowId: string, lastSeq = 0): RunJournal {
+  /**
+   * Opens (or continues, after a resume) the journal of a run. `earlier`: the
+   * records the log already holds (a resumed run's), so that closing the run
+   * stores its summary without reading the log back; an empty log (`lastSeq` 0) needs none.
+   */
+  open(workflowId: string, lastSeq = 0, earlier?: readonly JournalRecord[]): RunJournal {
     const existing = this.#open.get(workflowId);
     if (existing && !existing.closed) return existing;
-    const journal = new RunJournal(this.storage, workflowId, { now: this.#now, lastSeq, scrub: this.#scrub });
+    let summary: RunSummary | undefined;
+    if (lastSeq === 0 || earlier) {
+      summary = new RunSummary(workflowId);
+      for (const record of earlier ?? []) summary.add(record);
+    }
+    const journal = new RunJournal(this.storage, workflowId, { now: this.#now, lastSeq, scrub: this.#scrub, ...(summary ? { summary } : {}) });
     this.#open.set(workflowId, journal);
     return journal;
   }
@@ -273,7 +208,9 @@ export class WorkflowJournals {
     this.#open.delete(workflowId);
     try {
       await journal?.close();
-      await this.get(workflowId);
+      const summary = journal?.summary();
+      if (summary) await this.#storeSummary(summary);
+      else await this.get(workflowId);
       await this.applyRetention();
     } catch {
       // A summary or a deletion that fails costs listing speed or disk space, never the run.
@@ -350,6 +287,13 @@ export class WorkflowJournals {
     const record = summarizeJournal(parseJournal(workflowId, text), runningHere);
     if (record && !runningHere) await writeSummary(this.storage, record, Buffer.byteLength(text));
     return record;
+  }
+
+  /** Stores a finished run's summary made while it ran, for the log's length as it is now. */
+  async #storeSummary(record: WorkflowRecord): Promise<void> {
+    if (!this.storage.writeSummary || !this.storage.size) return;
+    const journalBytes = await this.storage.size(record.workflowId);
+    if (journalBytes !== undefined) await writeSummary(this.storage, record, journalBytes);
   }
 
   /** Closes every open journal (shutdown), once their writes in flight are done. */

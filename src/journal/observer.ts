@@ -53,8 +53,8 @@ export function createJournalObserver(options: { journals: WorkflowJournals; eve
     async begin(run: RunBeginning): Promise<WorkflowRunHooks> {
       const { workflowId, continuation } = run;
       // Sequence numbers continue after whatever the log holds (a resumed run, or a run restarted under its id).
-      const lastSeq = (await journals.read(workflowId))?.records.at(-1)?.seq ?? 0;
-      const journal: RunJournal = journals.open(workflowId, lastSeq);
+      const earlier = (await journals.read(workflowId))?.records ?? [];
+      const journal: RunJournal = journals.open(workflowId, earlier.at(-1)?.seq ?? 0, earlier);
       journal.onFailure = (error) => run.cancel(`the journal could not be written: ${toErrorData(error).message}`);
       try {
         if (continuation.resumed) {

@@ -6,31 +6,19 @@
  * {@link journalRecordProblem} names the field that is wrong.
  */
 import { z } from 'zod';
+import {
+  alternativeShape as alternative,
+  amountShape as amount,
+  countShape as count,
+  errorDataShape as errorData,
+  finiteShape as finite,
+  modelResponseShape as modelResponse,
+  shapeProblem,
+  tokenUsageShape as usage,
+} from '../protocols/shapes.js';
+import type { ShapeProblem } from '../protocols/shapes.js';
 
-/** Finite numbers only (z.number rejects NaN and ±Infinity). */
-const finite = z.number();
-const count = z.number().int().nonnegative();
-const amount = z.number().nonnegative();
 const optionalString = z.string().optional();
-
-const usage = z.object({
-  inputTokens: count,
-  outputTokens: count,
-  thinkingTokens: count,
-  cacheReadTokens: count,
-  cacheWriteTokens: count,
-});
-
-const errorData = z.object({
-  code: z.string(),
-  name: z.string(),
-  message: z.string(),
-  retryable: z.boolean(),
-  retryAfterSeconds: amount.optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-
-const alternative = z.object({ output: z.string(), confidence: finite, critique: z.string(), round: count });
 
 const consensusResult = z.object({
   method: z.enum(['majority', 'weighted_voting', 'deliberative']),
@@ -93,16 +81,6 @@ const taskSpec = z.object({
   template: optionalString,
 });
 
-const modelResponse = z.object({
-  text: z.string(),
-  thinking: optionalString,
-  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), input: z.unknown() })),
-  structured: z.unknown().optional(),
-  usage,
-  model: z.string(),
-  stopReason: z.enum(['end_turn', 'max_tokens', 'tool_use', 'stop_sequence', 'refusal', 'other']),
-  simulated: z.boolean().optional(),
-});
 
 const purpose = z.enum(['thinking', 'acting', 'reflecting', 'alternative', 'consultation', 'summary', 'compaction', 'tool_loop']);
 
@@ -206,10 +184,7 @@ const journalRecord = z.discriminatedUnion('type', [
 ]);
 
 /** What is wrong with a decoded line: the field (dotted path, `(record)` for the line itself) and why. */
-export interface JournalRecordProblem {
-  readonly field: string;
-  readonly reason: string;
-}
+export type JournalRecordProblem = ShapeProblem;
 
 /**
  * The first problem with a decoded line's shape, or undefined when it is a well-formed record.
@@ -221,10 +196,6 @@ export interface JournalRecordProblem {
  * ```
  */
 export function journalRecordProblem(value: unknown): JournalRecordProblem | undefined {
-  const parsed = journalRecord.safeParse(value);
-  if (parsed.success) return undefined;
-  const issue = parsed.error.issues[0];
-  if (!issue) return { field: '(record)', reason: 'not a journal record' };
-  const field = issue.path.length === 0 ? '(record)' : issue.path.map(String).join('.');
-  return { field, reason: issue.message };
+  const problem = shapeProblem(journalRecord, value);
+  return problem?.field === '(value)' ? { ...problem, field: '(record)' } : problem;
 }

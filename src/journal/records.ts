@@ -4,6 +4,7 @@
  * back, with every line's shape checked: a malformed line is skipped by the
  * summaries and makes resume and replay refuse the journal (JOURNAL_CORRUPT). The journals themselves are in journal.ts.
  */
+import { plainJsonText } from '../storage/plain-json.js';
 import { parseSafe, stringifySafe } from '../storage/superjson-safe.js';
 import type { ErrorData } from '../protocols/errors/errors.js';
 import { JournalCorruptError } from '../protocols/errors/errors.js';
@@ -126,6 +127,26 @@ export type JournalRecord = JournalEntry & { readonly seq: number };
 /** Encodes one record as a line (superjson with reserved keys escaped; JSON escapes newlines, so it is one line). */
 export function encodeRecord(record: JournalRecord): string {
   return stringifySafe(record);
+}
+
+/**
+ * Encodes a record about to be written, or names why resume would refuse it.
+ * A record of plain JSON is built by troupe from values checked where they
+ * entered (provider responses, custom agents' replies, tool text, config and
+ * inputData), so its shape holds by construction and it is encoded in one walk.
+ * Anything else (a NaN cost, a Date, `undefined` in a list) is checked against
+ * the record schemas first: such a record is never written.
+ *
+ * @example
+ * ```ts
+ * encodeForWrite({ seq: 1, at: 0, type: 'task.started', agentId: 'a', attempt: 1 }); // { line: '{"json":{…}}' }
+ * ```
+ */
+export function encodeForWrite(record: JournalRecord): { readonly line: string } | { readonly problem: JournalRecordProblem } {
+  const plain = plainJsonText(record);
+  if (plain !== undefined) return { line: plain };
+  const problem = journalRecordProblem(record);
+  return problem ? { problem } : { line: encodeRecord(record) };
 }
 
 /**

@@ -25,6 +25,7 @@ export type {
   ProviderConnectionSettings,
   ProviderRegistrySettings,
 } from './provider-registry.js';
+export { malformedResponse } from './response-check.js';
 export { RunSpend } from './run-spend.js';
 export type { TaskSpend } from './run-spend.js';
 export { streamCall } from './stream-call.js';

@@ -20,13 +20,13 @@ export function excessOf(request: ModelRequest, usage: TokenUsage): 'input' | 'o
   return undefined;
 }
 
-/** The first usage field that is not a finite count ≥ 0, as `field=value`, or undefined when all are. */
+/** The first usage field that is not a whole count ≥ 0, as `field=value`, or undefined when all are. */
 export function malformedUsage(usage: TokenUsage | undefined): string | undefined {
   if (typeof usage !== 'object' || usage === null) return 'usage missing';
   const fields = ['inputTokens', 'outputTokens', 'thinkingTokens', 'cacheReadTokens', 'cacheWriteTokens'] as const;
   for (const field of fields) {
     const value: unknown = usage[field];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return `${field}=${String(value)}`;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return `${field}=${String(value)}`;
   }
   return undefined;
 }

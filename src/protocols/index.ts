@@ -124,6 +124,19 @@ export type {
   WorkflowRunHooks,
   WorkflowRunObserver,
 } from './run.js';
+export {
+  agentFailureShape,
+  agentTaskResultShape,
+  alternativeShape,
+  amountShape,
+  countShape,
+  errorDataShape,
+  finiteShape,
+  modelResponseShape,
+  shapeProblem,
+  tokenUsageShape,
+} from './shapes.js';
+export type { ShapeProblem } from './shapes.js';
 export { ExecutionMode } from './task.js';
 export type {
   ConditionResults,
@@ -154,6 +167,7 @@ export {
   InputDataTooLargeError,
   InvalidReflectionError,
   InvalidVoteError,
+  MalformedResponseError,
   MalformedUsageError,
   MissingApiKeyError,
   ProviderError,

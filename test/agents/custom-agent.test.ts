@@ -7,7 +7,7 @@ import type { ScriptedProvider } from '../../src/testing.js';
 import type { AgentMachineInput } from '../../src/index.js';
 import type { AgentInboundEvent } from '../../src/index.js';
 import type { AgentTask } from '../../src/index.js';
-import { messageText } from '../../src/index.js';
+import { agentTaskResult, messageText } from '../../src/index.js';
 import { ConfigError } from '../../src/index.js';
 import type { TroupeEvent } from '../../src/index.js';
 import { createGlossaryAgent, runCustomAgentExample } from '../../examples/custom-agent.js';
@@ -150,4 +150,28 @@ describe('custom agent actors (registerAgentType)', () => {
     const run = await o.executeWorkflow({ tasks: [{ agentId: 'mute', taskDescription: 'Say something' }] });
     expect(run.results.mute).toMatchObject({ status: 'failed', error: { code: 'AGENT_TIMEOUT' } });
   });
+
+  it('a custom agent replying with a malformed result fails its task with AGENT_FAILED naming the field, and the journal stays well formed', async () => {
+    /** Replies to every task with `result` (JSON text, so the test can send what the type forbids). */
+    const replying = (result: string) =>
+      setup({ types: { events: {} as AgentInboundEvent, input: {} as AgentMachineInput } }).createMachine({
+        on: {
+          'agent.task': {
+            actions: ({ event }) => {
+              event.replyTo?.send({ type: 'agent.result', agentId: 'odd', taskId: event.task.taskId, result: JSON.parse(result) });
+            },
+          },
+        },
+      });
+    const o = new Orchestrator({ provider: createScriptedProvider(), journal: { storage: 'memory' } });
+    open.push(o);
+    const wellFormed = JSON.stringify(agentTaskResult('fine'));
+    o.registerAgentType('odd', replying(JSON.stringify({ ...JSON.parse(wellFormed), confidence: 'high' })));
+    o.spawnAgent({ agentId: 'odd', agentType: 'odd' });
+    const run = await o.executeWorkflow({ tasks: [{ agentId: 'odd', taskDescription: 'Answer' }] });
+    expect(run.results.odd).toMatchObject({ status: 'failed', error: { code: 'AGENT_FAILED', message: expect.stringContaining('malformed result: field confidence') } });
+    // The failure, not a journal refusal, ended the run: its journal reads back as a finished run.
+    expect((await o.getWorkflow(run.workflowId))?.status).toBe('failed');
+  });
 });
+

@@ -190,6 +190,45 @@ describe('cheap listing', () => {
     expect(Object.keys((await o.getWorkflow('wf_again'))?.tasks ?? {})).toEqual(['solo']);
   });
 
+  it('stores a run\'s summary as it closes without reading its journal back', async () => {
+    const storage = new MemoryJournalStorage();
+    const reads: string[] = [];
+    const counting: JournalStorage = {
+      ...withoutSummaries(storage),
+      read: (id) => {
+        reads.push(id);
+        return storage.read(id);
+      },
+      size: (id) => storage.size(id),
+      readSummary: (id) => storage.readSummary(id),
+      writeSummary: (id, text) => storage.writeSummary(id, text),
+    };
+    const o = orchestrator({ journal: { storage: counting } });
+    await o.executeWorkflow({ workflowId: 'wf_counted', tasks: TASKS });
+    // One read when the run began (a log to continue?), none when it closed.
+    expect(reads).toEqual(['wf_counted']);
+    const fromSummary = await o.getWorkflow('wf_counted');
+    expect(reads).toEqual(['wf_counted']);
+    expect(fromSummary).toEqual(await new WorkflowJournals({ storage: withoutSummaries(storage), now: Date.now }).get('wf_counted'));
+  });
+
+  it('summarises a resumed run as a full read of its journal does', async () => {
+    const storage = new MemoryJournalStorage();
+    const first = orchestrator({ journal: { storage } });
+    await first.executeWorkflow({ workflowId: 'wf_cut', tasks: TASKS });
+    await first.shutdown();
+    const lines = ((await storage.read('wf_cut')) ?? '').split('\n').filter(Boolean);
+    const cut = lines.findIndex((line) => line.includes('"task.finished"'));
+    const interrupted = new MemoryJournalStorage();
+    await interrupted.append('wf_cut', lines.slice(0, cut + 1).join('\n'));
+    const second = orchestrator({ journal: { storage: interrupted } });
+    expect((await second.resumeWorkflow({ workflowId: 'wf_cut', tasks: TASKS })).status).toBe('succeeded');
+    const fromSummary = await second.getWorkflow('wf_cut');
+    const fullRead = await new WorkflowJournals({ storage: withoutSummaries(interrupted), now: Date.now }).get('wf_cut');
+    expect(fromSummary).toEqual(fullRead);
+    expect(fromSummary).toMatchObject({ status: 'succeeded', resumedAt: [expect.any(Number)], tasks: { researcher: 'succeeded', writer: 'succeeded' } });
+  });
+
   it('removes no journal file when there is nothing to delete', () => {
     const ws = tempDir();
     orchestrator({ workspacePath: ws, journalRetention: { maxWorkflows: 0 } });

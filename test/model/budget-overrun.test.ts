@@ -3,7 +3,8 @@
  * hostile servers), and against text that tokenizes near one token a character.
  */
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, BudgetOverrunError } from '../../src/index.js';
+import { BudgetExceededError, BudgetOverrunError, MalformedResponseError, MalformedUsageError } from '../../src/index.js';
+import type { ModelProvider } from '../../src/index.js';
 import type { ModelRequest, TokenUsage } from '../../src/index.js';
 import { EMPTY_USAGE } from '../../src/index.js';
 import { DEFAULT_PRICES } from '../../src/index.js';
@@ -236,5 +237,48 @@ describe('a provider that reports usage that is not a count', () => {
     await expect(call()).rejects.toBeInstanceOf(BudgetOverrunError);
     expect(provider.requests).toHaveLength(1);
     expect(ledger.snapshot().openReservations).toBe(0);
+  });
+});
+
+describe('a custom provider whose response is not a ModelResponse', () => {
+  /** A provider answering `raw` (JSON text, so the test can send what the type forbids). */
+  function answering(raw: string): ModelProvider {
+    return { name: 'custom', complete: async () => JSON.parse(raw) };
+  }
+  const usage = JSON.stringify({ ...EMPTY_USAGE, inputTokens: 3, outputTokens: 2 });
+
+  it.each([
+    ['text', `{"text":42,"toolCalls":[],"usage":${usage},"model":"m","stopReason":"end_turn"}`],
+    ['stopReason', `{"text":"ok","toolCalls":[],"usage":${usage},"model":"m","stopReason":"done"}`],
+    ['toolCalls.0.name', `{"text":"ok","toolCalls":[{"id":"c1"}],"usage":${usage},"model":"m","stopReason":"tool_use"}`],
+    ['toolCalls', `{"text":"ok","usage":${usage},"model":"m","stopReason":"end_turn"}`],
+  ])('fails the call with MalformedResponseError naming %s, charged its whole reservation', async (field, raw) => {
+    const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
+    const gateway = createModelGateway({ resolveProvider: () => answering(raw), prices: DEFAULT_PRICES, budget: ledger, events: new EventHub() });
+    const failure = gateway.call({ agentId: 'a', purpose: 'acting', provider: 'custom', request: request('hi') });
+    await expect(failure).rejects.toBeInstanceOf(MalformedResponseError);
+    await expect(failure).rejects.toMatchObject({ code: 'PROVIDER_MALFORMED_RESPONSE', field, message: expect.stringContaining(`field ${field}`) });
+    expect(ledger.spentCents()).toBeCloseTo(estimateWorstCaseCents(request('hi'), PRICE), 6);
+    expect(ledger.snapshot().openReservations).toBe(0);
+  });
+
+  it('refuses a token count that is not whole', async () => {
+    const raw = `{"text":"ok","toolCalls":[],"usage":${JSON.stringify({ ...EMPTY_USAGE, outputTokens: 1.5 })},"model":"m","stopReason":"end_turn"}`;
+    const gateway = createModelGateway({ resolveProvider: () => answering(raw), prices: DEFAULT_PRICES, budget: new BudgetLedger({}), events: new EventHub() });
+    const failure = gateway.call({ agentId: 'a', purpose: 'acting', provider: 'custom', request: request('hi') });
+    await expect(failure).rejects.toBeInstanceOf(MalformedUsageError);
+    await expect(failure).rejects.toMatchObject({ message: expect.stringContaining('outputTokens=1.5') });
+  });
+
+  it('fails the task, not the run\'s journal: the run ends failed with the typed error', async () => {
+    const o = new Orchestrator({ provider: answering(`{"text":42,"toolCalls":[],"usage":${usage},"model":"m","stopReason":"end_turn"}`), journal: { storage: 'memory' }, retryFailedAgents: false });
+    try {
+      const run = await o.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'Say hi' }] });
+      expect(run.status).toBe('failed');
+      expect(run.results.a?.error).toMatchObject({ code: 'PROVIDER_MALFORMED_RESPONSE' });
+      expect((await o.getWorkflow(run.workflowId))?.status).toBe('failed');
+    } finally {
+      await o.shutdown();
+    }
   });
 });

@@ -69,7 +69,7 @@ export function budgetInterceptor(
         // Unknown spend: charge the whole reservation and close its limits.
         const settled = await hold.settle(hold.reservedCents, { exceededRequest: true });
         reportOverrun(events, call, undefined, hold, settled, EMPTY_USAGE);
-        throw new MalformedUsageError(call.provider, error.field, settled.chargedCents);
+        throw error.withCharge(settled.chargedCents);
       }
       const excess = excessOf(call.request, outcome.response.usage);
       const settled = await hold.settle(outcome.costCents, { exceededRequest: excess !== undefined });

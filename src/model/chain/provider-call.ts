@@ -8,13 +8,14 @@
  */
 import { nanoid } from 'nanoid';
 import { roundCents } from '../../protocols/cents.js';
-import { MalformedUsageError } from '../../protocols/errors/errors.js';
+import { MalformedResponseError, MalformedUsageError } from '../../protocols/errors/errors.js';
 import type { ModelCall, ModelCallDelta, ModelCallOutcome, NextModelCall } from '../../protocols/gateway.js';
 import type { EventHub } from '../../protocols/events.js';
 import type { ModelProvider } from '../../protocols/model.js';
 import type { ModelPrice } from '../../protocols/pricing.js';
 import { costOfUsage } from '../../providers/model-prices.js';
 import { streamCall } from '../stream-call.js';
+import { malformedResponse } from '../response-check.js';
 import { malformedUsage } from '../usage-check.js';
 
 /** Where a call's deltas go: its own `onDelta` and the hub's `model.delta` listeners; undefined when nobody wants them. */
@@ -34,7 +35,8 @@ function deltaTarget(call: ModelCall, events: EventHub | undefined): ((delta: Mo
 
 /**
  * The terminal link. With `events`, calls stream while `model.delta` has listeners.
- * @throws MalformedUsageError when the provider's usage is not a count (the budget link charges it in full).
+ * @throws MalformedUsageError when the provider's usage is not a count, MalformedResponseError when its
+ *   response is not a ModelResponse (the budget link charges either in full).
  *
  * @example
  * ```ts
@@ -54,6 +56,9 @@ export function callProvider(
     let response = deliver ? await streamCall(provider, call, { callId, deliver, price }) : await provider.complete(call.request);
     const bad = malformedUsage(response.usage);
     if (bad !== undefined) throw new MalformedUsageError(call.provider, bad);
+    // A custom provider is code troupe does not own: what it answers must be a ModelResponse before anything is built on it.
+    const problem = malformedResponse(response);
+    if (problem) throw new MalformedResponseError(call.provider, problem.field, problem.reason);
     // Output cut at maxTokens is incomplete: every consumer sees it marked, whichever provider answered.
     if (response.stopReason === 'max_tokens' && response.truncated !== true) response = { ...response, truncated: true };
     return { response, costCents: price ? roundCents(costOfUsage(response.usage, price)) : 0, callId };

@@ -341,9 +341,33 @@ export class MalformedUsageError extends ProviderError {
   readonly chargedCents: number;
   /** The first bad usage field, as `field=value`. */
   readonly field: string;
-  constructor(provider: string, field: string, chargedCents = 0) {
-    super('PROVIDER_MALFORMED_RESPONSE', provider, `reported token usage that is not a count: ${field}`);
+  constructor(provider: string, field: string, chargedCents = 0, message = `reported token usage that is not a count: ${field}`) {
+    super('PROVIDER_MALFORMED_RESPONSE', provider, message);
     this.chargedCents = chargedCents;
     this.field = field;
+  }
+
+  /** The same error, once the ledger charged `chargedCents` for the call. */
+  withCharge(chargedCents: number): MalformedUsageError {
+    return new MalformedUsageError(this.provider, this.field, chargedCents);
+  }
+}
+
+/**
+ * A provider answered with a response that is not a ModelResponse (a custom
+ * provider's text that is not a string, an unknown stop reason, ...). Its
+ * spend is unknown, so it is charged like malformed usage: the whole reservation.
+ */
+export class MalformedResponseError extends MalformedUsageError {
+  constructor(provider: string, field: string, reason: string, chargedCents = 0) {
+    super(provider, field, chargedCents, `answered with a malformed response: field ${field}: ${reason}`);
+    this.reason = reason;
+  }
+
+  /** Why the field is wrong. */
+  readonly reason: string;
+
+  override withCharge(chargedCents: number): MalformedResponseError {
+    return new MalformedResponseError(this.provider, this.field, this.reason, chargedCents);
   }
 }

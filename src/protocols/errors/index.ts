@@ -15,6 +15,7 @@ export {
   InputDataTooLargeError,
   InvalidReflectionError,
   InvalidVoteError,
+  MalformedResponseError,
   MalformedUsageError,
   MissingApiKeyError,
   ProviderError,
