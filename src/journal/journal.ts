@@ -41,6 +41,8 @@ export class RunJournal {
   #closed = false;
   /** The last write in flight; appends chain onto it so they reach the storage in order. */
   #tail: Promise<void> = Promise.resolve();
+  /** The batch waiting for the write in flight: lines appended meanwhile join it. */
+  #waiting: { readonly lines: string[]; readonly written: Promise<void> } | undefined;
   /** The first write that failed, if any (the run is then cancelled by its runner). */
   failure: unknown;
   /** Told about the first failed write (the runner cancels the run: it can no longer be resumed faithfully). */
@@ -100,13 +102,40 @@ export class RunJournal {
     }
     this.#seq++;
     this.#summary?.add(record);
-    const write = this.#tail.then(() => {
+    return this.#enqueue(line);
+  }
+
+  /**
+   * Group commit: a line joins the batch that waits for the write in flight,
+   * and the batch goes to the storage as one write once that write is done.
+   * Every append of a batch resolves when the batch is durable, so a line is
+   * still on disk before its append resolves; there are just fewer writes.
+   */
+  #enqueue(line: string): Promise<void> {
+    if (this.#waiting) {
+      this.#waiting.lines.push(line);
+      return this.#waiting.written;
+    }
+    const lines = [line];
+    const written = this.#tail.then(() => {
+      // From here on, new lines start the next batch.
+      if (this.#waiting?.lines === lines) this.#waiting = undefined;
       if (this.failure !== undefined) throw this.failure;
-      return this.#storage.append(this.workflowId, line);
+      return this.#write(lines);
     });
+    this.#waiting = { lines, written };
     // The chain itself never rejects: each append's own promise carries its failure.
-    this.#tail = write.then(undefined, (error: unknown) => this.#fail(error));
-    return write;
+    this.#tail = written.then(undefined, (error: unknown) => this.#fail(error));
+    return written;
+  }
+
+  async #write(lines: readonly string[]): Promise<void> {
+    const storage = this.#storage;
+    if (lines.length === 1 || !storage.appendMany) {
+      for (const line of lines) await storage.append(this.workflowId, line);
+      return;
+    }
+    await storage.appendMany(this.workflowId, lines);
   }
 
   /** Resolves once every append made so far has been written (or has failed). */

@@ -1,9 +1,10 @@
 /**
  * File JournalStorage: `<directory>/<workflowId>.jsonl`, one line per event.
- * Each append is one `write` on a descriptor held open for the run, so a line
- * is in the kernel before `append` returns and survives the process being
- * killed; with `fsync` each line is also `fdatasync`ed (survives power loss,
- * at a few hundred microseconds to milliseconds per event).
+ * Each append (or `appendMany` batch) is one `write` on a descriptor held
+ * open for the run, so its lines are in the kernel before it returns and
+ * survive the process being killed; with `fsync` each write is also
+ * `fdatasync`ed (survives power loss, at a few hundred microseconds to
+ * milliseconds per write).
  *
  * A process killed mid-write can leave a torn last line. Reading tolerates it
  * (the reader drops it); reopening a log for append cuts it off first, so a
@@ -98,6 +99,13 @@ export class FsJournalStorage implements JournalStorage {
   async append(workflowId: string, line: string): Promise<void> {
     const fd = this.#open.get(workflowId) ?? this.#openForAppend(workflowId);
     writeSync(fd, `${line}\n`);
+    if (this.#fsync) fdatasyncSync(fd);
+  }
+
+  async appendMany(workflowId: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const fd = this.#open.get(workflowId) ?? this.#openForAppend(workflowId);
+    writeSync(fd, `${lines.join('\n')}\n`);
     if (this.#fsync) fdatasyncSync(fd);
   }
 

@@ -15,6 +15,10 @@ export class MemoryJournalStorage implements JournalStorage {
     this.#logs.set(workflowId, `${kept}${line}\n`);
   }
 
+  async appendMany(workflowId: string, lines: readonly string[]): Promise<void> {
+    if (lines.length > 0) await this.append(workflowId, lines.join('\n'));
+  }
+
   async read(workflowId: string): Promise<string | undefined> {
     return this.#logs.get(workflowId);
   }

@@ -12,6 +12,12 @@
 export interface JournalStorage {
   /** Appends one line (no newline inside) to the workflow's log, creating the log if needed. */
   append(workflowId: string, line: string): Promise<void>;
+  /**
+   * Appends lines in order, as one write where the backend can (the journal's
+   * group commit: lines that arrive while a write is in flight go together).
+   * Optional: without it, the journal appends them one by one. Resolves once all are durable.
+   */
+  appendMany?(workflowId: string, lines: readonly string[]): Promise<void>;
   /** The log's whole text, or undefined when there is no log for this workflow. */
   read(workflowId: string): Promise<string | undefined>;
   /** Ids of every workflow with a log. */
