@@ -322,7 +322,8 @@ export class WorkflowJournals {
   async #storeSummary(record: WorkflowRecord): Promise<void> {
     if (!this.storage.writeSummary || !this.storage.size) return;
     const journalBytes = await this.storage.size(record.workflowId);
-    if (journalBytes !== undefined) await writeSummary(this.storage, record, journalBytes);
+    // Folded from the records before their lines were scrubbed: the summary is scrubbed as they were.
+    if (journalBytes !== undefined) await writeSummary(this.storage, record, journalBytes, this.#scrub);
   }
 
   /** Closes every open journal (shutdown), once their writes in flight are done. */

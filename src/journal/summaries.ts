@@ -61,8 +61,16 @@ export async function readSummary(storage: JournalStorage, workflowId: string): 
   return isWorkflowRecord(record, workflowId) ? record : undefined;
 }
 
-/** Stores a finished run's summary, made from a journal of `journalBytes` UTF-8 bytes. */
-export async function writeSummary(storage: JournalStorage, record: WorkflowRecord, journalBytes: number): Promise<void> {
+/**
+ * Stores a finished run's summary, made from a journal of `journalBytes` UTF-8
+ * bytes. `scrub` cuts keys out of the text, as the journal's own lines are.
+ */
+export async function writeSummary(
+  storage: JournalStorage,
+  record: WorkflowRecord,
+  journalBytes: number,
+  scrub: (text: string) => string = (text) => text,
+): Promise<void> {
   if (!storage.writeSummary || !isFinishedRecord(record)) return;
-  await storage.writeSummary(record.workflowId, stringifySafe({ journalBytes, record }));
+  await storage.writeSummary(record.workflowId, scrub(stringifySafe({ journalBytes, record })));
 }

@@ -158,6 +158,9 @@ describe('the workflow journal', () => {
     const text = (await storage.read(run.workflowId)) ?? '';
     expect(text).toContain(`echo ${REDACTED}`);
     expect(text).not.toContain(key);
+    // The run's stored summary (what listing reads) is cut the same way.
+    expect((await storage.readSummary(run.workflowId)) ?? '').toContain(`echo ${REDACTED}`);
+    expect(JSON.stringify(await o.getWorkflow(run.workflowId))).not.toContain(key);
   });
 
   it('cuts the configured keys it is given out of every line', async () => {
