@@ -63,6 +63,8 @@ const EXPECTED = {
     'MAX_OBSERVATIONS',
     'METRIC_NAMES',
     'MIN_THINKING_BUDGET_TOKENS',
+    'MalformedResponseError',
+    'MalformedUsageError',
     'McpServerUnavailableError',
     'McpToolError',
     'MemoryArtifactStorage',
