@@ -5,6 +5,7 @@
 import { ConfigError } from '../protocols/errors/errors.js';
 import type { ModelProvider } from '../protocols/model.js';
 import type { ModelPrice } from '../protocols/pricing.js';
+import { modelPriceShape, shapeProblem } from '../protocols/shapes.js';
 import { createAnthropicProvider } from '../providers/anthropic.js';
 import { createOpenAIProvider } from '../providers/openai.js';
 import { createSimulatedProvider } from '../providers/simulated/simulated.js';
@@ -77,8 +78,15 @@ export class ProviderRegistry {
     this.#env = env;
   }
 
-  /** Registers a provider under its name (or `name`), replacing any earlier one. */
+  /**
+   * Registers a provider under its name (or `name`), replacing any earlier one.
+   * @throws ConfigError for an own `price` that is not a ModelPrice (every call's cost would be NaN).
+   */
   register(provider: ModelProvider, name = provider.name): void {
+    if (provider.price !== undefined) {
+      const problem = shapeProblem(modelPriceShape, provider.price);
+      if (problem) throw new ConfigError(`provider.price.${problem.field}`, problem.reason);
+    }
     this.#providers.set(name, provider);
   }
 

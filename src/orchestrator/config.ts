@@ -4,6 +4,7 @@
  * is a ConfigError naming the field and what is allowed.
  */
 import { z } from 'zod';
+import { modelPriceShape } from '../protocols/shapes.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { ConfigError } from '../protocols/errors/errors.js';
 import { configErrorFrom } from '../util/config-errors.js';
@@ -31,12 +32,6 @@ const num = (min: number, max: number) =>
   z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
 const positiveCents = z.number().positive('must be a positive number of cents').finite('must be finite');
 
-const priceSchema = z.object({
-  inputCentsPerMTok: z.number().min(0),
-  outputCentsPerMTok: z.number().min(0),
-  cacheReadCentsPerMTok: z.number().min(0),
-  cacheWriteCentsPerMTok: z.number().min(0),
-});
 
 const permissionList = z.array(z.enum(['read', 'write', 'delete']));
 
@@ -84,7 +79,7 @@ export const orchestratorConfigSchema = z.strictObject({
   totalCostLimitCents: positiveCents.optional(),
   // Idle per-agent budget accounts kept (least recently used dropped past it; totals stay exact).
   maxBudgetAccounts: int(1, Number.MAX_SAFE_INTEGER).default(DEFAULT_MAX_AGENT_ACCOUNTS),
-  pricing: z.record(z.string(), priceSchema).optional(),
+  pricing: z.record(z.string(), modelPriceShape).optional(),
   // Largest task inputData accepted, in bytes of serialised JSON (executeTask, executeWorkflow, pipelines, mapReduce).
   maxInputDataBytes: int(1, 1_073_741_824).default(DEFAULT_MAX_INPUT_DATA_BYTES),
   // Storage and shared context

@@ -68,6 +68,14 @@ export const agentTaskResultShape = z.object({
 /** An `AgentFailure`. */
 export const agentFailureShape = z.object({ error: errorDataShape, usage: tokenUsageShape, costCents: amountShape });
 
+/** A `ModelPrice`: US cents per million tokens, each ≥ 0. */
+export const modelPriceShape = z.object({
+  inputCentsPerMTok: amountShape,
+  outputCentsPerMTok: amountShape,
+  cacheReadCentsPerMTok: amountShape,
+  cacheWriteCentsPerMTok: amountShape,
+});
+
 /** What is wrong with a value: the field (dotted path, `(value)` for the value itself) and why. */
 export interface ShapeProblem {
   readonly field: string;

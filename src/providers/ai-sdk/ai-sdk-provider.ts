@@ -4,17 +4,20 @@
  * troupe {@link ModelProvider}. `@ai-sdk/provider` is an optional peer: only
  * its types are imported, so troupe loads without it.
  *
- * Calls are non-streaming (`doGenerate`). Retries are the gateway's; the
- * adapter makes one attempt and maps failures to `ProviderError` codes.
+ * `complete` is one `doGenerate`; `stream` is one `doStream` whose text,
+ * reasoning and tool arguments arrive as deltas. Retries are the gateway's;
+ * the adapter makes one attempt and maps failures to `ProviderError` codes.
  */
 import type { LanguageModelV3, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
 import { ConfigError } from '../../protocols/errors/errors.js';
-import type { ModelProvider, ModelRequest, ModelResponse } from '../../protocols/model.js';
+import { modelPriceShape, shapeProblem } from '../../protocols/shapes.js';
+import type { ModelDeltaSink, ModelProvider, ModelRequest, ModelResponse } from '../../protocols/model.js';
 import type { ModelPrice } from '../../protocols/pricing.js';
 import { mapAiSdkError } from './errors.js';
 import { toCallOptions } from './prompt.js';
 import type { AiSdkCallSettings } from './prompt.js';
 import { structuredValidator, toModelResponse } from './response.js';
+import { readStream } from './stream.js';
 import { abortError, DEFAULT_PROVIDER_TIMEOUT_MS } from '../provider-errors.js';
 
 export type { AiSdkCallSettings } from './prompt.js';
@@ -38,13 +41,19 @@ export interface AiSdkProviderOptions extends AiSdkCallSettings {
 /** setTimeout fires at once for delays above this (2^31 - 1 ms); longer deadlines are not armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Runs one `doGenerate` under the caller's signal and the deadline; rejects as soon as either fires, even if the model ignores its signal. */
-async function generate(
-  model: LanguageModelV3,
+type CallContext = { readonly provider: string; readonly timeoutMs: number; readonly secrets: readonly string[] };
+
+/**
+ * Runs one model call under the caller's signal and the deadline: `run` gets
+ * the signal to hand the model and a promise that rejects as soon as either
+ * fires, so the call ends then even if the model ignores its signal.
+ * Failures are mapped to ProviderError codes.
+ */
+async function underDeadline<T>(
   request: ModelRequest,
-  settings: AiSdkCallSettings,
-  context: { readonly provider: string; readonly timeoutMs: number; readonly secrets: readonly string[] },
-): Promise<LanguageModelV3GenerateResult> {
+  context: CallContext,
+  run: (abortSignal: AbortSignal, stopped: Promise<never>) => Promise<T>,
+): Promise<T> {
   const { signal } = request;
   if (signal?.aborted) throw abortError(context.provider);
   const controller = new AbortController();
@@ -52,6 +61,8 @@ async function generate(
   const stopped = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(new Error('the model call was stopped')), { once: true });
   });
+  // Nothing may go unhandled when the call ends first and the signal fires later.
+  stopped.catch(() => undefined);
   const timer =
     context.timeoutMs <= MAX_TIMER_MS
       ? setTimeout(() => {
@@ -62,14 +73,32 @@ async function generate(
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const options = { ...toCallOptions(request, settings), abortSignal: controller.signal };
-    return await Promise.race([Promise.resolve(model.doGenerate(options)), stopped]);
+    return await Promise.race([run(controller.signal, stopped), stopped]);
   } catch (error) {
     throw mapAiSdkError(error, { provider: context.provider, secrets: context.secrets, signal, timedOut });
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** One `doGenerate`. */
+function generate(model: LanguageModelV3, request: ModelRequest, settings: AiSdkCallSettings, context: CallContext): Promise<LanguageModelV3GenerateResult> {
+  return underDeadline(request, context, async (abortSignal) => model.doGenerate({ ...toCallOptions(request, settings), abortSignal }));
+}
+
+/** One `doStream`, read to its end with each piece passed to `onDelta`. */
+function streamed(
+  model: LanguageModelV3,
+  request: ModelRequest,
+  settings: AiSdkCallSettings,
+  context: CallContext,
+  onDelta: ModelDeltaSink,
+): Promise<LanguageModelV3GenerateResult> {
+  return underDeadline(request, context, async (abortSignal, stopped) => {
+    const { stream } = await Promise.race([Promise.resolve(model.doStream({ ...toCallOptions(request, settings), abortSignal })), stopped]);
+    return readStream(stream, request, onDelta, context.provider, stopped);
+  });
 }
 
 /**
@@ -101,6 +130,10 @@ export function createAiSdkProvider(model: LanguageModelV3, options: AiSdkProvid
       `the model implements AI SDK specification "${String(model.specificationVersion)}"; createAiSdkProvider needs a v3 (AI SDK 6) model`,
     );
   }
+  if (options.pricing !== undefined) {
+    const problem = shapeProblem(modelPriceShape, options.pricing);
+    if (problem) throw new ConfigError(`pricing.${problem.field}`, problem.reason);
+  }
   const name = options.name ?? model.provider;
   const context = {
     provider: name,
@@ -113,6 +146,11 @@ export function createAiSdkProvider(model: LanguageModelV3, options: AiSdkProvid
     async complete(request: ModelRequest): Promise<ModelResponse> {
       const validator = structuredValidator(request, name);
       const result = await generate(model, request, options, context);
+      return toModelResponse(result, request, { provider: name, modelId: model.modelId, validator });
+    },
+    async stream(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse> {
+      const validator = structuredValidator(request, name);
+      const result = await streamed(model, request, options, context, onDelta);
       return toModelResponse(result, request, { provider: name, modelId: model.modelId, validator });
     },
   };
