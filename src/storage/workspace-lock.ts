@@ -9,7 +9,9 @@
  * hard-linked into place: the link either creates `workspace.lock` whole or
  * fails with EEXIST, so no one ever reads a half-written lock. A lock whose
  * holder is a dead process on this host (killed with SIGKILL, say) is stale
- * and recovered; the lock is released on close and when the process exits.
+ * and recovered, also when its pid now belongs to another process (the lock
+ * records the holder's start time where procfs tells it); the lock is
+ * released on close and when the process exits.
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
@@ -23,6 +25,12 @@ export const WORKSPACE_LOCK_FILE = 'workspace.lock';
 
 interface LockContent extends WorkspaceLockHolder {
   readonly token: string;
+  /**
+   * When the holder process started, as the kernel counts it (Linux
+   * `/proc/<pid>/stat` starttime); absent without procfs. A live process
+   * with the holder's pid but another start time took over a dead holder's pid.
+   */
+  readonly processStart?: number;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -45,36 +53,54 @@ function readLock(path: string): LockContent | undefined {
   }
   if (typeof value !== 'object' || value === null) return { pid: -1, host: '?', startedAt: 0, token: '' };
   const field = (key: string): unknown => Reflect.get(value, key);
-  const [pid, host, startedAt, token] = ['pid', 'host', 'startedAt', 'token'].map(field);
+  const [pid, host, startedAt, token, processStart] = ['pid', 'host', 'startedAt', 'token', 'processStart'].map(field);
   return {
     pid: typeof pid === 'number' ? pid : -1,
     host: typeof host === 'string' ? host : '?',
     startedAt: typeof startedAt === 'number' && Math.abs(startedAt) < 8.64e15 ? startedAt : 0,
     token: typeof token === 'string' ? token : '',
+    ...(typeof processStart === 'number' ? { processStart } : {}),
   };
 }
 
-/** Whether process `pid` on this host is running (a zombie, killed but not yet reaped, is not). */
-function isAlive(pid: number): boolean {
+/** A process's state letter and start time from `/proc/<pid>/stat`, or undefined without procfs (macOS, Windows) or such a process. */
+function procStat(pid: number | 'self'): { readonly state: string; readonly start: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name, in parentheses, may hold spaces: fields are counted from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = Number(fields[19]);
+  return { state: fields[0] ?? '', start: Number.isFinite(start) ? start : -1 };
+}
+
+/**
+ * Whether the lock's holder process on this host is running: its pid exists,
+ * is not a zombie (killed but not yet reaped), and, where the lock recorded
+ * it, started when the holder did (a reused pid is another process).
+ */
+function holderAlive(holder: LockContent): boolean {
+  const { pid } = holder;
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
-    return errorCode(error) === 'EPERM';
+    if (errorCode(error) !== 'EPERM') return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no procfs (macOS, Windows): signal 0 said it exists
-  }
+  const stat = procStat(pid);
+  if (!stat) return true; // no procfs: signal 0 said it exists
+  if (stat.state === 'Z') return false;
+  return holder.processStart === undefined || holder.processStart === stat.start;
 }
 
 /** Whether a lock's holder can no longer hold it: a dead process on this host, or an unreadable file. */
 function isStale(holder: LockContent): boolean {
   if (holder.token === '') return true;
-  return holder.host === hostname() && !isAlive(holder.pid);
+  return holder.host === hostname() && !holderAlive(holder);
 }
 
 /** Writes `content` to a fresh temp file (O_EXCL) and links it to `path`; false when `path` exists. */
@@ -142,7 +168,14 @@ export interface WorkspaceLock {
 export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
   mkdirSync(workspacePath, { recursive: true });
   const path = join(workspacePath, WORKSPACE_LOCK_FILE);
-  const content: LockContent = { pid: process.pid, host: hostname(), startedAt: Date.now(), token: randomUUID() };
+  const processStart = procStat('self')?.start;
+  const content: LockContent = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: Date.now(),
+    token: randomUUID(),
+    ...(processStart === undefined ? {} : { processStart }),
+  };
   // Each round takes the lock, throws, or clears one stale lock; a few rounds settle any race.
   for (let round = 0; !tryCreate(workspacePath, path, content); round++) {
     const holder = readLock(path);

@@ -139,4 +139,22 @@ describe('the workspace lock', () => {
     expect(() => acquireWorkspaceLock(ws)).toThrow(WorkspaceLockedError);
     expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ token: 'init' });
   });
+
+  it.runIf(existsSync('/proc/self/stat'))('recovers a lock whose pid now belongs to another process (its start time differs)', () => {
+    const ws = tempDir();
+    const lockPath = join(ws, WORKSPACE_LOCK_FILE);
+    const taken = acquireWorkspaceLock(ws);
+    const recorded: unknown = JSON.parse(readFileSync(lockPath, 'utf8'));
+    taken.release();
+    expect(recorded).toMatchObject({ pid: process.pid, processStart: expect.any(Number) });
+    const processStart = typeof recorded === 'object' && recorded !== null ? Reflect.get(recorded, 'processStart') : undefined;
+    // This process's pid, as if a dead holder's pid had been handed to it: another start time.
+    writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 1, token: 'reused', processStart: Number(processStart) + 1 }));
+    const recovered = acquireWorkspaceLock(ws);
+    expect(JSON.parse(readFileSync(lockPath, 'utf8'))).toMatchObject({ token: expect.not.stringMatching('reused') });
+    recovered.release();
+    // The same pid with its own start time is the live holder.
+    writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 1, token: 'live', processStart }));
+    expect(() => acquireWorkspaceLock(ws)).toThrow(WorkspaceLockedError);
+  });
 });
