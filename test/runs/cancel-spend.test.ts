@@ -79,4 +79,40 @@ describe('cost of a cancelled run', () => {
     // The trials did exercise tasks cancelled after spending.
     expect(cancelledWithSpend).toBeGreaterThan(10);
   }, 60_000);
+
+  it('charges a call whose provider ignores the abort in full, in the ledger and in the run result, and drops its late answer', async () => {
+    const late: Array<() => void> = [];
+    let answered = 0;
+    const deaf: ModelProvider = {
+      name: 'deaf',
+      // Never looks at its signal: it answers when the test lets it, long after the run was cancelled.
+      complete: (request) =>
+        new Promise<ModelResponse>((resolve) => {
+          late.push(() => {
+            answered++;
+            resolve({ text: 'late', toolCalls: [], usage: { ...EMPTY_USAGE, inputTokens: 10, outputTokens: 5 }, model: request.model, stopReason: 'end_turn' });
+          });
+        }),
+    };
+    const orchestrator = new Orchestrator({ provider: deaf, model: 'claude-3-5-haiku', journal: false, enableThinkingAgents: false, retryFailedAgents: false });
+    try {
+      const controller = new AbortController();
+      const running = orchestrator.executeWorkflow({ tasks: [{ agentId: 'a', taskDescription: 'Answer' }], signal: controller.signal });
+      while (late.length === 0) await turn();
+      controller.abort();
+      const result = await running;
+      expect(result.status).toBe('cancelled');
+      const charged = orchestrator.budget.spentCents();
+      expect(charged).toBeGreaterThan(0);
+      expect(result.totalCostCents).toBe(charged);
+      expect(result.results.a?.costCents).toBe(charged);
+      for (const answer of late) answer();
+      await turn();
+      expect(answered).toBe(1);
+      expect(orchestrator.budget.spentCents()).toBe(charged);
+    } finally {
+      await orchestrator.shutdown();
+    }
+  });
 });
+
