@@ -6,6 +6,10 @@
  * `fdatasync`ed (survives power loss, at a few hundred microseconds to
  * milliseconds per write).
  *
+ * While a log is open for appending, this process holds `<id>.jsonl.lock`
+ * beside it: another process that appends to the same run gets
+ * WORKFLOW_RUNNING naming the holder (a dead holder's lock is recovered).
+ *
  * A process killed mid-write can leave a torn last line. Reading tolerates it
  * (the reader drops it); reopening a log for append cuts it off first, so a
  * resumed run never glues its first line onto the fragment.
@@ -30,7 +34,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { WorkflowRunningError } from '../protocols/errors/errors.js';
 import type { JournalStorage } from './journal-storage.js';
+import { acquireLockFile } from './workspace-lock.js';
+import type { WorkspaceLock } from './workspace-lock.js';
 
 const SUFFIX = '.jsonl';
 
@@ -85,6 +92,8 @@ export class FsJournalStorage implements JournalStorage {
   readonly #directory: string;
   readonly #fsync: boolean;
   readonly #open = new Map<string, number>();
+  /** The lock each open log is held under: one process appends to a run's log at a time. */
+  readonly #locks = new Map<string, WorkspaceLock>();
   #directoryReady = false;
 
   constructor(options: FsJournalStorageOptions) {
@@ -136,7 +145,12 @@ export class FsJournalStorage implements JournalStorage {
     const fd = this.#open.get(workflowId);
     if (fd === undefined) return;
     this.#open.delete(workflowId);
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } finally {
+      this.#locks.get(workflowId)?.release();
+      this.#locks.delete(workflowId);
+    }
   }
 
   async remove(workflowId: string): Promise<void> {
@@ -187,9 +201,17 @@ export class FsJournalStorage implements JournalStorage {
       mkdirSync(this.#directory, { recursive: true });
       this.#directoryReady = true;
     }
-    const path = join(this.#directory, journalFileName(workflowId));
-    // 'a+' creates the file, reads for the repair, and appends at the end whatever the offset.
-    const fd = openSync(path, 'a+');
+    const name = journalFileName(workflowId);
+    const lock = acquireLockFile(this.#directory, `${name}.lock`, (holder) => new WorkflowRunningError(workflowId, 'append to its journal', holder));
+    const path = join(this.#directory, name);
+    let fd: number;
+    try {
+      // 'a+' creates the file, reads for the repair, and appends at the end whatever the offset.
+      fd = openSync(path, 'a+');
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
     try {
       const size = fstatSync(fd).size;
       if (size === 0) {
@@ -199,9 +221,11 @@ export class FsJournalStorage implements JournalStorage {
       }
     } catch (error) {
       closeSync(fd);
+      lock.release();
       throw error;
     }
     this.#open.set(workflowId, fd);
+    this.#locks.set(workflowId, lock);
     return fd;
   }
 

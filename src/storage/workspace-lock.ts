@@ -1,9 +1,11 @@
 /**
- * The exclusive lock on a workspace: `<workspacePath>/workspace.lock`, a
- * small JSON file naming the holder (pid, host, when it took the lock, a
- * random token). Two stores caching one workspace would hand the same
- * version number to two writers and lose acknowledged writes, so the fs
- * artifact storage holds this lock for as long as it is open.
+ * Exclusive lock files: a small JSON file naming the holder (pid, host, when
+ * it took the lock, a random token). The workspace lock,
+ * `<workspacePath>/workspace.lock`: two stores caching one workspace would
+ * hand the same version number to two writers and lose acknowledged writes,
+ * so the fs artifact storage holds it for as long as it is open. A run's
+ * journal lock, `<id>.jsonl.lock`: two processes appending to one run's log
+ * would interleave two runs' sequence numbers.
  *
  * The file is written in full to a temp file created with O_EXCL and then
  * hard-linked into place: the link either creates `workspace.lock` whole or
@@ -16,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { WorkspaceLockedError } from '../protocols/errors/errors.js';
 import type { WorkspaceLockHolder } from '../protocols/errors/errors.js';
 
@@ -105,7 +107,7 @@ function isStale(holder: LockContent): boolean {
 
 /** Writes `content` to a fresh temp file (O_EXCL) and links it to `path`; false when `path` exists. */
 function tryCreate(directory: string, path: string, content: LockContent): boolean {
-  const temp = join(directory, `.${WORKSPACE_LOCK_FILE}.${content.token}.tmp`);
+  const temp = join(directory, `.${basename(path)}.${content.token}.tmp`);
   const fd = openSync(temp, 'wx');
   try {
     writeSync(fd, JSON.stringify(content));
@@ -130,7 +132,7 @@ function tryCreate(directory: string, path: string, content: LockContent): boole
  * one is put back (link, so a third holder is never overwritten).
  */
 function removeStale(directory: string, path: string, stale: LockContent): void {
-  const aside = join(directory, `.${WORKSPACE_LOCK_FILE}.${randomUUID()}.stale`);
+  const aside = join(directory, `.${basename(path)}.${randomUUID()}.stale`);
   try {
     renameSync(path, aside);
   } catch (error) {
@@ -148,7 +150,7 @@ function removeStale(directory: string, path: string, stale: LockContent): void 
   unlinkSync(aside);
 }
 
-/** A held workspace lock. `release` is idempotent. */
+/** A held lock file. `release` is idempotent. */
 export interface WorkspaceLock {
   readonly path: string;
   readonly holder: WorkspaceLockHolder;
@@ -156,18 +158,23 @@ export interface WorkspaceLock {
 }
 
 /**
- * Takes the exclusive lock on `workspacePath` (created if missing).
- * @throws WorkspaceLockedError naming the holder when a live process (this one included) holds it.
+ * Takes the exclusive lock file `<directory>/<fileName>` (the directory is
+ * created if missing). A lock left by a dead process on this host is recovered.
+ * @throws what `refuse` makes of the holder when a live process (this one included) holds it.
  *
  * @example
  * ```ts
- * const lock = acquireWorkspaceLock('.troupe');
+ * const lock = acquireLockFile('.troupe/journals', 'wf_1.jsonl.lock', (holder) => new Error(`held by ${holder.pid}`));
  * try { work(); } finally { lock.release(); }
  * ```
  */
-export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
-  mkdirSync(workspacePath, { recursive: true });
-  const path = join(workspacePath, WORKSPACE_LOCK_FILE);
+export function acquireLockFile(
+  directory: string,
+  fileName: string,
+  refuse: (holder: WorkspaceLockHolder, lockPath: string) => Error,
+): WorkspaceLock {
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, fileName);
   const processStart = procStat('self')?.start;
   const content: LockContent = {
     pid: process.pid,
@@ -177,14 +184,14 @@ export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
     ...(processStart === undefined ? {} : { processStart }),
   };
   // Each round takes the lock, throws, or clears one stale lock; a few rounds settle any race.
-  for (let round = 0; !tryCreate(workspacePath, path, content); round++) {
+  for (let round = 0; !tryCreate(directory, path, content); round++) {
     const holder = readLock(path);
     if (holder === undefined) continue; // released in between
     if (!isStale(holder) || round >= MAX_ROUNDS) {
       const { pid, host, startedAt } = holder;
-      throw new WorkspaceLockedError(workspacePath, path, { pid, host, startedAt });
+      throw refuse({ pid, host, startedAt }, path);
     }
-    removeStale(workspacePath, path, holder);
+    removeStale(directory, path, holder);
   }
   let released = false;
   const release = (): void => {
@@ -204,6 +211,20 @@ export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
     process.on('exit', releaseAllOnExit);
   }
   return { path, holder: { pid: content.pid, host: content.host, startedAt: content.startedAt }, release };
+}
+
+/**
+ * Takes the exclusive lock on `workspacePath` (created if missing).
+ * @throws WorkspaceLockedError naming the holder when a live process (this one included) holds it.
+ *
+ * @example
+ * ```ts
+ * const lock = acquireWorkspaceLock('.troupe');
+ * try { work(); } finally { lock.release(); }
+ * ```
+ */
+export function acquireWorkspaceLock(workspacePath: string): WorkspaceLock {
+  return acquireLockFile(workspacePath, WORKSPACE_LOCK_FILE, (holder, lockPath) => new WorkspaceLockedError(workspacePath, lockPath, holder));
 }
 
 const MAX_ROUNDS = 8;

@@ -5,6 +5,7 @@
  */
 import { TroupeError } from './troupe-error.js';
 import type { ErrorData } from './troupe-error.js';
+import type { WorkspaceLockHolder } from './service-errors.js';
 
 export { TroupeError } from './troupe-error.js';
 export type { ErrorData, TroupeErrorCode } from './troupe-error.js';
@@ -242,10 +243,17 @@ export class ShutDownError extends TroupeError {
  * ```
  */
 export class WorkflowRunningError extends TroupeError {
-  constructor(workflowId: string, action = 'run it again') {
-    super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is running in this process; wait for it to end (or cancel it) to ${action}`, {
-      details: { workflowId },
+  /** The process that runs it, when it is another one (the holder of the run's journal lock). */
+  readonly holder: WorkspaceLockHolder | undefined;
+  constructor(workflowId: string, action = 'run it again', holder?: WorkspaceLockHolder) {
+    const where =
+      holder === undefined
+        ? 'in this process'
+        : `in pid ${holder.pid} on ${holder.host} (it holds the run's journal since ${new Date(holder.startedAt).toISOString()})`;
+    super('WORKFLOW_RUNNING', `Workflow "${workflowId}" is running ${where}; wait for it to end (or cancel it) to ${action}`, {
+      details: { workflowId, ...(holder ?? {}) },
     });
+    this.holder = holder;
   }
 }
 
