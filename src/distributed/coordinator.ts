@@ -17,6 +17,7 @@ import type { TaskRunRequest } from '../runs/task-runner.js';
 import { decodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
 import { redisKeys } from './keys.js';
 import { RedisJournalStorage } from './redis-journal-storage.js';
+import { decodeWorkerEvent, emitWorkerEvent } from './worker-events.js';
 
 /** The `distributed` setting. */
 export interface DistributedSetting {
@@ -101,7 +102,7 @@ export class Coordinator {
     return this.#wiring;
   }
 
-  /** Re-emits what workers report: which worker runs which task. */
+  /** Re-emits what workers report: which worker runs which task, and their model-call and budget events. */
   #onWorkerEvent(message: string): void {
     let value: unknown;
     try {
@@ -109,6 +110,8 @@ export class Coordinator {
     } catch {
       return;
     }
+    const forwarded = decodeWorkerEvent(value);
+    if (forwarded) return emitWorkerEvent(this.#events, forwarded);
     const get = (key: string): unknown => (typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined);
     const [workerId, workflowId, agentId, status] = [get('workerId'), get('workflowId'), get('agentId'), get('status')];
     if (typeof workerId !== 'string' || typeof workflowId !== 'string' || typeof agentId !== 'string') return;

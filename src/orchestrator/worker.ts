@@ -5,6 +5,7 @@
  * must be registered on every worker (a task that needs a tool this worker
  * lacks fails with ToolNotOnWorkerError). Workers report which task they run
  * on the events channel (the coordinator re-emits it as `worker.task`), and
+ * forward their model-call and budget events there (distributed/worker-events.ts), and
  * stop a task when its run is cancelled, including runs cancelled before
  * this worker joined. Every model call with a call key goes through the call
  * memo (src/distributed/call-memo.ts): a task that runs again after its
@@ -22,6 +23,7 @@ import { callMemoInterceptor } from '../distributed/call-memo.js';
 import { redisKeys } from '../distributed/keys.js';
 import { RedisBudgetStore } from '../distributed/redis-budget-store.js';
 import type { TaskJobAnswer, TaskJobData } from '../distributed/task-job.js';
+import { forwardWorkerEvents } from '../distributed/worker-events.js';
 
 export interface CreateWorkerOptions {
   /** `redis://host:port`, the coordinator's. */
@@ -102,6 +104,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   subscriber.on('message', (_channel: string, workflowId: string) => {
     for (const controller of running.get(workflowId) ?? []) controller.abort(new CancelledError('the workflow was cancelled'));
   });
+  // Model-call and budget events reach the coordinator's hub (metrics, dashboard), tagged with this worker's id.
+  const stopForwarding = forwardWorkerEvents(orchestrator.events, id, (message) => {
+    publisher.publish(names.eventsChannel, message).catch(() => undefined);
+  });
   const report = (data: TaskJobData, status: 'started' | 'finished', costCents?: number): void => {
     const message = JSON.stringify({ workerId: id, workflowId: data.workflowId, agentId: data.spec.agentId, status, costCents });
     publisher.publish(names.eventsChannel, message).catch(() => undefined);
@@ -150,6 +156,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
       stalledInterval: Math.max(500, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
     },
   );
+  // BullMQ reports a lost lock or a dropped connection here; the job itself moves on (another worker takes it).
+  worker.on('error', (error: Error) => orchestrator.logger.warn('worker queue error', { workerId: id, errorMessage: error.message }));
   await worker.waitUntilReady();
 
   const handle: TroupeWorker = {
@@ -165,6 +173,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     },
     async close() {
       await worker.close();
+      stopForwarding();
       await orchestrator.shutdown();
       budgetStore.stop();
       publisher.disconnect();

@@ -1,6 +1,11 @@
 /** The config and DAG the distributed tests run in one process and on workers alike. */
 import type { OrchestratorConfig, SubAgentTaskSpec } from '../../src/index.js';
 
+/** The simulated model's price in the priced configs: 0.001¢ a token. */
+export const TEST_PRICING = {
+  simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 },
+};
+
 const budget = process.env.TROUPE_TEST_BUDGET_CENTS;
 
 export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
@@ -13,9 +18,14 @@ export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
     ? {}
     : {
         totalCostLimitCents: Number(budget),
-        pricing: { simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 } },
+        pricing: TEST_PRICING,
       }),
 };
+
+/** DISTRIBUTED_CONFIG priced, under a total limit: what a worker started with TROUPE_TEST_BUDGET_CENTS runs. */
+export function pricedConfig(limitCents: number): OrchestratorConfig {
+  return { seed: 11, journal: false, enableThinkingAgents: false, simulated: { latencyMs: 0 }, totalCostLimitCents: limitCents, pricing: TEST_PRICING };
+}
 
 /** A seeded 50-task DAG: task i depends on up to two of the five before it. */
 export function dagOf50(): SubAgentTaskSpec[] {
