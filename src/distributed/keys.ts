@@ -19,6 +19,8 @@ export interface RedisKeys {
   fence(): string;
   /** The claim on one model call. */
   call(callKey: string): string;
+  /** The claim log: the last grants of call claims, `<callKey> <token> <holder>` (a list). */
+  claimLog(): string;
   /** Artifacts: latest version, kept versions and last access by id (hashes), and version bodies. */
   artifactVersions(): string;
   artifactKept(): string;
@@ -49,6 +51,7 @@ export function redisKeys(namespace: string): RedisKeys {
     lease: (resource) => `${prefix}lease:${resource}`,
     fence: () => `${prefix}fence`,
     call: (callKey) => `${prefix}call:${callKey}`,
+    claimLog: () => `${prefix}calls:claims`,
     artifactVersions: () => `${prefix}artifacts:versions`,
     artifactKept: () => `${prefix}artifacts:kept`,
     artifactAccess: () => `${prefix}artifacts:access`,

@@ -89,7 +89,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const id = processId('worker');
   const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
-  const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000 });
+  const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000, holder: id });
   // Cost limits hold across workers: reservations live in Redis, shared by every worker of the queue.
   const limits = {
     ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
