@@ -18,6 +18,9 @@ import { decodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
 import { redisKeys } from './keys.js';
 import { RedisJournalStorage } from './redis-journal-storage.js';
 import { decodeWorkerEvent, emitWorkerEvent } from './worker-events.js';
+import type { BudgetLedger } from '../model/budget.js';
+import { CoordinatorBudget } from './coordinator-budget.js';
+import { RedisBudgetStore } from './redis-budget-store.js';
 
 /** The `distributed` setting. */
 export interface DistributedSetting {
@@ -47,6 +50,8 @@ interface Wiring {
   readonly queueEvents: import('bullmq').QueueEvents;
   readonly publisher: Connection;
   readonly subscriber: Connection;
+  /** The shared budget books every worker reserves in (read only here). */
+  readonly books: RedisBudgetStore;
   /** Every client this coordinator opened (BullMQ does not close connections it was given). */
   readonly connections: readonly Connection[];
 }
@@ -74,13 +79,18 @@ export class Coordinator {
   readonly setting: DistributedSetting;
   readonly #templates: ReadonlyMap<string, AgentTemplate>;
   readonly #events: EventHub;
+  readonly #ledger: BudgetLedger;
   #wiring: Promise<Wiring> | undefined;
   #closed = false;
+  /** This coordinator's ledger plus the workers' books in Redis. */
+  readonly budget: CoordinatorBudget;
 
-  constructor(setting: DistributedSetting, templates: ReadonlyMap<string, AgentTemplate>, events: EventHub) {
+  constructor(setting: DistributedSetting, templates: ReadonlyMap<string, AgentTemplate>, events: EventHub, ledger: BudgetLedger) {
     this.setting = setting;
     this.#templates = templates;
     this.#events = events;
+    this.#ledger = ledger;
+    this.budget = new CoordinatorBudget(ledger, async () => (await this.#wire()).books.books());
   }
 
   #wire(): Promise<Wiring> {
@@ -97,7 +107,8 @@ export class Coordinator {
       const names = distributedNames(this.setting.queue);
       await subscriber.subscribe(names.eventsChannel);
       subscriber.on('message', (_channel: string, message: string) => this.#onWorkerEvent(message));
-      return { bull, queue, queueEvents, publisher, subscriber, connections: [queueConnection, eventsConnection, publisher, subscriber] };
+      const books = new RedisBudgetStore(publisher, redisKeys(this.setting.queue), { limits: this.#ledger.snapshot().limits });
+      return { bull, queue, queueEvents, publisher, subscriber, books, connections: [queueConnection, eventsConnection, publisher, subscriber] };
     })();
     return this.#wiring;
   }
@@ -111,7 +122,12 @@ export class Coordinator {
       return;
     }
     const forwarded = decodeWorkerEvent(value);
-    if (forwarded) return emitWorkerEvent(this.#events, forwarded);
+    if (forwarded) {
+      emitWorkerEvent(this.#events, forwarded);
+      // A call settled (or was refused) on a worker: the budget view reads the books again.
+      this.budget.refreshQuietly();
+      return;
+    }
     const get = (key: string): unknown => (typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined);
     const [workerId, workflowId, agentId, status] = [get('workerId'), get('workflowId'), get('agentId'), get('status')];
     if (typeof workerId !== 'string' || typeof workflowId !== 'string' || typeof agentId !== 'string') return;
@@ -154,6 +170,7 @@ export class Coordinator {
       // A job left from an earlier attempt of this run (a resumed coordinator): reuse its answer, or wait for it.
       const job = existing ?? (await wiring.queue.add('task', { task: data }, { jobId, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 }, attempts: 3 }));
       const answer = decodeTaskAnswer(await job.waitUntilFinished(wiring.queueEvents));
+      this.budget.refreshQuietly();
       if (!answer.ok) throw fromErrorData(answer.error);
       return answer.result;
     } finally {

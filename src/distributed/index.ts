@@ -16,6 +16,8 @@ export {
   quiet,
 } from './coordinator.js';
 export type { DistributedSetting } from './coordinator.js';
+export { CoordinatorBudget, mergeBudgets } from './coordinator-budget.js';
+export type { BudgetView } from './coordinator-budget.js';
 export { redisKeys } from './keys.js';
 export type { RedisKeys } from './keys.js';
 export { FENCE_CHECK, RedisLease, isFencedReply } from './lease.js';

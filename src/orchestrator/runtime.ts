@@ -41,6 +41,7 @@ import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
+import type { BudgetView } from '../distributed/coordinator-budget.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -66,6 +67,8 @@ export interface RuntimeHooks {
   readonly interceptors?: readonly ModelCallInterceptor[];
   /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
   readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
+  /** What monitoring and `monitoring.budget()` read (the coordinator's: its ledger plus the workers' books); unset: the ledger. */
+  readonly budgetView?: BudgetView;
 }
 
 /** Every service of one orchestrator, as {@link createRuntime} wires them. */
@@ -78,6 +81,8 @@ export interface Runtime {
   /** What agents inherit: the default model and provider, temperature, timeout, ... */
   readonly defaults: AgentDefaults;
   readonly budget: BudgetLedger;
+  /** The budget as the dashboard and `monitoring.budget()` show it (distributed: every worker's spend too). */
+  readonly budgetView: BudgetView;
   /** The shared artifact store, when `enableSharedContext` is on. */
   readonly context: SharedContextStore | undefined;
   /** Workflow journals, undefined when `journal: false`. */
@@ -118,6 +123,11 @@ export function costLimits(config: ResolvedConfig): BudgetLimits {
     ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
     ...(config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: config.totalCostLimitCents }),
   };
+}
+
+/** The in-process ledger as a budget view. */
+export function ledgerView(ledger: BudgetLedger): BudgetView {
+  return { snapshot: () => ledger.snapshot(), refresh: () => Promise.resolve(ledger.snapshot()) };
 }
 
 /** Ids of the pool's live agents. */
@@ -307,9 +317,10 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     fileRedactor: createRedactor({ content: false, secrets }),
     setBreakpointOnError: hooks.setBreakpointOnError,
   });
+  const budgetView = hooks.budgetView ?? ledgerView(budget);
   const instrumentation = new Instrumentation({
     events,
-    budget,
+    budget: budgetView,
     limits: costLimits(config),
     agentActor: (agentId) => pool.ref(agentId),
     scrub: (text) => redactor.scrub(text),
@@ -328,6 +339,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     providers,
     defaults,
     budget,
+    budgetView,
     context,
     journals,
     recorder,
