@@ -195,11 +195,14 @@ export class Coordinator {
  * resumes the run from Redis once the dead one's lease has expired.
  */
 export function distributedJournal(url: string, queue: string, leaseTtlMs: number): { storage: RedisJournalStorage; close: () => Promise<void> } {
-  const client = loadDistributed().then(({ Redis }) => quiet(new Redis(url, { maxRetriesPerRequest: null })));
-  const storage = new RedisJournalStorage(client, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
+  // Connected on the journal's first use: a coordinator whose config is refused, or that never journals, opens no connection.
+  const connect = () => loadDistributed().then(({ Redis }) => quiet(new Redis(url, { maxRetriesPerRequest: null })));
+  const storage = new RedisJournalStorage(connect, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
   return {
     storage,
     close: async () => {
+      const client = storage.opened();
+      if (!client) return;
       await storage.closeAll();
       const redis = await client.catch(() => undefined);
       redis?.disconnect();

@@ -13,6 +13,8 @@ export interface RedisKeys {
   journalIndex(): string;
   /** A run's stored summary. */
   journalSummary(workflowId: string): string;
+  /** A run's journal length in UTF-8 bytes (a counter the append script keeps). */
+  journalBytes(workflowId: string): string;
   /** A lease (a hash: owner, token). */
   lease(resource: string): string;
   /** The counter fencing tokens are drawn from (never decreases, survives lease expiry). */
@@ -48,6 +50,7 @@ export function redisKeys(namespace: string): RedisKeys {
     journal: (workflowId) => `${prefix}journal:${workflowId}`,
     journalIndex: () => `${prefix}journals`,
     journalSummary: (workflowId) => `${prefix}journal-summary:${workflowId}`,
+    journalBytes: (workflowId) => `${prefix}journal-bytes:${workflowId}`,
     lease: (resource) => `${prefix}lease:${resource}`,
     fence: () => `${prefix}fence`,
     call: (callKey) => `${prefix}call:${callKey}`,

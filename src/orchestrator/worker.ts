@@ -87,7 +87,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const queue = options.queue ?? distributed?.queue ?? 'troupe';
   const names = distributedNames(queue);
   const id = processId('worker');
-  const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
+  // Connects on its first command: a config refused below leaves no connection behind.
+  const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null, lazyConnect: true }));
   // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
   const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000, holder: id });
   // Cost limits hold across workers: reservations live in Redis, shared by every worker of the queue.
@@ -95,8 +96,15 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
     ...(config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: config.totalCostLimitCents }),
   };
-  const budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
-  const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore });
+  let budgetStore: RedisBudgetStore;
+  let orchestrator: WorkerOrchestrator;
+  try {
+    budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
+    orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore });
+  } catch (error) {
+    publisher.disconnect();
+    throw error;
+  }
   const subscriber = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   /** Running tasks by run, so a cancel message reaches them. */
   const running = new Map<string, Set<AbortController>>();
@@ -158,7 +166,16 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   );
   // BullMQ reports a lost lock or a dropped connection here; the job itself moves on (another worker takes it).
   worker.on('error', (error: Error) => orchestrator.logger.warn('worker queue error', { workerId: id, errorMessage: error.message }));
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    // Redis refused the worker (a bad URL's auth, say): close everything opened so far.
+    await Promise.allSettled([worker.close(true), orchestrator.shutdown()]);
+    stopForwarding();
+    budgetStore.stop();
+    for (const client of [publisher, subscriber, workerConnection]) client.disconnect();
+    throw error;
+  }
 
   const handle: TroupeWorker = {
     id,
