@@ -1,6 +1,7 @@
 /**
  * The coordinator side of distributed mode, around one orchestrator's
- * runtime: the Redis journal (when the config names no other), the task
+ * runtime: the Redis journal (when the config names no other), the Redis
+ * artifact storage (shared context on, no storage named), the task
  * dispatch hook, the budget view over the workers' books, and the
  * Coordinator itself, created once the runtime exists. Without
  * `distributed` in the config, every part is absent and nothing is loaded.
@@ -13,6 +14,7 @@ import { ShutDownError } from '../protocols/errors/errors.js';
 import type { BudgetSnapshot } from '../model/budget.js';
 import { Coordinator, coordinatorJournal, hasDistributed } from '../distributed/coordinator.js';
 import type { BudgetView } from '../distributed/coordinator-budget.js';
+import { coordinatorArtifacts } from '../distributed/shared-artifacts.js';
 import type { OrchestratorConfig } from './config.js';
 import type { Runtime, RuntimeHooks } from './runtime.js';
 import { ledgerView } from './runtime.js';
@@ -21,14 +23,17 @@ export class DistributedWiring {
   /** The config to build the runtime from (with the Redis journal storage, when it applies). */
   readonly config: OrchestratorConfig;
   /** The runtime hooks of distributed mode (none without `distributed`). */
-  readonly hooks: Pick<RuntimeHooks, 'dispatchTask' | 'budgetView'>;
+  readonly hooks: Pick<RuntimeHooks, 'dispatchTask' | 'budgetView' | 'artifactStorage'>;
   readonly #journal: ReturnType<typeof coordinatorJournal>;
+  readonly #artifacts: ReturnType<typeof coordinatorArtifacts>;
   #coordinator: Coordinator | undefined;
   #runtime: Runtime | undefined;
 
   constructor(config: OrchestratorConfig) {
     const journal = coordinatorJournal(config);
     this.#journal = journal;
+    const artifacts = coordinatorArtifacts(config);
+    this.#artifacts = artifacts;
     this.config = journal ? { ...config, journal: { storage: journal.storage } } : config;
     const view: BudgetView = {
       snapshot: () => this.#view().snapshot(),
@@ -38,6 +43,7 @@ export class DistributedWiring {
       ? {
           dispatchTask: (request) => (this.#coordinator ? this.#coordinator.dispatch(request) : Promise.reject(new ShutDownError())),
           budgetView: view,
+          ...(artifacts ? { artifactStorage: artifacts.storage } : {}),
         }
       : {};
   }
@@ -59,11 +65,15 @@ export class DistributedWiring {
     }
     const journal = this.#journal;
     if (journal) runtime.disposers.push(() => journal.close());
+    // Disposers run after the context store closed (and flushed into the storage).
+    const artifacts = this.#artifacts;
+    if (artifacts) runtime.disposers.push(() => artifacts.close());
   }
 
   /** The runtime was never built (the config was refused): close what was opened for it. */
   abandon(): void {
     this.#journal?.close().catch(() => undefined);
+    this.#artifacts?.close().catch(() => undefined);
   }
 }
 

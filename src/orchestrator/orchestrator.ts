@@ -48,6 +48,7 @@ import type { TaskRunRequest } from '../runs/task-runner.js';
 import { DistributedWiring } from './distributed-wiring.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
+import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import type { StreamWorkflowOptions, WorkflowEventStream } from './streaming/workflow-stream.js';
 
 export type { AgentRef } from './agents-client.js';
@@ -73,7 +74,7 @@ export class Orchestrator {
    */
   constructor(
     config: OrchestratorConfig = {},
-    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore } = {},
+    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore; readonly artifactStorage?: ArtifactStorage } = {},
   ) {
     const distributed = new DistributedWiring(config);
     const extra = typeof internal === 'object' && internal !== null ? internal : {};
@@ -81,6 +82,7 @@ export class Orchestrator {
       this.runtime = createRuntime(distributed.config, {
         ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
         ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
+        ...(extra.artifactStorage ? { artifactStorage: extra.artifactStorage } : {}),
         breakpointOnError: () => this.#breakpointOnError,
         setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
         ...distributed.hooks,

@@ -42,6 +42,7 @@ import { createModelGateway } from '../model/gateway.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
 import type { BudgetView } from '../distributed/coordinator-budget.js';
+import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -67,6 +68,8 @@ export interface RuntimeHooks {
   readonly interceptors?: readonly ModelCallInterceptor[];
   /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
   readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
+  /** Where the shared context keeps artifacts (distributed mode: Redis, shared by every process); unset: `sharedContext.storage`. */
+  readonly artifactStorage?: ArtifactStorage;
   /** What monitoring and `monitoring.budget()` read (the coordinator's: its ledger plus the workers' books); unset: the ledger. */
   readonly budgetView?: BudgetView;
 }
@@ -186,7 +189,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const events = new EventHub();
   const providers = new ProviderRegistry(config);
   const defaults = agentDefaults(input, config, providers);
-  const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
+  const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets, hooks.artifactStorage) : undefined;
   const budget = new BudgetLedger(costLimits(config), { maxAgentAccounts: config.maxBudgetAccounts });
   const prices = mergePrices(config.pricing);
   const assertPriced = (model: string, provider: string, field: string): void => {

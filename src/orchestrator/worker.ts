@@ -24,6 +24,8 @@ import { redisKeys } from '../distributed/keys.js';
 import { RedisBudgetStore } from '../distributed/redis-budget-store.js';
 import type { TaskJobAnswer, TaskJobData } from '../distributed/task-job.js';
 import { forwardWorkerEvents } from '../distributed/worker-events.js';
+import { RedisArtifactStorage } from '../distributed/redis-artifact-storage.js';
+import { wantsRedisArtifacts } from '../distributed/shared-artifacts.js';
 
 export interface CreateWorkerOptions {
   /** `redis://host:port`, the coordinator's. */
@@ -100,7 +102,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   let orchestrator: WorkerOrchestrator;
   try {
     budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
-    orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore });
+    // Shared context on (no storage named): artifacts live in Redis, shared with the coordinator and every worker.
+    const artifactStorage = wantsRedisArtifacts(config) ? new RedisArtifactStorage(publisher, redisKeys(queue)) : undefined;
+    orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore, ...(artifactStorage ? { artifactStorage } : {}) });
   } catch (error) {
     publisher.disconnect();
     throw error;

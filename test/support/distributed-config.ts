@@ -20,7 +20,14 @@ export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
         totalCostLimitCents: Number(budget),
         pricing: TEST_PRICING,
       }),
+  // With TROUPE_TEST_SHARED_CONTEXT: the shared context on (its storage left unnamed), in a workspace of this process's own.
+  ...(process.env.TROUPE_TEST_SHARED_CONTEXT === undefined ? {} : sharedContextConfig(process.env.TROUPE_TEST_SHARED_CONTEXT)),
 };
+
+/** The shared context on, every agent allowed to read and write, fs files (if any) under `workspacePath`. */
+export function sharedContextConfig(workspacePath: string): OrchestratorConfig {
+  return { enableSharedContext: true, agentPermissions: { '*': ['read', 'write'] }, workspacePath };
+}
 
 /** DISTRIBUTED_CONFIG priced, under a total limit: what a worker started with TROUPE_TEST_BUDGET_CENTS runs. */
 export function pricedConfig(limitCents: number): OrchestratorConfig {
