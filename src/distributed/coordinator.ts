@@ -9,7 +9,7 @@
  * checks before it starts a job (workers that join late).
  */
 import { nanoid } from 'nanoid';
-import { DistributedUnavailableError, fromErrorData } from '../protocols/errors/errors.js';
+import { DistributedUnavailableError, fromErrorData, ShutDownError } from '../protocols/errors/errors.js';
 import type { EventHub } from '../protocols/events.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import type { TaskResult } from '../protocols/task.js';
@@ -94,6 +94,8 @@ export class Coordinator {
   }
 
   #wire(): Promise<Wiring> {
+    // Closed: open nothing more (a late budget refresh or dispatch must not reconnect).
+    if (this.#closed) return Promise.reject(new ShutDownError());
     this.#wiring ??= (async () => {
       const { bull, Redis } = await loadDistributed();
       const connection = { url: this.setting.redis };
@@ -180,8 +182,9 @@ export class Coordinator {
 
   /** Closes the queue and connections (jobs in Redis stay for workers or a successor). */
   async close(): Promise<void> {
-    if (this.#closed || !this.#wiring) return;
+    if (this.#closed) return;
     this.#closed = true;
+    if (!this.#wiring) return;
     const wiring = await this.#wiring.catch(() => undefined);
     if (!wiring) return;
     await Promise.allSettled([wiring.queueEvents.close(), wiring.queue.close()]);

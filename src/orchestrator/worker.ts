@@ -116,13 +116,15 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   subscriber.on('message', (_channel: string, workflowId: string) => {
     for (const controller of running.get(workflowId) ?? []) controller.abort(new CancelledError('the workflow was cancelled'));
   });
+  // The last publish on the events channel: a task's answer waits for it, so its events reach Redis before its result.
+  let lastPublish: Promise<unknown> = Promise.resolve();
+  const publish = (message: string): void => {
+    lastPublish = publisher.publish(names.eventsChannel, message).catch(() => undefined);
+  };
   // Model-call and budget events reach the coordinator's hub (metrics, dashboard), tagged with this worker's id.
-  const stopForwarding = forwardWorkerEvents(orchestrator.events, id, (message) => {
-    publisher.publish(names.eventsChannel, message).catch(() => undefined);
-  });
+  const stopForwarding = forwardWorkerEvents(orchestrator.events, id, publish);
   const report = (data: TaskJobData, status: 'started' | 'finished', costCents?: number): void => {
-    const message = JSON.stringify({ workerId: id, workflowId: data.workflowId, agentId: data.spec.agentId, status, costCents });
-    publisher.publish(names.eventsChannel, message).catch(() => undefined);
+    publish(JSON.stringify({ workerId: id, workflowId: data.workflowId, agentId: data.spec.agentId, status, costCents }));
   };
 
   const answer = async (text: unknown): Promise<TaskJobAnswer> => {
@@ -142,6 +144,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     try {
       const result = await orchestrator.run(data, controller.signal);
       report(data, 'finished', result.costCents);
+      // One connection keeps commands in order: once the last publish is acknowledged, every earlier one is too.
+      await lastPublish;
       return { ok: true, workerId: id, result };
     } finally {
       set.delete(controller);
