@@ -6,9 +6,10 @@
  * Coordinator itself, created once the runtime exists. Without
  * `distributed` in the config, every part is absent and nothing is loaded.
  *
- * Config validation happens in createRuntime, after the Redis journal's
- * client was asked for: {@link DistributedWiring.abandon} closes that client
- * when validation fails, so a bad config leaves no connection open.
+ * Config validation happens in createRuntime, after these parts were made:
+ * their Redis clients open only on first use, and
+ * {@link DistributedWiring.abandon} closes any that did when validation
+ * fails, so a refused config leaves no connection open.
  */
 import { ShutDownError } from '../protocols/errors/errors.js';
 import type { BudgetSnapshot } from '../model/budget.js';
@@ -54,7 +55,7 @@ export class DistributedWiring {
     return { snapshot: () => emptyBudget(), refresh: () => Promise.resolve(emptyBudget()) };
   }
 
-  /** Starts the coordinator over the built runtime; shutdown closes it and the journal's client. */
+  /** Starts the coordinator over the built runtime; shutdown closes it, the journal's client and the artifacts' client. */
   attach(runtime: Runtime): void {
     this.#runtime = runtime;
     const setting = runtime.config.distributed;
