@@ -12,16 +12,21 @@ const hasRedis = redisAvailable('coordinator-budget.test');
 const LIMIT = 100_000;
 const TASKS = dagOf50().slice(0, 8);
 
-async function dashboardCost(url: string): Promise<{ spentCents: number; reservedCents: number; totalLimitCents: number | null }> {
+async function dashboardCost(url: string): Promise<{ spentCents: number; reservedCents: number; totalLimitCents: number | null; calls: number }> {
   const response = await fetch(new URL('/state', url));
   const state: unknown = await response.json();
-  const cost: unknown = typeof state === 'object' && state !== null ? Reflect.get(state, 'cost') : undefined;
-  const field = (key: string): unknown => (typeof cost === 'object' && cost !== null ? Reflect.get(cost, key) : undefined);
-  const [spentCents, reservedCents, totalLimitCents] = [field('spentCents'), field('reservedCents'), field('totalLimitCents')];
+  const part = (name: string): unknown => (typeof state === 'object' && state !== null ? Reflect.get(state, name) : undefined);
+  const field = (name: string, key: string): unknown => {
+    const value = part(name);
+    return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+  };
+  const [spentCents, reservedCents, totalLimitCents] = [field('cost', 'spentCents'), field('cost', 'reservedCents'), field('cost', 'totalLimitCents')];
+  const calls = field('calls', 'total');
   return {
     spentCents: typeof spentCents === 'number' ? spentCents : -1,
     reservedCents: typeof reservedCents === 'number' ? reservedCents : -1,
     totalLimitCents: typeof totalLimitCents === 'number' ? totalLimitCents : null,
+    calls: typeof calls === 'number' ? calls : -1,
   };
 }
 
@@ -62,6 +67,9 @@ describe.skipIf(!hasRedis)("the coordinator's budget view", () => {
       expect(cost.spentCents).toBeCloseTo(books.totalSpentCents, 6);
       expect(cost.reservedCents).toBe(0);
       expect(cost.totalLimitCents).toBe(LIMIT);
+      // Its call count is the workers' calls, forwarded (the coordinator made none).
+      expect(cost.calls).toBeGreaterThan(0);
+      expect(await waitFor(async () => (await dashboardCost(url)).calls === coordinator.getMetrics().modelCalls?.total)).toBe(true);
     } finally {
       await coordinator.shutdown();
     }
