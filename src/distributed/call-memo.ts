@@ -85,8 +85,8 @@ function isToolCall(value: unknown): value is ModelResponse['toolCalls'][number]
   );
 }
 
-/** The memo's Redis keys for one run. */
-function memoKey(keys: RedisKeys, workflowId: string | undefined): string {
+/** The memo's Redis key for one run (a hash: call key to `{ response, costCents, token, holder }`). */
+export function memoKey(keys: RedisKeys, workflowId: string | undefined): string {
   return `${keys.prefix}calls:${workflowId ?? '-'}`;
 }
 
@@ -96,15 +96,20 @@ export function repeatedCallsKey(keys: RedisKeys): string {
 }
 
 /**
- * The memo link. `waitMs` bounds how long a call waits for another worker's claim.
+ * The memo link. `waitMs` bounds how long a call waits for another worker's
+ * claim; `holder` names this worker in the claim log and the memo entries.
  *
  * @example
  * ```ts
  * const link = callMemoInterceptor(redis, redisKeys('troupe'));
  * ```
  */
-export function callMemoInterceptor(redis: Redis, keys: RedisKeys, options: { claimTtlMs?: number; waitMs?: number } = {}): ModelCallInterceptor {
-  const claims = new CallClaims(redis, keys, options.claimTtlMs ?? 30_000);
+export function callMemoInterceptor(
+  redis: Redis,
+  keys: RedisKeys,
+  options: { claimTtlMs?: number; waitMs?: number; holder?: string } = {},
+): ModelCallInterceptor {
+  const claims = new CallClaims(redis, keys, options.claimTtlMs ?? 30_000, options.holder);
   const waitMs = options.waitMs ?? 120_000;
   const served = async (workflowId: string | undefined, callKey: string): Promise<ModelCallOutcome | undefined> => {
     const answer = recorded(await redis.hget(memoKey(keys, workflowId), callKey));
@@ -144,7 +149,8 @@ export function callMemoInterceptor(redis: Redis, keys: RedisKeys, options: { cl
           repeatedCallsKey(keys),
           String(token),
           callKey,
-          stringifySafe({ response: outcome.response, costCents: outcome.costCents }),
+          // The claim's token and holder travel with the response: who recorded it, under which claim.
+          stringifySafe({ response: outcome.response, costCents: outcome.costCents, token, holder: claims.holder }),
         );
       } catch (error) {
         if (isFencedReply(error)) throw new FencedError(`call ${callKey}`, token, 'the claim passed to another worker');

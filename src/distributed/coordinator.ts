@@ -9,7 +9,7 @@
  * checks before it starts a job (workers that join late).
  */
 import { nanoid } from 'nanoid';
-import { DistributedUnavailableError, fromErrorData } from '../protocols/errors/errors.js';
+import { DistributedUnavailableError, fromErrorData, ShutDownError } from '../protocols/errors/errors.js';
 import type { EventHub } from '../protocols/events.js';
 import type { AgentTemplate } from '../protocols/agent.js';
 import type { TaskResult } from '../protocols/task.js';
@@ -17,6 +17,10 @@ import type { TaskRunRequest } from '../runs/task-runner.js';
 import { decodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
 import { redisKeys } from './keys.js';
 import { RedisJournalStorage } from './redis-journal-storage.js';
+import { decodeWorkerEvent, emitWorkerEvent } from './worker-events.js';
+import type { BudgetLedger } from '../model/budget.js';
+import { CoordinatorBudget } from './coordinator-budget.js';
+import { RedisBudgetStore } from './redis-budget-store.js';
 
 /** The `distributed` setting. */
 export interface DistributedSetting {
@@ -46,6 +50,8 @@ interface Wiring {
   readonly queueEvents: import('bullmq').QueueEvents;
   readonly publisher: Connection;
   readonly subscriber: Connection;
+  /** The shared budget books every worker reserves in (read only here). */
+  readonly books: RedisBudgetStore;
   /** Every client this coordinator opened (BullMQ does not close connections it was given). */
   readonly connections: readonly Connection[];
 }
@@ -73,16 +79,23 @@ export class Coordinator {
   readonly setting: DistributedSetting;
   readonly #templates: ReadonlyMap<string, AgentTemplate>;
   readonly #events: EventHub;
+  readonly #ledger: BudgetLedger;
   #wiring: Promise<Wiring> | undefined;
   #closed = false;
+  /** This coordinator's ledger plus the workers' books in Redis. */
+  readonly budget: CoordinatorBudget;
 
-  constructor(setting: DistributedSetting, templates: ReadonlyMap<string, AgentTemplate>, events: EventHub) {
+  constructor(setting: DistributedSetting, templates: ReadonlyMap<string, AgentTemplate>, events: EventHub, ledger: BudgetLedger) {
     this.setting = setting;
     this.#templates = templates;
     this.#events = events;
+    this.#ledger = ledger;
+    this.budget = new CoordinatorBudget(ledger, async () => (await this.#wire()).books.books());
   }
 
   #wire(): Promise<Wiring> {
+    // Closed: open nothing more (a late budget refresh or dispatch must not reconnect).
+    if (this.#closed) return Promise.reject(new ShutDownError());
     this.#wiring ??= (async () => {
       const { bull, Redis } = await loadDistributed();
       const connection = { url: this.setting.redis };
@@ -96,17 +109,25 @@ export class Coordinator {
       const names = distributedNames(this.setting.queue);
       await subscriber.subscribe(names.eventsChannel);
       subscriber.on('message', (_channel: string, message: string) => this.#onWorkerEvent(message));
-      return { bull, queue, queueEvents, publisher, subscriber, connections: [queueConnection, eventsConnection, publisher, subscriber] };
+      const books = new RedisBudgetStore(publisher, redisKeys(this.setting.queue), { limits: this.#ledger.snapshot().limits });
+      return { bull, queue, queueEvents, publisher, subscriber, books, connections: [queueConnection, eventsConnection, publisher, subscriber] };
     })();
     return this.#wiring;
   }
 
-  /** Re-emits what workers report: which worker runs which task. */
+  /** Re-emits what workers report: which worker runs which task, and their model-call and budget events. */
   #onWorkerEvent(message: string): void {
     let value: unknown;
     try {
       value = JSON.parse(message);
     } catch {
+      return;
+    }
+    const forwarded = decodeWorkerEvent(value);
+    if (forwarded) {
+      emitWorkerEvent(this.#events, forwarded);
+      // A call settled (or was refused) on a worker: the budget view reads the books again.
+      this.budget.refreshQuietly();
       return;
     }
     const get = (key: string): unknown => (typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined);
@@ -151,6 +172,7 @@ export class Coordinator {
       // A job left from an earlier attempt of this run (a resumed coordinator): reuse its answer, or wait for it.
       const job = existing ?? (await wiring.queue.add('task', { task: data }, { jobId, removeOnComplete: { age: 3600 }, removeOnFail: { age: 3600 }, attempts: 3 }));
       const answer = decodeTaskAnswer(await job.waitUntilFinished(wiring.queueEvents));
+      this.budget.refreshQuietly();
       if (!answer.ok) throw fromErrorData(answer.error);
       return answer.result;
     } finally {
@@ -160,8 +182,9 @@ export class Coordinator {
 
   /** Closes the queue and connections (jobs in Redis stay for workers or a successor). */
   async close(): Promise<void> {
-    if (this.#closed || !this.#wiring) return;
+    if (this.#closed) return;
     this.#closed = true;
+    if (!this.#wiring) return;
     const wiring = await this.#wiring.catch(() => undefined);
     if (!wiring) return;
     await Promise.allSettled([wiring.queueEvents.close(), wiring.queue.close()]);
@@ -175,11 +198,14 @@ export class Coordinator {
  * resumes the run from Redis once the dead one's lease has expired.
  */
 export function distributedJournal(url: string, queue: string, leaseTtlMs: number): { storage: RedisJournalStorage; close: () => Promise<void> } {
-  const client = loadDistributed().then(({ Redis }) => quiet(new Redis(url, { maxRetriesPerRequest: null })));
-  const storage = new RedisJournalStorage(client, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
+  // Connected on the journal's first use: a coordinator whose config is refused, or that never journals, opens no connection.
+  const connect = () => loadDistributed().then(({ Redis }) => quiet(new Redis(url, { maxRetriesPerRequest: null })));
+  const storage = new RedisJournalStorage(connect, redisKeys(queue), { owner: processId('coordinator'), leaseTtlMs });
   return {
     storage,
     close: async () => {
+      const client = storage.opened();
+      if (!client) return;
       await storage.closeAll();
       const redis = await client.catch(() => undefined);
       redis?.disconnect();

@@ -13,12 +13,16 @@ export interface RedisKeys {
   journalIndex(): string;
   /** A run's stored summary. */
   journalSummary(workflowId: string): string;
+  /** A run's journal length in UTF-8 bytes (a counter the append script keeps). */
+  journalBytes(workflowId: string): string;
   /** A lease (a hash: owner, token). */
   lease(resource: string): string;
   /** The counter fencing tokens are drawn from (never decreases, survives lease expiry). */
   fence(): string;
   /** The claim on one model call. */
   call(callKey: string): string;
+  /** The claim log: the last grants of call claims, `<callKey> <token> <holder>` (a list). */
+  claimLog(): string;
   /** Artifacts: latest version, kept versions and last access by id (hashes), and version bodies. */
   artifactVersions(): string;
   artifactKept(): string;
@@ -46,9 +50,11 @@ export function redisKeys(namespace: string): RedisKeys {
     journal: (workflowId) => `${prefix}journal:${workflowId}`,
     journalIndex: () => `${prefix}journals`,
     journalSummary: (workflowId) => `${prefix}journal-summary:${workflowId}`,
+    journalBytes: (workflowId) => `${prefix}journal-bytes:${workflowId}`,
     lease: (resource) => `${prefix}lease:${resource}`,
     fence: () => `${prefix}fence`,
     call: (callKey) => `${prefix}call:${callKey}`,
+    claimLog: () => `${prefix}calls:claims`,
     artifactVersions: () => `${prefix}artifacts:versions`,
     artifactKept: () => `${prefix}artifacts:kept`,
     artifactAccess: () => `${prefix}artifacts:access`,

@@ -49,14 +49,26 @@ function keptOf(text: string | null): number[] {
 
 export class RedisArtifactStorage implements ArtifactStorage {
   readonly kind = 'redis';
-  readonly #redis: Redis;
+  readonly #connect: () => Promise<Redis>;
+  #client: Promise<Redis> | undefined;
   readonly #keys: RedisKeys;
   /** Reads noted by touch, written by flush. */
   readonly #touched = new Map<string, number>();
 
-  constructor(redis: Redis, keys: RedisKeys) {
-    this.#redis = redis;
+  /** `redis` may be a function that opens the client: it is called on first use (`open`). */
+  constructor(redis: Redis | (() => Promise<Redis>), keys: RedisKeys) {
+    this.#connect = typeof redis === 'function' ? redis : () => Promise.resolve(redis);
     this.#keys = keys;
+  }
+
+  #redis(): Promise<Redis> {
+    this.#client ??= this.#connect();
+    return this.#client;
+  }
+
+  /** The client if it was ever opened (for closing it); never opens one. */
+  opened(): Promise<Redis> | undefined {
+    return this.#client;
   }
 
   #modsKey(artifactId: string): string {
@@ -64,11 +76,11 @@ export class RedisArtifactStorage implements ArtifactStorage {
   }
 
   async open(): Promise<void> {
-    await this.#redis.ping();
+    await (await this.#redis()).ping();
   }
 
   async get(artifactId: string): Promise<ArtifactRecord | undefined> {
-    const results = await this.#redis
+    const results = await (await this.#redis())
       .multi()
       .hget(this.#keys.artifactVersions(), artifactId)
       .hget(this.#keys.artifactKept(), artifactId)
@@ -97,23 +109,23 @@ export class RedisArtifactStorage implements ArtifactStorage {
   }
 
   async list(): Promise<Iterable<ArtifactRecord>> {
-    const ids = await this.#redis.hkeys(this.#keys.artifactVersions());
+    const ids = await (await this.#redis()).hkeys(this.#keys.artifactVersions());
     const records = await Promise.all(ids.map((id) => this.get(id)));
     return records.filter((record): record is ArtifactRecord => record !== undefined);
   }
 
   async readBody(artifactId: string, version: number): Promise<string | undefined> {
-    return (await this.#redis.get(this.#keys.artifactBody(artifactId, version))) ?? undefined;
+    return (await (await this.#redis()).get(this.#keys.artifactBody(artifactId, version))) ?? undefined;
   }
 
   /** @throws VersionConflictError when another process committed this version first. */
   async commit(commit: VersionCommit): Promise<void> {
     const { artifactId, modification } = commit;
-    const current = await this.#redis.hget(this.#keys.artifactKept(), artifactId);
+    const current = await (await this.#redis()).hget(this.#keys.artifactKept(), artifactId);
     const pruned = new Set(commit.pruneVersions);
     const kept = [...keptOf(current).filter((version) => !pruned.has(version)), modification.version];
     try {
-      await this.#redis.eval(
+      await (await this.#redis()).eval(
         COMMIT,
         5,
         this.#keys.artifactVersions(),
@@ -138,8 +150,8 @@ export class RedisArtifactStorage implements ArtifactStorage {
   }
 
   async remove(artifactId: string): Promise<void> {
-    const kept = keptOf(await this.#redis.hget(this.#keys.artifactKept(), artifactId));
-    await this.#redis
+    const kept = keptOf(await (await this.#redis()).hget(this.#keys.artifactKept(), artifactId));
+    await (await this.#redis())
       .multi()
       .hdel(this.#keys.artifactVersions(), artifactId)
       .hdel(this.#keys.artifactKept(), artifactId)
@@ -157,7 +169,7 @@ export class RedisArtifactStorage implements ArtifactStorage {
     if (this.#touched.size === 0) return;
     const pairs = [...this.#touched].flatMap(([id, at]) => [id, String(at)]);
     this.#touched.clear();
-    await this.#redis.eval(TOUCH, 1, this.#keys.artifactAccess(), ...pairs);
+    await (await this.#redis()).eval(TOUCH, 1, this.#keys.artifactAccess(), ...pairs);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import { nanoid } from 'nanoid';
 import { MICRO_PER_CENT } from '../protocols/cents.js';
 import { BudgetExceededError, BudgetOverrunError, ConfigError } from '../protocols/errors/errors.js';
 import type { BudgetLimitName } from '../protocols/errors/errors.js';
-import type { BudgetLimits, ReservationOutcome, SettleOptions } from '../model/budget.js';
+import type { AgentBudgetSnapshot, BudgetLimits, BudgetSnapshot, ReservationOutcome, SettleOptions } from '../model/budget.js';
 import type { BudgetHold, BudgetRequest, BudgetStore } from '../model/budget-store.js';
 import type { RedisKeys } from './keys.js';
 
@@ -102,6 +102,7 @@ redis.call('HINCRBY', KEYS[1], 'spent', actual)
 redis.call('HINCRBY', KEYS[1], 'a:' .. agent .. ':spent', actual)
 if actual > reservedMicro or ARGV[4] == '1' then
   redis.call('HINCRBY', KEYS[1], 'overruns', 1)
+  redis.call('HINCRBY', KEYS[1], 'overrunMicro', math.max(0, actual - reservedMicro))
   if ARGV[7] == '1' then redis.call('HSET', KEYS[1], 'a:' .. agent .. ':closed', '1') end
   if ARGV[8] == '1' then redis.call('HSET', KEYS[1], 'closed', '1') end
 end
@@ -122,6 +123,33 @@ function limitMicro(limit: number | undefined, field: BudgetLimitName): number |
   if (!Number.isFinite(limit) || limit <= 0) throw new ConfigError(field, 'must be a positive number of cents');
   const micro = toMicro(limit);
   return toCents(micro) > limit ? micro - 1 : micro;
+}
+
+/** A BudgetSnapshot of the budget hash's fields (`a:<agent>:spent|reserved|closed` per agent). */
+function booksOf(fields: Record<string, string>, open: number, limits: BudgetLimits): BudgetSnapshot {
+  const micro = (field: string): number => Number(fields[field] ?? 0);
+  const perAgent: Record<string, AgentBudgetSnapshot> = {};
+  const closedAgents: string[] = [];
+  for (const field of Object.keys(fields)) {
+    const match = /^a:(.*):(spent|reserved|closed)$/.exec(field);
+    const agentId = match?.[1];
+    if (agentId === undefined) continue;
+    if (match?.[2] === 'closed') {
+      closedAgents.push(agentId);
+      continue;
+    }
+    perAgent[agentId] ??= { spentCents: toCents(micro(`a:${agentId}:spent`)), reservedCents: toCents(micro(`a:${agentId}:reserved`)) };
+  }
+  return {
+    totalSpentCents: toCents(micro('spent')),
+    totalReservedCents: toCents(micro('reserved')),
+    perAgent,
+    limits: { ...limits },
+    openReservations: open,
+    overruns: { count: micro('overruns'), cents: toCents(micro('overrunMicro')) },
+    closed: { total: fields.closed !== undefined, agents: closedAgents.sort() },
+    evictedAgents: { count: 0, spentCents: 0 },
+  };
 }
 
 function replyStrings(reply: unknown): string[] {
@@ -279,6 +307,15 @@ export class RedisBudgetStore implements BudgetStore {
       overrunCents: actualMicro === undefined ? 0 : toCents(Math.max(0, actualMicro - micro)),
       closedLimits,
     };
+  }
+
+  /**
+   * The shared books as a BudgetSnapshot: every client's spend and open
+   * reservations, in all and per agent, with this store's limits.
+   */
+  async books(): Promise<BudgetSnapshot> {
+    const [fields, open] = await Promise.all([this.#redis.hgetall(this.#keys.budget()), this.#redis.hlen(this.#keys.budgetReservations())]);
+    return booksOf(fields, open, this.#limits);
   }
 
   /** The shared books (every client's), in cents. */

@@ -15,10 +15,16 @@ import type { RedisKeys } from './keys.js';
 import { FENCE_CHECK, isFencedReply, RedisLease } from './lease.js';
 import type { Fence } from './lease.js';
 
-/** KEYS: fence, journal, index; ARGV: token, line, workflowId. A torn last line cannot happen: RPUSH is whole. */
+/**
+ * KEYS: fence, journal, index, byte counter; ARGV: token, line, workflowId.
+ * A torn last line cannot happen: RPUSH is whole. The counter adds the line's
+ * bytes and its newline (a Lua string's length is its byte count), so
+ * `size` never reads the log.
+ */
 const APPEND = `${FENCE_CHECK}
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('INCRBY', KEYS[4], #ARGV[2] + 1)
 return 1
 `;
 
@@ -35,22 +41,35 @@ export interface RedisJournalStorageOptions {
 }
 
 export class RedisJournalStorage implements JournalStorage {
-  readonly #client: Redis | Promise<Redis>;
+  readonly #connect: () => Promise<Redis>;
+  #client: Promise<Redis> | undefined;
   readonly #keys: RedisKeys;
   readonly #owner: string;
   readonly #ttlMs: number;
   readonly #leaseRuns: boolean;
   readonly #leases = new Map<string, RedisLease>();
 
-  /** `redis` may be a promise of the client (connected lazily, so the constructor stays synchronous). */
-  constructor(redis: Redis | Promise<Redis>, keys: RedisKeys, options: RedisJournalStorageOptions) {
-    this.#client = redis;
-    // A client that fails to load is reported by the first call that needs it.
-    if (redis instanceof Promise) redis.catch(() => undefined);
+  /**
+   * `redis` may be a function that opens the client: it is called on the
+   * first operation, so a storage that is never used never connects.
+   */
+  constructor(redis: Redis | (() => Promise<Redis>), keys: RedisKeys, options: RedisJournalStorageOptions) {
+    this.#connect = typeof redis === 'function' ? redis : () => Promise.resolve(redis);
     this.#keys = keys;
     this.#owner = options.owner;
     this.#ttlMs = options.leaseTtlMs ?? 10_000;
     this.#leaseRuns = options.leaseRuns ?? true;
+  }
+
+  /** The client, opened on first use (a client that fails to load is reported by the call that needed it). */
+  #redis(): Promise<Redis> {
+    this.#client ??= this.#connect();
+    return this.#client;
+  }
+
+  /** The client if it was ever opened (for closing it); never opens one. */
+  opened(): Promise<Redis> | undefined {
+    return this.#client;
   }
 
   /**
@@ -61,7 +80,7 @@ export class RedisJournalStorage implements JournalStorage {
   async leaseRun(workflowId: string, waitMs = 0): Promise<RedisLease> {
     const held = this.#leases.get(workflowId);
     if (held && !held.lost) return held;
-    const lease = new RedisLease(await this.#client, this.#keys, `run:${workflowId}`, this.#owner, this.#ttlMs);
+    const lease = new RedisLease(await this.#redis(), this.#keys, `run:${workflowId}`, this.#owner, this.#ttlMs);
     await lease.acquire(waitMs);
     this.#leases.set(workflowId, lease);
     return lease;
@@ -87,14 +106,15 @@ export class RedisJournalStorage implements JournalStorage {
    * @throws FencedError when the fence's token is stale.
    */
   async appendFenced(workflowId: string, line: string, fence: Fence | undefined): Promise<void> {
-    const redis = await this.#client;
+    const redis = await this.#redis();
     try {
       await redis.eval(
         APPEND,
-        3,
+        4,
         fence?.key ?? this.#keys.lease(`run:${workflowId}`),
         this.#keys.journal(workflowId),
         this.#keys.journalIndex(),
+        this.#keys.journalBytes(workflowId),
         fence === undefined ? '' : String(fence.token),
         line,
         workflowId,
@@ -106,14 +126,14 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async read(workflowId: string): Promise<string | undefined> {
-    const redis = await this.#client;
+    const redis = await this.#redis();
     const lines = await redis.lrange(this.#keys.journal(workflowId), 0, -1);
     if (lines.length === 0) return (await redis.sismember(this.#keys.journalIndex(), workflowId)) === 1 ? '' : undefined;
     return `${lines.join('\n')}\n`;
   }
 
   async list(): Promise<string[]> {
-    return (await this.#client).smembers(this.#keys.journalIndex());
+    return (await this.#redis()).smembers(this.#keys.journalIndex());
   }
 
   /** Gives up the run's lease (the run finished or was abandoned here). */
@@ -126,24 +146,32 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async remove(workflowId: string): Promise<void> {
-    await (await this.#client)
+    await (await this.#redis())
       .multi()
-      .del(this.#keys.journal(workflowId), this.#keys.journalSummary(workflowId))
+      .del(this.#keys.journal(workflowId), this.#keys.journalSummary(workflowId), this.#keys.journalBytes(workflowId))
       .srem(this.#keys.journalIndex(), workflowId)
       .exec();
   }
 
+  /** The log's length in bytes from the counter the appends keep (one GET; the log itself is not read). */
   async size(workflowId: string): Promise<number | undefined> {
-    const text = await this.read(workflowId);
-    return text === undefined ? undefined : Buffer.byteLength(text);
+    const redis = await this.#redis();
+    const [bytes, listed] = await Promise.all([redis.get(this.#keys.journalBytes(workflowId)), redis.sismember(this.#keys.journalIndex(), workflowId)]);
+    if (bytes !== null) return Number(bytes);
+    if (listed !== 1) return undefined;
+    // A log written before the counter existed: count it once, then keep the counter.
+    const text = (await this.read(workflowId)) ?? '';
+    const size = Buffer.byteLength(text);
+    await redis.set(this.#keys.journalBytes(workflowId), String(size), 'NX');
+    return size;
   }
 
   async readSummary(workflowId: string): Promise<string | undefined> {
-    return (await (await this.#client).get(this.#keys.journalSummary(workflowId))) ?? undefined;
+    return (await (await this.#redis()).get(this.#keys.journalSummary(workflowId))) ?? undefined;
   }
 
   async writeSummary(workflowId: string, text: string): Promise<void> {
-    await (await this.#client).set(this.#keys.journalSummary(workflowId), text);
+    await (await this.#redis()).set(this.#keys.journalSummary(workflowId), text);
   }
 
   /** Releases every lease this storage holds. */

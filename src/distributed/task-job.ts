@@ -86,7 +86,8 @@ function isTaskResult(value: unknown): value is TaskResult {
   return typeof field(value, 'agentId') === 'string' && typeof field(value, 'status') === 'string' && typeof field(value, 'costCents') === 'number';
 }
 
-function isErrorData(value: unknown): value is ErrorData {
+/** Whether a value decoded from Redis has the shape of ErrorData. */
+export function isErrorData(value: unknown): value is ErrorData {
   return (
     typeof field(value, 'code') === 'string' &&
     typeof field(value, 'name') === 'string' &&

@@ -3,6 +3,7 @@
  * shared artifact store, the artifacts a task's prompt gets, and memory
  * compaction through a costed, budgeted summary call.
  */
+import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import type { LoadedArtifact } from '../protocols/agent.js';
 import type { AgentServices, CompactionOutcome } from '../protocols/agent-runtime.js';
@@ -22,11 +23,13 @@ export function createSharedContext(
   config: ResolvedConfig,
   inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined,
   secrets: readonly (string | undefined)[] = [],
+  storage?: ArtifactStorage,
 ): SharedContextStore {
   const { sharedContext, enableCrossAgentMemory, workspacePath, agentPermissions, defaultPermissions } = config;
   return new SharedContextStore({
     workspacePath,
-    storage: sharedContext.storage,
+    // A storage given by the runtime's owner (distributed mode's Redis one) wins over the configured name.
+    storage: storage ?? sharedContext.storage,
     enableVersioning: sharedContext.enableVersioning,
     maxVersionsPerArtifact: sharedContext.maxVersionsPerArtifact,
     autoCleanup: sharedContext.autoCleanup,

@@ -4,6 +4,7 @@
  * The flat names (`enableMonitoring`, `getMetrics`, `enableTelemetry`,
  * `setDebugMode`, `debugMode`) call these.
  */
+import type { BudgetSnapshot } from '../model/budget.js';
 import type { DebugModeOptions, DebugModeState } from '../observability/debug.js';
 import type { MonitoringMetrics } from '../observability/monitoring/metrics.js';
 import type { Monitoring, MonitoringOptions } from '../observability/monitoring/monitoring.js';
@@ -75,6 +76,24 @@ export class MonitoringClient {
    */
   metrics(): MonitoringMetrics {
     return this.#runtime.instrumentation.metrics();
+  }
+
+  /**
+   * The budget's books now: spent and reserved, in all and per agent, with
+   * the limits, open reservations, overruns and closed limits. In
+   * distributed mode (the coordinator) it reads the shared books in Redis
+   * that every worker reserves and settles in, plus what the coordinator
+   * spent itself; the dashboard shows the same view, refreshed after each
+   * task answer and each forwarded model-call event. Single process: the
+   * in-process ledger (`orchestrator.budget.snapshot()`).
+   * @example
+   * ```ts
+   * const { totalSpentCents, perAgent } = await orchestrator.monitoring.budget();
+   * ```
+   */
+  budget(): Promise<BudgetSnapshot> {
+    this.#assertOpen();
+    return this.#runtime.budgetView.refresh();
   }
 
   /**

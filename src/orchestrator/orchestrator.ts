@@ -45,9 +45,10 @@ import { createRuntime, shutdownRuntime } from './runtime.js';
 import type { Runtime } from './runtime.js';
 import { streamWorkflowEvents } from './streaming/workflow-stream.js';
 import type { TaskRunRequest } from '../runs/task-runner.js';
-import { Coordinator, coordinatorJournal, hasDistributed } from '../distributed/coordinator.js';
+import { DistributedWiring } from './distributed-wiring.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
+import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import type { StreamWorkflowOptions, WorkflowEventStream } from './streaming/workflow-stream.js';
 
 export type { AgentRef } from './agents-client.js';
@@ -73,25 +74,24 @@ export class Orchestrator {
    */
   constructor(
     config: OrchestratorConfig = {},
-    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore } = {},
+    internal: { readonly interceptors?: readonly ModelCallInterceptor[]; readonly budgetStore?: BudgetStore; readonly artifactStorage?: ArtifactStorage } = {},
   ) {
-    let coordinator: Coordinator | undefined;
-    const journal = coordinatorJournal(config);
+    const distributed = new DistributedWiring(config);
     const extra = typeof internal === 'object' && internal !== null ? internal : {};
-    this.runtime = createRuntime(journal ? { ...config, journal: { storage: journal.storage } } : config, {
-      ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
-      ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
-      breakpointOnError: () => this.#breakpointOnError,
-      setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
-      ...(hasDistributed(config) ? { dispatchTask: (request) => this.#dispatch(coordinator, request) } : {}),
-    });
-    const runtime = this.runtime;
-    if (runtime.config.distributed) {
-      const started = new Coordinator(runtime.config.distributed, runtime.templates, runtime.events);
-      coordinator = started;
-      runtime.disposers.push(() => started.close());
+    try {
+      this.runtime = createRuntime(distributed.config, {
+        ...(extra.interceptors ? { interceptors: extra.interceptors } : {}),
+        ...(extra.budgetStore ? { budgetStore: extra.budgetStore } : {}),
+        ...(extra.artifactStorage ? { artifactStorage: extra.artifactStorage } : {}),
+        breakpointOnError: () => this.#breakpointOnError,
+        setBreakpointOnError: (enabled) => this.setBreakpointOnError(enabled),
+        ...distributed.hooks,
+      });
+    } catch (error) {
+      distributed.abandon();
+      throw error;
     }
-    if (journal) runtime.disposers.push(() => journal.close());
+    distributed.attach(this.runtime);
     const assertOpen = (): void => this.#assertOpen();
     this.agents = new AgentsClient(this.runtime, assertOpen);
     this.journal = new JournalClient(this.runtime, assertOpen);
@@ -421,12 +421,6 @@ export class Orchestrator {
   /** Debug mode as it is now (files it writes to, level, breakpoints). */
   get debugMode(): DebugModeState {
     return this.monitoring.debugMode;
-  }
-
-  /** Distributed mode: a workflow task goes to a worker through the coordinator's queue. */
-  #dispatch(coordinator: Coordinator | undefined, request: TaskRunRequest): Promise<TaskResult> {
-    if (!coordinator) return Promise.reject(new ShutDownError());
-    return coordinator.dispatch(request);
   }
 
   /** Runs one task of a workflow run in this process (a distributed worker's job). */

@@ -41,6 +41,8 @@ import { Messaging } from '../agents/messaging.js';
 import { createModelGateway } from '../model/gateway.js';
 import type { ModelCallInterceptor } from '../protocols/gateway.js';
 import type { BudgetStore } from '../model/budget-store.js';
+import type { BudgetView } from '../distributed/coordinator-budget.js';
+import type { ArtifactStorage } from '../storage/artifact-storage.js';
 import { RunSpend } from '../model/run-spend.js';
 import { ProviderRegistry, selectedProviderName } from '../model/provider-registry.js';
 import { createRedactor, redactingObserver } from '../util/sanitize.js';
@@ -66,6 +68,10 @@ export interface RuntimeHooks {
   readonly interceptors?: readonly ModelCallInterceptor[];
   /** Runs a workflow's task elsewhere (the distributed coordinator's queue); unset: in this process. */
   readonly dispatchTask?: (request: TaskRunRequest) => Promise<TaskResult>;
+  /** Where the shared context keeps artifacts (distributed mode: Redis, shared by every process); unset: `sharedContext.storage`. */
+  readonly artifactStorage?: ArtifactStorage;
+  /** What monitoring and `monitoring.budget()` read (the coordinator's: its ledger plus the workers' books); unset: the ledger. */
+  readonly budgetView?: BudgetView;
 }
 
 /** Every service of one orchestrator, as {@link createRuntime} wires them. */
@@ -78,6 +84,8 @@ export interface Runtime {
   /** What agents inherit: the default model and provider, temperature, timeout, ... */
   readonly defaults: AgentDefaults;
   readonly budget: BudgetLedger;
+  /** The budget as the dashboard and `monitoring.budget()` show it (distributed: every worker's spend too). */
+  readonly budgetView: BudgetView;
   /** The shared artifact store, when `enableSharedContext` is on. */
   readonly context: SharedContextStore | undefined;
   /** Workflow journals, undefined when `journal: false`. */
@@ -118,6 +126,11 @@ export function costLimits(config: ResolvedConfig): BudgetLimits {
     ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
     ...(config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: config.totalCostLimitCents }),
   };
+}
+
+/** The in-process ledger as a budget view. */
+export function ledgerView(ledger: BudgetLedger): BudgetView {
+  return { snapshot: () => ledger.snapshot(), refresh: () => Promise.resolve(ledger.snapshot()) };
 }
 
 /** Ids of the pool's live agents. */
@@ -176,7 +189,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const events = new EventHub();
   const providers = new ProviderRegistry(config);
   const defaults = agentDefaults(input, config, providers);
-  const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets) : undefined;
+  const context = config.enableSharedContext ? createSharedContext(config, inspect, secrets, hooks.artifactStorage) : undefined;
   const budget = new BudgetLedger(costLimits(config), { maxAgentAccounts: config.maxBudgetAccounts });
   const prices = mergePrices(config.pricing);
   const assertPriced = (model: string, provider: string, field: string): void => {
@@ -307,9 +320,10 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     fileRedactor: createRedactor({ content: false, secrets }),
     setBreakpointOnError: hooks.setBreakpointOnError,
   });
+  const budgetView = hooks.budgetView ?? ledgerView(budget);
   const instrumentation = new Instrumentation({
     events,
-    budget,
+    budget: budgetView,
     limits: costLimits(config),
     agentActor: (agentId) => pool.ref(agentId),
     scrub: (text) => redactor.scrub(text),
@@ -328,6 +342,7 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     providers,
     defaults,
     budget,
+    budgetView,
     context,
     journals,
     recorder,

@@ -5,6 +5,7 @@
  * must be registered on every worker (a task that needs a tool this worker
  * lacks fails with ToolNotOnWorkerError). Workers report which task they run
  * on the events channel (the coordinator re-emits it as `worker.task`), and
+ * forward their model-call and budget events there (distributed/worker-events.ts), and
  * stop a task when its run is cancelled, including runs cancelled before
  * this worker joined. Every model call with a call key goes through the call
  * memo (src/distributed/call-memo.ts): a task that runs again after its
@@ -22,6 +23,9 @@ import { callMemoInterceptor } from '../distributed/call-memo.js';
 import { redisKeys } from '../distributed/keys.js';
 import { RedisBudgetStore } from '../distributed/redis-budget-store.js';
 import type { TaskJobAnswer, TaskJobData } from '../distributed/task-job.js';
+import { forwardWorkerEvents } from '../distributed/worker-events.js';
+import { RedisArtifactStorage } from '../distributed/redis-artifact-storage.js';
+import { wantsRedisArtifacts } from '../distributed/shared-artifacts.js';
 
 export interface CreateWorkerOptions {
   /** `redis://host:port`, the coordinator's. */
@@ -85,16 +89,26 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   const queue = options.queue ?? distributed?.queue ?? 'troupe';
   const names = distributedNames(queue);
   const id = processId('worker');
-  const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
+  // Connects on its first command: a config refused below leaves no connection behind.
+  const publisher = quiet(new Redis(options.redis, { maxRetriesPerRequest: null, lazyConnect: true }));
   // Journaled calls are made once across workers: served from the memo, claimed, recorded under the claim's token.
-  const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000 });
+  const memo = callMemoInterceptor(publisher, redisKeys(queue), { claimTtlMs: options.lockDurationMs ?? 30_000, holder: id });
   // Cost limits hold across workers: reservations live in Redis, shared by every worker of the queue.
   const limits = {
     ...(config.maxCostPerAgentCents === undefined ? {} : { maxCostPerAgentCents: config.maxCostPerAgentCents }),
     ...(config.totalCostLimitCents === undefined ? {} : { totalCostLimitCents: config.totalCostLimitCents }),
   };
-  const budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
-  const orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore });
+  let budgetStore: RedisBudgetStore;
+  let orchestrator: WorkerOrchestrator;
+  try {
+    budgetStore = new RedisBudgetStore(publisher, redisKeys(queue), { limits, ownerTtlMs: options.lockDurationMs ?? 30_000 });
+    // Shared context on (no storage named): artifacts live in Redis, shared with the coordinator and every worker.
+    const artifactStorage = wantsRedisArtifacts(config) ? new RedisArtifactStorage(publisher, redisKeys(queue)) : undefined;
+    orchestrator = new WorkerOrchestrator(config, { interceptors: [memo], budgetStore, ...(artifactStorage ? { artifactStorage } : {}) });
+  } catch (error) {
+    publisher.disconnect();
+    throw error;
+  }
   const subscriber = quiet(new Redis(options.redis, { maxRetriesPerRequest: null }));
   /** Running tasks by run, so a cancel message reaches them. */
   const running = new Map<string, Set<AbortController>>();
@@ -102,9 +116,15 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
   subscriber.on('message', (_channel: string, workflowId: string) => {
     for (const controller of running.get(workflowId) ?? []) controller.abort(new CancelledError('the workflow was cancelled'));
   });
+  // The last publish on the events channel: a task's answer waits for it, so its events reach Redis before its result.
+  let lastPublish: Promise<unknown> = Promise.resolve();
+  const publish = (message: string): void => {
+    lastPublish = publisher.publish(names.eventsChannel, message).catch(() => undefined);
+  };
+  // Model-call and budget events reach the coordinator's hub (metrics, dashboard), tagged with this worker's id.
+  const stopForwarding = forwardWorkerEvents(orchestrator.events, id, publish);
   const report = (data: TaskJobData, status: 'started' | 'finished', costCents?: number): void => {
-    const message = JSON.stringify({ workerId: id, workflowId: data.workflowId, agentId: data.spec.agentId, status, costCents });
-    publisher.publish(names.eventsChannel, message).catch(() => undefined);
+    publish(JSON.stringify({ workerId: id, workflowId: data.workflowId, agentId: data.spec.agentId, status, costCents }));
   };
 
   const answer = async (text: unknown): Promise<TaskJobAnswer> => {
@@ -124,6 +144,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     try {
       const result = await orchestrator.run(data, controller.signal);
       report(data, 'finished', result.costCents);
+      // One connection keeps commands in order: once the last publish is acknowledged, every earlier one is too.
+      await lastPublish;
       return { ok: true, workerId: id, result };
     } finally {
       set.delete(controller);
@@ -150,7 +172,18 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
       stalledInterval: Math.max(500, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
     },
   );
-  await worker.waitUntilReady();
+  // BullMQ reports a lost lock or a dropped connection here; the job itself moves on (another worker takes it).
+  worker.on('error', (error: Error) => orchestrator.logger.warn('worker queue error', { workerId: id, errorMessage: error.message }));
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    // Redis refused the worker (a bad URL's auth, say): close everything opened so far.
+    await Promise.allSettled([worker.close(true), orchestrator.shutdown()]);
+    stopForwarding();
+    budgetStore.stop();
+    for (const client of [publisher, subscriber, workerConnection]) client.disconnect();
+    throw error;
+  }
 
   const handle: TroupeWorker = {
     id,
@@ -165,6 +198,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Troupe
     },
     async close() {
       await worker.close();
+      stopForwarding();
       await orchestrator.shutdown();
       budgetStore.stop();
       publisher.disconnect();

@@ -32,6 +32,8 @@ export interface TroupeEventMap {
     temperature?: number;
     maxTokens?: number;
     stopReason?: string;
+    /** Distributed mode: the worker that made the call (events forwarded to the coordinator). */
+    workerId?: string;
   };
   /**
    * A model call's full request and response, for debug conversation files.
@@ -70,6 +72,8 @@ export interface TroupeEventMap {
     requestModel?: string;
     temperature?: number;
     maxTokens?: number;
+    /** Distributed mode: the worker that made the call (events forwarded to the coordinator). */
+    workerId?: string;
   };
   'task.started': { workflowId: string; agentId: string; attempt: number; at: number };
   'task.retrying': { workflowId: string; agentId: string; attempt: number; delayMs: number; error: ErrorData };
@@ -79,7 +83,7 @@ export interface TroupeEventMap {
   'agent.result': { agentId: string; taskId: string; result: AgentTaskResult };
   'workflow.started': { workflowId: string; taskCount: number; at: number };
   'workflow.finished': { workflowId: string; result: WorkflowResult };
-  'budget.exceeded': { agentId: string; limit: string; error: ErrorData };
+  'budget.exceeded': { agentId: string; limit: string; error: ErrorData; /** Distributed mode: the worker it happened on. */ workerId?: string };
   /**
    * A provider reported more tokens than its request allowed (or the call cost
    * more than its reservation). The call was charged as reported and the
@@ -99,6 +103,8 @@ export interface TroupeEventMap {
     chargedCents: number;
     overrunCents: number;
     closedLimits: string[];
+    /** Distributed mode: the worker that made the call (events forwarded to the coordinator). */
+    workerId?: string;
   };
   'listener.error': { eventType: string; error: ErrorData };
   /** A subscriber's broadcast callback threw or rejected; delivery to the others went on. */

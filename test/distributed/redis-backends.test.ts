@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallClaims, RedisArtifactStorage, RedisJournalStorage, redisKeys } from '../../src/distributed/index.js';
+import { CallClaims, RedisArtifactStorage, RedisJournalStorage, parseClaimLog, redisKeys } from '../../src/distributed/index.js';
 import { FencedError, SharedContextStore, VersionConflictError } from '../../src/index.js';
 import { redisAvailable, startRedisServer } from '../support/redis-server.js';
 import type { TestRedisServer } from '../support/redis-server.js';
@@ -104,6 +104,17 @@ describe.skipIf(!hasRedis)('Redis backends', () => {
     expect(await journal.read('wf_1')).toBe('call by holder\ncall by successor\n');
     expect(await claims[0]!.holds('wf_1/a/acting/1', token)).toBe(false);
     await claims[1]!.release('wf_1/a/acting/1', next);
-    expect(await claims[0]!.claim('wf_1/a/acting/1')).toBeGreaterThan(next);
+    const last = await claims[0]!.claim('wf_1/a/acting/1');
+    expect(last).toBeGreaterThan(next);
+    // The claim log: every grant in order, with its token and holder (unnamed holders are `anonymous`).
+    const named = new CallClaims(client(), keys, 200, 'worker 7');
+    const named1 = await named.claim('wf 2/a/acting/1');
+    const log = parseClaimLog(await client().lrange(keys.claimLog(), 0, -1));
+    expect(log).toEqual([
+      { callKey: 'wf_1/a/acting/1', token, holder: 'anonymous' },
+      { callKey: 'wf_1/a/acting/1', token: next, holder: 'anonymous' },
+      { callKey: 'wf_1/a/acting/1', token: last, holder: 'anonymous' },
+      { callKey: 'wf 2/a/acting/1', token: named1, holder: 'worker_7' },
+    ]);
   });
 });

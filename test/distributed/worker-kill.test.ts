@@ -9,6 +9,7 @@ import type { WorkflowResult } from '../../src/index.js';
 import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed-config.js';
 import { redisAvailable, startRedisServer } from '../support/redis-server.js';
 import type { TestRedisServer } from '../support/redis-server.js';
+import { waitFor } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('worker-kill.test');
 const WORKER = fileURLToPath(new URL('../support/distributed-worker.ts', import.meta.url));
@@ -81,6 +82,8 @@ describe.skipIf(!hasRedis)('a worker SIGKILLed mid-task', () => {
       // A task the victim started and never finished was run again by the survivor.
       const orphaned = startedBy.filter((s) => s.workerId === victim.id && finishedBy.get(s.agentId) !== victim.id);
       expect(orphaned.length).toBeGreaterThan(0);
+      // The survivor's reports travel by pub/sub, beside the job answers: wait for the last one.
+      await waitFor(() => orphaned.every(({ agentId }) => finishedBy.has(agentId)));
       for (const { agentId } of orphaned) expect(finishedBy.get(agentId)).toBe(survivor.id);
       expect(Number((await redis.get(repeatedCallsKey(redisKeys(queue)))) ?? 0)).toBe(0);
     } finally {

@@ -1,6 +1,11 @@
 /** The config and DAG the distributed tests run in one process and on workers alike. */
 import type { OrchestratorConfig, SubAgentTaskSpec } from '../../src/index.js';
 
+/** The simulated model's price in the priced configs: 0.001¢ a token. */
+export const TEST_PRICING = {
+  simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 },
+};
+
 const budget = process.env.TROUPE_TEST_BUDGET_CENTS;
 
 export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
@@ -13,9 +18,21 @@ export const DISTRIBUTED_CONFIG: OrchestratorConfig = {
     ? {}
     : {
         totalCostLimitCents: Number(budget),
-        pricing: { simulated: { inputCentsPerMTok: 1_000, outputCentsPerMTok: 1_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 } },
+        pricing: TEST_PRICING,
       }),
+  // With TROUPE_TEST_SHARED_CONTEXT: the shared context on (its storage left unnamed), in a workspace of this process's own.
+  ...(process.env.TROUPE_TEST_SHARED_CONTEXT === undefined ? {} : sharedContextConfig(process.env.TROUPE_TEST_SHARED_CONTEXT)),
 };
+
+/** The shared context on, every agent allowed to read and write, fs files (if any) under `workspacePath`. */
+export function sharedContextConfig(workspacePath: string): OrchestratorConfig {
+  return { enableSharedContext: true, agentPermissions: { '*': ['read', 'write'] }, workspacePath };
+}
+
+/** DISTRIBUTED_CONFIG priced, under a total limit: what a worker started with TROUPE_TEST_BUDGET_CENTS runs. */
+export function pricedConfig(limitCents: number): OrchestratorConfig {
+  return { seed: 11, journal: false, enableThinkingAgents: false, simulated: { latencyMs: 0 }, totalCostLimitCents: limitCents, pricing: TEST_PRICING };
+}
 
 /** A seeded 50-task DAG: task i depends on up to two of the five before it. */
 export function dagOf50(): SubAgentTaskSpec[] {
