@@ -4,20 +4,22 @@
  * store whose reservations live in Redis, and call claims. Each takes an
  * ioredis client; nothing here is loaded by single-process users.
  */
-export { CallClaims, CLAIM_LOG_LENGTH, parseClaimLog } from './call-claims.js';
+export { CLAIM_LOG_LENGTH, CallClaims, parseClaimLog } from './call-claims.js';
 export type { ClaimGrant } from './call-claims.js';
 export { callMemoInterceptor, memoKey, repeatedCallsKey } from './call-memo.js';
+export { CoordinatorBudget, mergeBudgets } from './coordinator-budget.js';
+export type { BudgetView } from './coordinator-budget.js';
 export {
   Coordinator,
+  coordinatorJournal,
   distributedJournal,
   distributedNames,
+  hasDistributed,
   loadDistributed,
   processId,
   quiet,
 } from './coordinator.js';
 export type { DistributedSetting } from './coordinator.js';
-export { CoordinatorBudget, mergeBudgets } from './coordinator-budget.js';
-export type { BudgetView } from './coordinator-budget.js';
 export { redisKeys } from './keys.js';
 export type { RedisKeys } from './keys.js';
 export { FENCE_CHECK, RedisLease, isFencedReply } from './lease.js';
@@ -27,7 +29,20 @@ export { RedisBudgetStore } from './redis-budget-store.js';
 export type { RedisBudgetSnapshot, RedisBudgetStoreOptions } from './redis-budget-store.js';
 export { RedisJournalStorage } from './redis-journal-storage.js';
 export type { RedisJournalStorageOptions } from './redis-journal-storage.js';
-export { decodeTaskAnswer, decodeTaskJob, encodeTaskAnswer, encodeTaskJob, taskJobId } from './task-job.js';
+export { coordinatorArtifacts, wantsRedisArtifacts } from './shared-artifacts.js';
+export {
+  decodeTaskAnswer,
+  decodeTaskJob,
+  encodeTaskAnswer,
+  encodeTaskJob,
+  isErrorData,
+  taskJobId,
+} from './task-job.js';
 export type { TaskJobAnswer, TaskJobData } from './task-job.js';
-export { FORWARDED_EVENT_TYPES, decodeWorkerEvent, emitWorkerEvent, forwardWorkerEvents } from './worker-events.js';
+export {
+  FORWARDED_EVENT_TYPES,
+  decodeWorkerEvent,
+  emitWorkerEvent,
+  forwardWorkerEvents,
+} from './worker-events.js';
 export type { ForwardedEvent, ForwardedEventType } from './worker-events.js';

@@ -45,6 +45,7 @@ export {
   eventsInterceptor,
   composeModelCall,
   journalInterceptor,
+  ABANDON_AFTER_ABORT_MS,
   callProvider,
   spendInterceptor,
 } from './chain/index.js';

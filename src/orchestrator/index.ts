@@ -22,6 +22,7 @@ export {
 } from './api-arguments.js';
 export { configErrorFrom, orchestratorConfigSchema, resolveConfig } from './config.js';
 export type { OrchestratorConfig, ResolvedConfig } from './config.js';
+export { DistributedWiring } from './distributed-wiring.js';
 export { JournalClient } from './journal-client.js';
 export { MessagingClient } from './messaging-client.js';
 export { MonitoringClient } from './monitoring-client.js';
@@ -39,7 +40,7 @@ export type {
   RunOptions,
   TaskExecutor,
 } from './patterns.js';
-export { costLimits, createRuntime, liveAgentIds, shutdownRuntime } from './runtime.js';
+export { costLimits, createRuntime, ledgerView, liveAgentIds, shutdownRuntime } from './runtime.js';
 export type { Runtime, RuntimeHooks } from './runtime.js';
 export { ThinkingAgent } from './thinking-agent.js';
 export type { ExecuteTaskOptions, ProviderConnection, ThinkingAgentOptions } from './thinking-agent.js';

@@ -132,6 +132,7 @@ export {
   countShape,
   errorDataShape,
   finiteShape,
+  modelPriceShape,
   modelResponseShape,
   shapeProblem,
   tokenUsageShape,

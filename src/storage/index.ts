@@ -30,5 +30,5 @@ export type { JournalStorage } from './journal-storage.js';
 export { MemoryArtifactStorage } from './memory-artifacts.js';
 export { plainJsonText, plainJsonValue } from './plain-json.js';
 export { parseSafe, stringifySafe } from './superjson-safe.js';
-export { WORKSPACE_LOCK_FILE, acquireWorkspaceLock } from './workspace-lock.js';
+export { WORKSPACE_LOCK_FILE, acquireLockFile, acquireWorkspaceLock } from './workspace-lock.js';
 export type { WorkspaceLock } from './workspace-lock.js';

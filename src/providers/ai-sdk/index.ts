@@ -8,3 +8,4 @@ export { mapAiSdkError } from './errors.js';
 export { toCallOptions, toPrompt } from './prompt.js';
 export type { AiSdkCallSettings } from './prompt.js';
 export { structuredValidator, toModelResponse } from './response.js';
+export { readStream } from './stream.js';
