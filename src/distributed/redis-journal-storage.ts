@@ -21,10 +21,15 @@ import type { Fence } from './lease.js';
  * bytes and its newline (a Lua string's length is its byte count), so
  * `size` never reads the log.
  */
+// ARGV: fence token, workflowId, then the lines, pushed in order in one step (a group commit's batch).
 const APPEND = `${FENCE_CHECK}
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[3])
-redis.call('INCRBY', KEYS[4], #ARGV[2] + 1)
+local bytes = 0
+for i = 3, #ARGV do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+  bytes = bytes + #ARGV[i] + 1
+end
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('INCRBY', KEYS[4], bytes)
 return 1
 `;
 
@@ -92,13 +97,19 @@ export class RedisJournalStorage implements JournalStorage {
   }
 
   async append(workflowId: string, line: string): Promise<void> {
+    await this.appendMany(workflowId, [line]);
+  }
+
+  /** Appends lines in order, in one script call under the run's lease. */
+  async appendMany(workflowId: string, lines: readonly string[]): Promise<void> {
+    if (lines.length === 0) return;
     let fence: Fence | undefined;
     if (this.#leaseRuns) {
       // A successor (a resumed run) waits for a dead coordinator's lease to expire.
       const lease = await this.leaseRun(workflowId, this.#ttlMs * 2);
       fence = { key: lease.key, token: lease.token };
     }
-    await this.appendFenced(workflowId, line, fence);
+    await this.#appendFenced(workflowId, lines, fence);
   }
 
   /**
@@ -106,6 +117,10 @@ export class RedisJournalStorage implements JournalStorage {
    * @throws FencedError when the fence's token is stale.
    */
   async appendFenced(workflowId: string, line: string, fence: Fence | undefined): Promise<void> {
+    await this.#appendFenced(workflowId, [line], fence);
+  }
+
+  async #appendFenced(workflowId: string, lines: readonly string[], fence: Fence | undefined): Promise<void> {
     const redis = await this.#redis();
     try {
       await redis.eval(
@@ -116,8 +131,8 @@ export class RedisJournalStorage implements JournalStorage {
         this.#keys.journalIndex(),
         this.#keys.journalBytes(workflowId),
         fence === undefined ? '' : String(fence.token),
-        line,
         workflowId,
+        ...lines,
       );
     } catch (error) {
       if (isFencedReply(error)) throw new FencedError(`the journal of ${workflowId}`, fence?.token ?? 0);

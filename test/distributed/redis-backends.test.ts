@@ -80,7 +80,11 @@ describe.skipIf(!hasRedis)('Redis backends', () => {
     expect(lease.token).toBeGreaterThan(old.leaseOf('wf_1')?.token ?? Number.POSITIVE_INFINITY);
     await successor.append('wf_1', 'three');
     await expect(old.append('wf_1', 'late')).rejects.toBeInstanceOf(FencedError);
-    expect(await successor.read('wf_1')).toBe('one\ntwo\nthree\n');
+    await expect(old.appendMany('wf_1', ['late', 'later'])).rejects.toBeInstanceOf(FencedError);
+    // A group commit's batch: its lines pushed in order in one step, counted in the log's size.
+    await successor.appendMany('wf_1', ['four', 'fünf']);
+    expect(await successor.read('wf_1')).toBe('one\ntwo\nthree\nfour\nfünf\n');
+    expect(await successor.size('wf_1')).toBe(Buffer.byteLength('one\ntwo\nthree\nfour\nfünf\n'));
     await successor.closeAll();
   });
 
