@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetLedger, budgetInterceptor, callProvider, composeModelCall, eventsInterceptor, journalInterceptor } from '../../src/model/index.js';
+import { BudgetLedger, budgetInterceptor, callProvider, composeModelCall, eventsInterceptor, journalInterceptor, notePartialCharge } from '../../src/model/index.js';
+import type { BudgetStore } from '../../src/model/index.js';
 import type { CallRecorder } from '../../src/model/index.js';
 import { BudgetExceededError, ConfigError } from '../../src/index.js';
 import type { ModelCall, ModelCallInterceptor, ModelCallOutcome, ModelResponse, NextModelCall } from '../../src/index.js';
-import { EventHub } from '../../src/index.js';
+import { EMPTY_USAGE, EventHub } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 
 const price = { inputCentsPerMTok: 10_000, outputCentsPerMTok: 10_000, cacheReadCentsPerMTok: 0, cacheWriteCentsPerMTok: 0 };
@@ -85,6 +86,43 @@ describe('the budget link', () => {
     expect(ledger.reservedCents()).toBe(0);
     expect(ledger.spentCents()).toBe(0);
     await expect(link(call({ request: { model: 'priced', maxTokens: 1_000_000, messages: [] } }), answer('x'))).rejects.toBeInstanceOf(BudgetExceededError);
+  });
+
+  it('settles a failed stream\'s partial charge before freeing the hold, and a store that fails to settle or release never hides the call\'s error', async () => {
+    const ledger = new BudgetLedger({ totalCostLimitCents: 1000 });
+    const closes: string[] = [];
+    /** The ledger behind a store whose closes answer a turn later, as a networked one does; `failing` closes reject. */
+    const slowStore = (failing: boolean): BudgetStore => ({
+      kind: 'slow',
+      isLimited: true,
+      async reserve(request) {
+        const hold = ledger.reserve(request);
+        const later = <T,>(close: () => T, name: string): Promise<T> =>
+          new Promise((resolve, reject) =>
+            setImmediate(() => {
+              closes.push(name);
+              if (failing) reject(new Error(`${name} failed`));
+              else resolve(close());
+            }),
+          );
+        return {
+          agentId: hold.agentId,
+          reservedCents: hold.reservedCents,
+          settle: (cents, options) => later(() => hold.settle(cents, options), 'settle'),
+          release: () => later(() => hold.release(), 'release'),
+        };
+      },
+    });
+    const cut = (): Promise<ModelCallOutcome> => {
+      const error = new Error('stream cut');
+      notePartialCharge(error, { usage: EMPTY_USAGE, costCents: 0.25 });
+      return Promise.reject(error);
+    };
+    await expect(budgetInterceptor(slowStore(false), priceOf)(call(), cut)).rejects.toThrow('stream cut');
+    expect(closes).toEqual(['settle', 'release']);
+    expect(ledger.spentCents()).toBe(0.25);
+    expect(ledger.reservedCents()).toBe(0);
+    await expect(budgetInterceptor(slowStore(true), priceOf)(call(), cut)).rejects.toThrow('stream cut');
   });
 
   it('refuses a model of unknown price under a limit, and passes it through without one', async () => {

@@ -55,15 +55,19 @@ export function budgetInterceptor(
       requestedCents: estimateWorstCaseCents(call.request, price),
       ...(call.callKey === undefined ? {} : { callKey: call.callKey }),
     });
+    let failed = false;
     try {
       let outcome: ModelCallOutcome;
       try {
         outcome = await next(call);
       } catch (error) {
+        failed = true;
         if (!(error instanceof MalformedUsageError)) {
           // A stream that failed part way is billed for what it generated: charge that estimate, not nothing.
+          // Settled before the hold is released below; a settle that fails (a store out of reach) leaves the
+          // reservation to the store, which charges an abandoned one in full, and the call's own error stands.
           const partial = partialChargeOf(error);
-          if (partial) hold.settle(partial.costCents);
+          if (partial) await hold.settle(partial.costCents).catch(() => undefined);
           throw error;
         }
         // Unknown spend: charge the whole reservation and close its limits.
@@ -77,8 +81,12 @@ export function budgetInterceptor(
       // What the ledger charged is what every result shows.
       return settled.chargedCents === outcome.costCents ? outcome : { ...outcome, costCents: settled.chargedCents };
     } finally {
-      // A no-op after settle; frees the hold when the call failed.
-      await hold.release();
+      // A no-op after settle; frees the hold when the call failed (without hiding that call's error).
+      try {
+        await hold.release();
+      } catch (releaseError) {
+        if (!failed) throw releaseError;
+      }
     }
   };
 }
