@@ -7,6 +7,7 @@
  * every task answer and every forwarded model-call or budget event, so the
  * view trails Redis by at most one read.
  */
+import { DistributedUnavailableError } from '../protocols/errors/errors.js';
 import type { AgentBudgetSnapshot, BudgetLedger, BudgetSnapshot } from '../model/budget.js';
 
 /** A budget view: a synchronous snapshot, and a fresh one read from where the books live. */
@@ -39,6 +40,21 @@ export function mergeBudgets(local: BudgetSnapshot, shared: BudgetSnapshot): Bud
   };
 }
 
+/** How long `refresh` waits for the shared books by default. */
+export const DEFAULT_READ_TIMEOUT_MS = 5_000;
+
+/** `reading`, or a DistributedUnavailableError once `timeoutMs` passed first. */
+function withDeadline(reading: Promise<BudgetSnapshot>, timeoutMs: number): Promise<BudgetSnapshot> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DistributedUnavailableError(`the shared budget books did not answer within ${timeoutMs} ms (is Redis reachable?)`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([reading, late]).finally(() => clearTimeout(timer));
+}
+
 /** The view over the ledger and the shared books. */
 export class CoordinatorBudget implements BudgetView {
   readonly #ledger: BudgetLedger;
@@ -48,10 +64,14 @@ export class CoordinatorBudget implements BudgetView {
   /** The one read queued behind the current one. */
   #next: Promise<BudgetSnapshot> | undefined;
 
-  /** `read` reads the shared books (RedisBudgetStore.books). */
-  constructor(ledger: BudgetLedger, read: () => Promise<BudgetSnapshot>) {
+  /**
+   * `read` reads the shared books (RedisBudgetStore.books); a read that has
+   * not answered within `readTimeoutMs` (Redis out of reach) fails with
+   * DistributedUnavailableError instead of waiting for the reconnect.
+   */
+  constructor(ledger: BudgetLedger, read: () => Promise<BudgetSnapshot>, readTimeoutMs = DEFAULT_READ_TIMEOUT_MS) {
     this.#ledger = ledger;
-    this.#read = read;
+    this.#read = () => withDeadline(read(), readTimeoutMs);
   }
 
   /** The ledger, live, plus the books as last read (none read yet: the ledger alone). */

@@ -114,6 +114,14 @@ describe('CoordinatorBudget', () => {
     expect(merged.closed).toEqual({ total: true, agents: ['remote'] });
   });
 
+  it('fails a read of books that never answer with DISTRIBUTED_UNAVAILABLE, keeping the last view', async () => {
+    const ledger = new BudgetLedger({});
+    ledger.reserve({ agentId: 'local', requestedCents: 2 }).settle(2);
+    const view = new CoordinatorBudget(ledger, () => new Promise<BudgetSnapshot>(() => undefined), 20);
+    await expect(view.refresh()).rejects.toMatchObject({ code: 'DISTRIBUTED_UNAVAILABLE' });
+    expect(view.snapshot().totalSpentCents).toBe(2);
+  });
+
   it('refresh reads the books; reads asked for during one share a single further read; snapshot merges the last read', async () => {
     const ledger = new BudgetLedger({ totalCostLimitCents: 100 });
     ledger.reserve({ agentId: 'local', requestedCents: 2 }).settle(2);
