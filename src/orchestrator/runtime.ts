@@ -241,6 +241,8 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     breakpointOnError: hooks.breakpointOnError,
     assertPriced,
+    // Ephemeral agents' idle actors kept for reuse: as many as can run at once.
+    maxParkedAgents: config.maxParallelAgents,
     ...(inspect ? { inspect } : {}),
   });
   const messaging = new Messaging({

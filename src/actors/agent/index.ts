@@ -61,11 +61,13 @@ export {
   withToolResults,
 } from './tools.js';
 export type { ToolRunInput } from './tools.js';
+export { initialContext } from './initial-context.js';
 export type {
   AgentContext,
   AgentEmitted,
   AgentEvent,
   AgentMachineInput,
+  AgentReassignEvent,
   AgentStep,
   ConsultationEndEvent,
   PendingConsultation,
