@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
-import type { ActorRefLike, InspectionEvent } from 'xstate';
+import type { ActorRefLike, AnyActorRef, InspectionEvent } from 'xstate';
 import { Orchestrator, locateAgent, messageText } from '../../src/index.js';
 import type { AgentTask, OrchestratorConfig } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
@@ -27,10 +27,10 @@ class ReuseOrchestrator extends Orchestrator {
 }
 
 /**
- * Agent actors created in the system: inspection's `@xstate.actor` events, kept
- * by the systemId the actor gets (read later: it is set after the event).
+ * Agent actors inspection's `@xstate.actor` events announce, kept by the
+ * systemId the actor gets (read later: it is set after the event).
  */
-function actorCounter(): { inspect: (event: InspectionEvent) => void; agents: () => ActorRefLike[] } {
+function inspectedAgents(): { inspect: (event: InspectionEvent) => void; agents: () => ActorRefLike[] } {
   const created: ActorRefLike[] = [];
   const systemIdOf = (ref: ActorRefLike): string => ('systemId' in ref && typeof ref.systemId === 'string' ? ref.systemId : '');
   return {
@@ -48,12 +48,17 @@ function model(): ScriptedProvider {
 
 const opened: Orchestrator[] = [];
 
+/** An orchestrator, and the distinct actors its agents were given, in order (each found by its agent id as it spawns). */
 function orchestrator(provider: ScriptedProvider, config: OrchestratorConfig = {}) {
-  const counter = actorCounter();
-  const o = new ReuseOrchestrator({ provider, enableThinkingAgents: false, journal: false, inspect: counter.inspect, ...config });
+  const o = new ReuseOrchestrator({ provider, enableThinkingAgents: false, journal: false, ...config });
   o.registerTemplate('plain', { enableSelfReflection: false });
   opened.push(o);
-  return { o, agents: counter.agents };
+  const actors: AnyActorRef[] = [];
+  o.events.on('agent.spawned', ({ agentId }) => {
+    const ref = locateAgent(o.actor.system, agentId);
+    if (ref && !actors.includes(ref)) actors.push(ref);
+  });
+  return { o, agents: () => actors };
 }
 
 function sessionOf(ref: ActorRefLike | undefined): string | undefined {
@@ -168,10 +173,7 @@ describe('agent actor reuse', () => {
   });
 
   it('reports a reused actor that crashes under the agent it served, and never hands it out again', async () => {
-    // No inspector here: the data that crashes the agent cannot be redacted for one either.
-    const o = new ReuseOrchestrator({ provider: model(), enableThinkingAgents: false, journal: false });
-    o.registerTemplate('plain', { enableSelfReflection: false });
-    opened.push(o);
+    const { o } = orchestrator(model());
     const crashes: string[] = [];
     o.events.on('agent.crashed', ({ agentId }) => crashes.push(agentId));
     o.spawnEphemeral('one');
@@ -205,6 +207,21 @@ describe('agent actor reuse', () => {
     expect(status(agents()[1])).toBe('stopped');
     o.spawnEphemeral('next');
     expect(agents()).toHaveLength(3);
+  });
+
+  it('gives every agent an actor of its own under an inspector, which names each by its agent id', async () => {
+    const inspected = inspectedAgents();
+    const { o, agents } = orchestrator(model(), { maxParallelAgents: 1, inspect: inspected.inspect });
+    const run = await o.executeWorkflow({
+      tasks: [
+        { agentId: 'one', template: 'plain', taskDescription: 'first' },
+        { agentId: 'two', template: 'plain', taskDescription: 'second', dependencies: ['one'] },
+      ],
+    });
+    expect(run.status).toBe('succeeded');
+    expect(agents()).toHaveLength(2);
+    expect(inspected.agents().map((ref) => ('id' in ref ? ref.id : undefined))).toEqual(['one', 'two']);
+    expect(inspected.agents().map(status)).toEqual(['stopped', 'stopped']);
   });
 
   it('keeps at most maxParallelAgents parked actors and stops them when the pool closes', async () => {
