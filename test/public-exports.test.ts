@@ -127,6 +127,7 @@ const EXPECTED = {
     'isEventOfWorkflow',
     'isLogger',
     'isSecretField',
+    'locateAgent',
     'logEvents',
     'mapReduce',
     'messageText',
