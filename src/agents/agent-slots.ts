@@ -22,7 +22,8 @@ import type { SupervisorMachine } from '../actors/supervisor.js';
 import type { SpawnAgentEvent, StopAgentEvent } from '../actors/supervisor-events.js';
 import { actorSystemId, agentDirectory } from '../actors/agent-directory.js';
 import type { AgentDirectory } from '../actors/agent-directory.js';
-import type { AgentReassignEvent } from '../actors/agent/types.js';
+import type { AgentMachineInput, AgentReassignEvent } from '../actors/agent/types.js';
+import { EMPTY_MEMORY } from '../protocols/agent.js';
 import { spawnAgentActor, stopAgentActor } from './direct-route.js';
 
 /** An agent actor whose identity this pool tracks. */
@@ -35,6 +36,8 @@ interface Slot {
   agentId: string | null;
   /** An ephemeral built-in agent's actor, which may be parked and reused. */
   readonly reusable: boolean;
+  /** What it was last given (spawn or reassign); undefined once a parked actor has been cleared. */
+  input: AgentMachineInput | undefined;
 }
 
 /** Parked actors kept when the pool is not told a bound. */
@@ -66,6 +69,8 @@ export class AgentSlots {
   #parked: Slot[] = [];
   #alternates = 0;
   #reuses = 0;
+  /** Whether a sweep that clears the parked actors' last task is scheduled. */
+  #sweeping = false;
 
   constructor(supervisor: Actor<SupervisorMachine>, maxParked: number) {
     this.#supervisor = supervisor;
@@ -107,7 +112,7 @@ export class AgentSlots {
     const ref: AnyActorRef | undefined = this.#supervisor.system.get(actorSystemId(spawn));
     if (!ref) return undefined;
     if (!reusable && actorId === undefined) return ref;
-    const slot: Slot = { ref, homeId: agentId, actorId, agentId, reusable };
+    const slot: Slot = { ref, homeId: agentId, actorId, agentId, reusable, input: event.input };
     this.#byAgent.set(agentId, slot);
     if (actorId === undefined) this.#byHome.set(agentId, slot);
     else this.#directory.aliases.set(agentId, ref);
@@ -128,6 +133,7 @@ export class AgentSlots {
     this.#vacate(slot);
     if (slot.reusable && this.#parked.length < this.#maxParked && idle(slot.ref)) {
       this.#parked.push(slot);
+      this.#scheduleSweep();
       return;
     }
     this.#stop(slot);
@@ -151,6 +157,7 @@ export class AgentSlots {
   #reassign(slot: Slot, event: SpawnAgentEvent): AnyActorRef {
     const { agentId } = event;
     slot.agentId = agentId;
+    slot.input = event.input;
     this.#byAgent.set(agentId, slot);
     if (slot.homeId === agentId && slot.actorId === undefined) this.#directory.vacated.delete(slot.ref);
     else this.#directory.aliases.set(agentId, slot.ref);
@@ -158,6 +165,26 @@ export class AgentSlots {
     slot.ref.send(reassign);
     this.#reuses++;
     return slot.ref;
+  }
+
+  /**
+   * A busy workflow takes a parked actor back within the same turn of the
+   * event loop; one still parked after it holds its last task, run and memory
+   * for nothing (a reduce task's prompt can be large): give it an empty
+   * context then, one event per actor left parked, none per task.
+   */
+  #scheduleSweep(): void {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    setImmediate(() => {
+      this.#sweeping = false;
+      for (const slot of this.#parked) {
+        if (!slot.input || slot.ref.getSnapshot().status !== 'active') continue;
+        const clear: AgentReassignEvent = { type: 'agent.reassign', input: { ...slot.input, memory: EMPTY_MEMORY } };
+        slot.input = undefined;
+        slot.ref.send(clear);
+      }
+    }).unref();
   }
 
   /** The slot serves no agent any more: lookups of that agent no longer find it. */
