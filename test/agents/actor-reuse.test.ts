@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setup } from 'xstate';
 import type { ActorRefLike, AnyActorRef, InspectionEvent } from 'xstate';
 import { Orchestrator, locateAgent, messageText } from '../../src/index.js';
@@ -201,6 +204,38 @@ describe('agent actor reuse', () => {
     expect(fresh).not.toBe(actor);
     expect(status(fresh)).toBe('active');
     await expect(o.runOn('three', { taskId: 't3', task: 'z' })).resolves.toMatchObject({ ok: true, result: { output: 'three answers' } });
+  });
+
+  it('gives a reused actor the debug mode set while it was parked', async () => {
+    const workspacePath = mkdtempSync(join(tmpdir(), 'troupe-reuse-'));
+    const { o, agents } = orchestrator(model(), { workspacePath });
+    o.spawnEphemeral('d1');
+    o.release('d1');
+    o.setDebugMode({ enabled: true, logLevel: 'silent', breakpointOnError: true });
+    o.spawnEphemeral('d2');
+    expect(agents()).toHaveLength(1);
+    expect(agents()[0]?.getSnapshot().context).toMatchObject({ agentId: 'd2', breakpointOnError: true });
+    await o.shutdown();
+    rmSync(workspacePath, { recursive: true, force: true });
+  });
+
+  it('stops, never parks, an actor still answering a consultation', async () => {
+    let answer: (text: string) => void = () => undefined;
+    const provider = createScriptedProvider({
+      fallback: (request) =>
+        agentOf(request) === 'busy' ? new Promise((resolve) => (answer = (text) => resolve({ text }))) : { text: 'ok' },
+    });
+    const { o, agents } = orchestrator(provider, { enableCrossAgentQueries: true });
+    o.spawnAgent({ agentId: 'asker', template: 'plain' });
+    o.spawnEphemeral('busy');
+    const reply = o.routeMessage({ fromAgent: 'asker', toAgent: 'busy', message: 'Still thinking?' });
+    await vi.waitFor(() => expect(provider.pending).toBe(1));
+    o.release('busy');
+    await expect(reply).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(status(agents()[1])).toBe('stopped');
+    o.spawnEphemeral('next');
+    expect(agents()).toHaveLength(3);
+    answer('too late');
   });
 
   it('never reuses the actors of custom agent types or of explicitly spawned agents', async () => {
