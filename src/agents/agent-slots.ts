@@ -3,7 +3,8 @@
  * task and stops it when the task ends; spawning and stopping an actor (its
  * creation, registration, the shard's children map, inspection events) cost
  * more than the task's own events. So when an ephemeral built-in agent is
- * released idle, its actor is parked instead of stopped, and the next
+ * released idle, its actor is parked instead of stopped (its context
+ * emptied), and the next
  * ephemeral spawn takes a parked actor and gives it the new agent's identity
  * with `agent.reassign` (context from the new input: id, config, tools, and
  * the new agent's memory, empty for a new id).
@@ -36,7 +37,7 @@ interface Slot {
   agentId: string | null;
   /** An ephemeral built-in agent's actor, which may be parked and reused. */
   readonly reusable: boolean;
-  /** What it was last given (spawn or reassign); undefined once a parked actor has been cleared. */
+  /** What it was last given (spawn or reassign); undefined once parked and cleared. */
   input: AgentMachineInput | undefined;
 }
 
@@ -69,8 +70,6 @@ export class AgentSlots {
   #parked: Slot[] = [];
   #alternates = 0;
   #reuses = 0;
-  /** Whether a sweep that clears the parked actors' last task is scheduled. */
-  #sweeping = false;
 
   constructor(supervisor: Actor<SupervisorMachine>, maxParked: number) {
     this.#supervisor = supervisor;
@@ -133,7 +132,7 @@ export class AgentSlots {
     this.#vacate(slot);
     if (slot.reusable && this.#parked.length < this.#maxParked && idle(slot.ref)) {
       this.#parked.push(slot);
-      this.#scheduleSweep();
+      this.#clear(slot);
       return;
     }
     this.#stop(slot);
@@ -168,23 +167,15 @@ export class AgentSlots {
   }
 
   /**
-   * A busy workflow takes a parked actor back within the same turn of the
-   * event loop; one still parked after it holds its last task, run and memory
-   * for nothing (a reduce task's prompt can be large): give it an empty
-   * context then, one event per actor left parked, none per task.
+   * Gives a parked actor an empty context (no last task, run or memory): a
+   * parked actor then holds nothing of the agent it served (a reduce task's
+   * prompt can be large). One event per park.
    */
-  #scheduleSweep(): void {
-    if (this.#sweeping) return;
-    this.#sweeping = true;
-    setImmediate(() => {
-      this.#sweeping = false;
-      for (const slot of this.#parked) {
-        if (!slot.input || slot.ref.getSnapshot().status !== 'active') continue;
-        const clear: AgentReassignEvent = { type: 'agent.reassign', input: { ...slot.input, memory: EMPTY_MEMORY } };
-        slot.input = undefined;
-        slot.ref.send(clear);
-      }
-    }).unref();
+  #clear(slot: Slot): void {
+    if (!slot.input) return;
+    const clear: AgentReassignEvent = { type: 'agent.reassign', input: { ...slot.input, memory: EMPTY_MEMORY } };
+    slot.input = undefined;
+    slot.ref.send(clear);
   }
 
   /** The slot serves no agent any more: lookups of that agent no longer find it. */
