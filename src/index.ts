@@ -170,6 +170,7 @@ export { DEFAULT_PRICES, findPrice, requirePrice, costOfUsage } from './provider
 
 // Contracts
 export { agentSystemId, agentTaskResult, consultReply } from './protocols/agent-protocol.js';
+export { locateAgent } from './actors/agent-directory.js';
 export type {
   AgentAbortEvent,
   AgentBroadcastEvent,

@@ -129,6 +129,7 @@ const EXPECTED = {
     'isEventOfWorkflow',
     'isLogger',
     'isSecretField',
+    'locateAgent',
     'logEvents',
     'mapReduce',
     'messageText',

@@ -5,7 +5,7 @@
  */
 import { enqueueActions, setup } from 'xstate';
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
-import { agentSystemId } from '../protocols/agent-protocol.js';
+import { actorSystemId } from './agent-directory.js';
 import { toErrorData } from '../protocols/errors/errors.js';
 import type { AgentMachine } from './agent/machine.js';
 import type { AgentCrashedEvent, SpawnAgentEvent, StopAgentEvent } from './supervisor-events.js';
@@ -30,6 +30,15 @@ function without(children: Readonly<Record<string, string>>, childId: string): R
   return rest;
 }
 
+/** The agent a thinking agent's actor serves (its context's `agentId`). */
+function servedAgentId(child: AnyActorRef | undefined): string | undefined {
+  const snapshot: unknown = child?.getSnapshot();
+  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return undefined;
+  const context: unknown = snapshot.context;
+  if (typeof context !== 'object' || context === null || !('agentId' in context)) return undefined;
+  return typeof context.agentId === 'string' ? context.agentId : undefined;
+}
+
 export function createAgentShardMachine(options: AgentShardOptions) {
   return setup({
     types: {
@@ -43,27 +52,28 @@ export function createAgentShardMachine(options: AgentShardOptions) {
     on: {
       'supervisor.spawn': {
         actions: enqueueActions(({ event, enqueue, system }) => {
-          if (system.get(agentSystemId(event.agentId))) return;
+          const systemId = actorSystemId(event);
+          if (system.get(systemId)) return;
           const custom = options.agentTypes.get(event.agentType);
           if (custom) {
             // A user's machine is not in setup({ actors }), so it is spawned as logic
             // (XState then picks the actor id); we keep the id → agent id mapping.
             enqueue.assign(({ context, spawn }) => {
-              const ref = spawn(custom, { systemId: agentSystemId(event.agentId), input: event.input });
+              const ref = spawn(custom, { systemId, input: event.input });
               return { customChildren: { ...context.customChildren, [ref.id]: event.agentId } };
             });
             return;
           }
           enqueue.spawnChild('thinkingAgent', {
-            id: event.agentId,
-            systemId: agentSystemId(event.agentId),
+            id: event.actorId ?? event.agentId,
+            systemId,
             input: event.input,
           });
         }),
       },
       'supervisor.stop': {
         actions: enqueueActions(({ context, event, enqueue, system }) => {
-          const ref: AnyActorRef | undefined = system.get(agentSystemId(event.agentId));
+          const ref: AnyActorRef | undefined = system.get(actorSystemId(event));
           if (!ref) return;
           // Stopping the child stops its invoked model calls, which aborts their signals.
           enqueue.stopChild(ref);
@@ -71,12 +81,14 @@ export function createAgentShardMachine(options: AgentShardOptions) {
         }),
       },
       'xstate.error.actor.*': {
-        actions: enqueueActions(({ context, event, enqueue }) => {
+        actions: enqueueActions(({ context, event, enqueue, self }) => {
           const childId = event.type.slice(CHILD_ERROR_PREFIX.length);
+          // A reused actor's id names the agent it was spawned for: its context names the one it serves.
+          const child: AnyActorRef | undefined = self.getSnapshot().children[childId];
           enqueue.stopChild(childId);
           const crashed: AgentCrashedEvent = {
             type: 'supervisor.agentCrashed',
-            agentId: context.customChildren[childId] ?? childId,
+            agentId: context.customChildren[childId] ?? servedAgentId(child) ?? childId,
             error: toErrorData(event.error),
           };
           enqueue.sendParent(crashed);

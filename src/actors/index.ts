@@ -2,6 +2,8 @@
  * The XState machines, and nothing else: the agent, the workflow run, the
  * supervisor with its shards, and the context actor that owns artifacts.
  */
+export { actorSystemId, agentDirectory, locateAgent } from './agent-directory.js';
+export type { AgentDirectory } from './agent-directory.js';
 export { createAgentShardMachine } from './agent-shard.js';
 export type { AgentShardContext, AgentShardOptions } from './agent-shard.js';
 export { QUEUE_CHUNK, createContextMachine } from './context.js';
@@ -44,6 +46,7 @@ export {
   answerConsultationLogic,
   closeConsultation,
   openConsultation,
+  initialContext,
   createAgentMachine,
   CONSULT_TOOL_NAME,
   REFLECTION_OUTPUT,
@@ -105,6 +108,7 @@ export type {
   AgentEmitted,
   AgentEvent,
   AgentMachineInput,
+  AgentReassignEvent,
   AgentStep,
   ConsultationEndEvent,
   PendingConsultation,

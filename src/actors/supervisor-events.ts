@@ -12,11 +12,19 @@ export interface SpawnAgentEvent {
   /** `thinking` or a name registered with `registerAgentType`. */
   readonly agentType: string;
   readonly input: AgentMachineInput;
+  /**
+   * The actor's id and systemId when `agent:<agentId>` is held by a reused
+   * actor now serving another agent (agent-directory.ts). Default: the agent id and `agent:<agentId>`.
+   */
+  readonly actorId?: string;
 }
 
 export interface StopAgentEvent {
   readonly type: 'supervisor.stop';
+  /** The agent the actor was spawned for (it picks the shard). */
   readonly agentId: string;
+  /** The actor's id when it is not the agent id (see SpawnAgentEvent.actorId). */
+  readonly actorId?: string;
 }
 
 /** Deliver `event` to agent `agentId`; an unknown agent gets the sender a typed error. */

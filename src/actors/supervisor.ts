@@ -14,7 +14,7 @@ import type {
   AgentFailureEvent,
   ConsultReplyEvent,
 } from '../protocols/agent-protocol.js';
-import { agentSystemId } from '../protocols/agent-protocol.js';
+import { locateAgent } from './agent-directory.js';
 import { AgentNotFoundError, ConsultationCycleError, toErrorData } from '../protocols/errors/errors.js';
 import type { ErrorData } from '../protocols/errors/errors.js';
 import { EMPTY_USAGE } from '../protocols/model.js';
@@ -190,7 +190,7 @@ export function createSupervisorMachine(options: SupervisorOptions) {
               return;
             }
           }
-          const target: AnyActorRef | undefined = system.get(agentSystemId(event.agentId));
+          const target: AnyActorRef | undefined = locateAgent(system, event.agentId);
           if (target && target.getSnapshot().status === 'active') {
             enqueue.sendTo(target, event.event);
             return;
@@ -203,7 +203,7 @@ export function createSupervisorMachine(options: SupervisorOptions) {
       'supervisor.broadcast': {
         actions: enqueueActions(({ event, enqueue, system }) => {
           for (const agentId of event.agentIds) {
-            const target: AnyActorRef | undefined = system.get(agentSystemId(agentId));
+            const target: AnyActorRef | undefined = locateAgent(system, agentId);
             if (target && target.getSnapshot().status === 'active') enqueue.sendTo(target, event.event);
             else enqueue.emit({ type: 'agent.undeliverable', agentId, eventType: event.event.type });
           }

@@ -4,7 +4,7 @@
  */
 import { estimateTokens, messageText } from '../protocols/model.js';
 import type { AgentPool, AgentRecord } from './pool.js';
-import { contextOf } from './pool.js';
+import type { AgentContext } from '../actors/agent/machine.js';
 import { addCents } from '../protocols/cents.js';
 
 /** What `inspectAgent` reports. */
@@ -80,4 +80,12 @@ export function abortReason(inspection: AgentInspection): string | undefined {
   return inspection.lastError
     ? `aborted at a breakpoint after ${inspection.lastError.code}: ${inspection.lastError.message}`
     : 'aborted by abortAgent';
+}
+
+/** The agent machine's context, when `snapshot` is one of ours. */
+export function contextOf(snapshot: unknown): AgentContext | undefined {
+  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return undefined;
+  const context: unknown = snapshot.context;
+  if (typeof context !== 'object' || context === null || !('memory' in context) || !('run' in context)) return undefined;
+  return context as AgentContext;
 }

@@ -9,7 +9,7 @@
  */
 import type { Actor, AnyActorRef } from 'xstate';
 import type { AgentInboundEvent } from '../protocols/agent-protocol.js';
-import { agentSystemId } from '../protocols/agent-protocol.js';
+import { locateAgent } from '../actors/agent-directory.js';
 import type { SpawnAgentEvent, StopAgentEvent, SupervisorMachine } from '../actors/supervisor.js';
 import { shardOf } from '../actors/supervisor.js';
 
@@ -34,8 +34,8 @@ function shardFor(supervisor: Actor<SupervisorMachine>, agentId: string): AnyAct
  */
 export function deliverToAgent(supervisor: Actor<SupervisorMachine>, agentId: string, event: AgentInboundEvent): void {
   if (event.type !== 'agent.consult') {
-    const target = live(supervisor, agentSystemId(agentId));
-    if (target) {
+    const target = locateAgent(supervisor.system, agentId);
+    if (target && target.getSnapshot().status === 'active') {
       target.send(event);
       return;
     }

@@ -10,9 +10,10 @@ export {
   resolveAgentConfig,
 } from './agent-config.js';
 export type { AgentDefaults } from './agent-config.js';
-export { abortReason, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
+export { abortReason, contextOf, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
 export type { AgentInspection } from './agent-inspection.js';
 export { malformedReply } from './agent-reply.js';
+export { AgentSlots, DEFAULT_MAX_PARKED_AGENTS } from './agent-slots.js';
 export { CollaborativeAgent } from './collaborative-agent.js';
 export type {
   CollaborationContext,
@@ -49,7 +50,7 @@ export type {
   RouteMessageRequest,
   SubscribeRequest,
 } from './messaging.js';
-export { AGENT_POOL_INBOX_ID, AgentPool, contextOf } from './pool.js';
+export { AGENT_POOL_INBOX_ID, AgentPool } from './pool.js';
 export type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './pool.js';
 export { ToolRegistry, isZodTool, modelToolName } from './tools.js';
 export type { AgentTool, JsonSchemaTool, ZodTool } from './tools.js';

@@ -8,11 +8,10 @@ import type { Actor, AnyActorRef, InspectionEvent, Observer } from 'xstate';
 import type { AgentConfig, AgentDescriptor, AgentMemoryData, AgentTask, AgentTaskResult, ResolvedAgentConfig } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
 import type { AgentBroadcastEvent, AgentInboundEvent, AgentOutboundEvent } from '../protocols/agent-protocol.js';
-import { agentSystemId } from '../protocols/agent-protocol.js';
+import { locateAgent } from '../actors/agent-directory.js';
 import { AgentExistsError, AgentFailedError, AgentNotFoundError, AgentTimeoutError, CancelledError, ConfigError, ShutDownError } from '../protocols/errors/errors.js';
 import type { ErrorData } from '../protocols/errors/errors.js';
 import type { ToolDefinition } from '../protocols/model.js';
-import type { AgentContext } from '../actors/agent/machine.js';
 import { observationOf, withObservation } from '../actors/agent/run.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
@@ -23,7 +22,9 @@ import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
 import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
 import { addCents } from '../protocols/cents.js';
 import { malformedReply } from './agent-reply.js';
-import { deliverToAgent, spawnAgentActor, stopAgentActor } from './direct-route.js';
+import { deliverToAgent } from './direct-route.js';
+import { AgentSlots, DEFAULT_MAX_PARKED_AGENTS } from './agent-slots.js';
+import { contextOf } from './agent-inspection.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
@@ -70,6 +71,8 @@ export interface AgentPoolOptions {
   readonly assertPriced?: (model: string, provider: string, field: string) => void;
   /** The inspection observer (already redacting): the pool's inbox actor is registered with it. */
   readonly inspect?: Observer<InspectionEvent>;
+  /** Idle actors of ephemeral agents kept for reuse (agent-slots.ts). Default 64. */
+  readonly maxParkedAgents?: number;
 }
 
 /** Id of the pool's inbox actor, as inspectors show it. */
@@ -95,6 +98,7 @@ export class AgentPool {
   readonly #turns = new Map<string, Promise<unknown>>();
   readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
+  readonly #slots: AgentSlots;
   /** Resolved configs of templates spawned without overrides, by template object (see #resolve). */
   readonly #resolvedTemplates = new WeakMap<AgentConfig, { readonly key: string; readonly resolved: ResolvedAgentConfig }>();
   #counter = 0;
@@ -102,6 +106,7 @@ export class AgentPool {
 
   constructor(options: AgentPoolOptions) {
     this.#options = options;
+    this.#slots = new AgentSlots(options.supervisor, options.maxParkedAgents ?? DEFAULT_MAX_PARKED_AGENTS);
     const pool = this;
     this.#inbox = createActor(
       fromCallback<AgentOutboundEvent>(({ receive }) => {
@@ -116,6 +121,7 @@ export class AgentPool {
         record.live = false;
         record.lastError = error;
       }
+      this.#slots.crashed(agentId);
       this.#options.events.emit('agent.crashed', { agentId, error });
       this.#rejectAgent(agentId, () => new AgentFailedError(agentId, `its actor crashed: ${error.message}`, error));
     });
@@ -131,7 +137,7 @@ export class AgentPool {
 
   /** The live actor of an agent, if any. */
   ref(agentId: string): AnyActorRef | undefined {
-    return this.#options.supervisor.system.get(agentSystemId(agentId));
+    return locateAgent(this.#options.supervisor.system, agentId);
   }
 
   /**
@@ -188,7 +194,7 @@ export class AgentPool {
       currentTask: null,
     };
     this.#records.set(agentId, record);
-    spawnAgentActor(this.#options.supervisor, {
+    const spawned = this.#slots.spawn({
       type: 'supervisor.spawn',
       agentId,
       agentType,
@@ -200,8 +206,8 @@ export class AgentPool {
         memory: record.memory,
         breakpointOnError: this.#options.breakpointOnError(),
       },
-    });
-    record.live = this.ref(agentId) !== undefined;
+    }, record.ephemeral && agentType === THINKING_AGENT_TYPE);
+    record.live = spawned !== undefined;
     if (record.live) {
       this.#options.events.emit('agent.spawned', { agentId, template: templateName, role: record.descriptor.role });
     }
@@ -235,7 +241,8 @@ export class AgentPool {
       return;
     }
     this.#capture(record);
-    stopAgentActor(this.#options.supervisor, { type: 'supervisor.stop', agentId });
+    // An idle ephemeral agent's actor is parked for the next ephemeral spawn, any other stopped.
+    this.#slots.release(agentId);
     record.live = false;
     this.#options.events.emit('agent.stopped', { agentId });
     this.#rejectAgent(agentId, () => new CancelledError(`agent "${agentId}" was stopped`));
@@ -370,6 +377,7 @@ export class AgentPool {
     for (const pending of this.#pending.values()) pending.settle(failedOutcome(new ShutDownError()));
     this.#pending.clear();
     this.#consultations.failWaiting(() => new ShutDownError());
+    this.#slots.close();
     this.#inbox.stop?.();
   }
 
@@ -432,12 +440,4 @@ export class AgentPool {
   #assertOpen(): void {
     if (this.#closed) throw new ShutDownError();
   }
-}
-
-/** The agent machine's context, when `snapshot` is one of ours. */
-export function contextOf(snapshot: unknown): AgentContext | undefined {
-  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return undefined;
-  const context: unknown = snapshot.context;
-  if (typeof context !== 'object' || context === null || !('memory' in context) || !('run' in context)) return undefined;
-  return context as AgentContext;
 }

@@ -7,7 +7,7 @@
 export { CLAIM_LOG_LENGTH, CallClaims, parseClaimLog } from './call-claims.js';
 export type { ClaimGrant } from './call-claims.js';
 export { callMemoInterceptor, memoKey, repeatedCallsKey } from './call-memo.js';
-export { CoordinatorBudget, mergeBudgets } from './coordinator-budget.js';
+export { CoordinatorBudget, DEFAULT_READ_TIMEOUT_MS, mergeBudgets } from './coordinator-budget.js';
 export type { BudgetView } from './coordinator-budget.js';
 export {
   Coordinator,

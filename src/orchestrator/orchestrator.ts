@@ -144,7 +144,7 @@ export class Orchestrator {
     return this.runtime.approvals;
   }
 
-  /** The root actor: the supervisor (its `system` holds every agent by `agent:<id>`). */
+  /** The root actor: the supervisor (find an agent's actor in its `system` with `locateAgent(system, id)`). */
   get actor(): Actor<SupervisorMachine> {
     return this.runtime.supervisor;
   }

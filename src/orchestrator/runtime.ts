@@ -254,6 +254,9 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events,
     breakpointOnError: hooks.breakpointOnError,
     assertPriced,
+    // Ephemeral agents' idle actors kept for reuse, as many as can run at once; none
+    // under an inspector, which then shows every agent as an actor of its own.
+    maxParkedAgents: inspect ? 0 : config.maxParallelAgents,
     ...(inspect ? { inspect } : {}),
   });
   const messaging = new Messaging({

@@ -10,6 +10,7 @@ export { compactMemoryLogic, compactedContext, compactionInput } from './compact
 export type { CompactionInput } from './compaction.js';
 export { answerConsultationLogic, closeConsultation, openConsultation } from './consultation.js';
 export type { ClosedConsultation, ConsultationInput, OpenedConsultation } from './consultation.js';
+export { initialContext } from './initial-context.js';
 export { createAgentMachine } from './machine.js';
 export type { AgentMachine } from './machine.js';
 export {
@@ -66,6 +67,7 @@ export type {
   AgentEmitted,
   AgentEvent,
   AgentMachineInput,
+  AgentReassignEvent,
   AgentStep,
   ConsultationEndEvent,
   PendingConsultation,

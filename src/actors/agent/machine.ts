@@ -12,13 +12,13 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { AnyEventObject } from 'xstate';
 import type { AgentFailure, AgentTask } from '../../protocols/agent.js';
-import { EMPTY_MEMORY } from '../../protocols/agent.js';
 import type { AgentFailureEvent, AgentResultEvent } from '../../protocols/agent-protocol.js';
 import type { AgentServices, ToolRunResult } from '../../protocols/agent-runtime.js';
 import { AgentBusyError, AgentTimeoutError, CancelledError, toErrorData } from '../../protocols/errors/errors.js';
 import type { ErrorData } from '../../protocols/errors/errors.js';
 import type { ModelCall, ModelCallOutcome } from '../../protocols/gateway.js';
 import { EMPTY_USAGE } from '../../protocols/model.js';
+import { initialContext } from './initial-context.js';
 import { compactedContext, compactionInput, compactMemoryLogic } from './compaction.js';
 import { answerConsultationLogic, closeConsultation, openConsultation } from './consultation.js';
 import {
@@ -177,30 +177,14 @@ export function createAgentMachine(services: AgentServices) {
     },
   }).createMachine({
     id: 'agent',
-    context: ({ input }) => ({
-      agentId: input.agentId,
-      template: input.template,
-      config: input.config,
-      tools: input.tools ?? [],
-      memory: input.memory ?? EMPTY_MEMORY,
-      task: null,
-      replyTo: undefined,
-      deadline: null,
-      startedAt: 0,
-      run: EMPTY_RUN,
-      lastError: null,
-      failedStep: null,
-      breakpointOnError: input.breakpointOnError ?? false,
-      tasksCompleted: 0,
-      totalCostCents: 0,
-      consultations: {},
-      consultCount: 0,
-    }),
+    context: ({ input }) => initialContext(input),
     initial: 'idle',
     on: {
       'agent.broadcast': { actions: 'observe' },
       // Debug mode applies to live agents too, without a respawn.
       'agent.debug': { actions: assign(({ event }) => ({ breakpointOnError: event.breakpointOnError })) },
+      // A parked actor given to another agent (sent only while no task or consultation runs).
+      'agent.reassign': { target: '.idle', actions: assign(({ event }) => initialContext(event.input)) },
       'agent.consult': { actions: 'startConsultation' },
       'xstate.done.actor.consult.*': { actions: 'finishConsultation' },
       'xstate.error.actor.consult.*': { actions: 'finishConsultation' },

@@ -94,5 +94,15 @@ export type ConsultationEndEvent =
   | { readonly type: `xstate.done.actor.consult.${string}`; readonly output: ConsultReplyEvent }
   | { readonly type: `xstate.error.actor.consult.${string}`; readonly error: unknown };
 
-/** Every event the agent machine handles: the protocol's, and its consultation children's ends. */
-export type AgentEvent = AgentInboundEvent | ConsultationEndEvent;
+/**
+ * Gives an idle actor to another agent: its context starts over from `input`
+ * (agents/agent-slots.ts reuses actors of ephemeral agents this way). Not part
+ * of the agent protocol: only the built-in agent is reused.
+ */
+export interface AgentReassignEvent {
+  readonly type: 'agent.reassign';
+  readonly input: AgentMachineInput;
+}
+
+/** Every event the agent machine handles: the protocol's, reassignment, and its consultation children's ends. */
+export type AgentEvent = AgentInboundEvent | AgentReassignEvent | ConsultationEndEvent;
