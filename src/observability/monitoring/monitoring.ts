@@ -162,6 +162,14 @@ export function startMonitoring(host: MonitoringHost, options: MonitoringOptions
 }
 
 /** The dashboard: its model, server, and the agent actors watched while browsers are connected. */
+/** Whether an agent actor's snapshot is that of `agentId` (a context without an agentId, a custom agent's, counts as it). */
+function servesAgent(snapshot: unknown, agentId: string): boolean {
+  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return true;
+  const context: unknown = snapshot.context;
+  if (typeof context !== 'object' || context === null || !('agentId' in context)) return true;
+  return context.agentId === agentId;
+}
+
 async function startDashboard(host: MonitoringHost, port: number, now: () => number, throttleMs: number | undefined, liveText: boolean) {
   const { approvals } = host;
   const model = new DashboardModel({
@@ -180,6 +188,11 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
     const ref = host.agentActor(agentId);
     if (!ref) return;
     const apply = (snapshot: unknown): void => {
+      // A reused actor is parked and given to another agent: what it does then is not this agent's phase.
+      if (!servesAgent(snapshot, agentId)) {
+        unwatch(agentId);
+        return;
+      }
       const value = typeof snapshot === 'object' && snapshot !== null && 'value' in snapshot ? snapshot.value : undefined;
       if (model.setPhase(agentId, phaseOfState(value))) server.notify();
     };
@@ -227,8 +240,8 @@ async function startDashboard(host: MonitoringHost, port: number, now: () => num
     unwatchAll,
     observe(event: TroupeEvent): void {
       const changed = model.observe(event);
-      if (event.type === 'task.finished' && !watching) {
-        // Without a browser no actor is watched: the result still tells how the agent ended.
+      if (event.type === 'task.finished') {
+        // The result tells how the agent ended, watched or not (a reused actor is idle again by now).
         const { status } = event.result;
         if (status === 'succeeded') model.setPhase(event.agentId, 'done');
         else if (status === 'failed' || status === 'budget_exceeded') model.setPhase(event.agentId, 'failed');
