@@ -11,7 +11,7 @@ export type { AgentRef, AgentInspection } from './orchestrator/orchestrator.js';
 export { ThinkingAgent } from './orchestrator/thinking-agent.js';
 export type { ThinkingAgentOptions, ExecuteTaskOptions, ProviderConnection } from './orchestrator/thinking-agent.js';
 export type { OrchestratorConfig, ResolvedConfig } from './orchestrator/config.js';
-export type { SpawnRequest, AgentRecord } from './agents/pool.js';
+export type { SpawnRequest, AgentRecord } from './agents/agent-record.js';
 export type { AgentTool, ZodTool, JsonSchemaTool } from './agents/tools.js';
 export { modelToolName } from './agents/tools.js';
 

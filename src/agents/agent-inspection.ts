@@ -3,8 +3,9 @@
  * from its live actor when it has one and from its record otherwise.
  */
 import { estimateTokens, messageText } from '../protocols/model.js';
-import type { AgentPool, AgentRecord } from './pool.js';
-import type { AgentContext } from '../actors/agent/machine.js';
+import type { AgentPool } from './pool.js';
+import type { AgentRecord } from './agent-record.js';
+import { contextOf } from '../actors/agent/context-of.js';
 import { addCents } from '../protocols/cents.js';
 
 /** What `inspectAgent` reports. */
@@ -80,12 +81,4 @@ export function abortReason(inspection: AgentInspection): string | undefined {
   return inspection.lastError
     ? `aborted at a breakpoint after ${inspection.lastError.code}: ${inspection.lastError.message}`
     : 'aborted by abortAgent';
-}
-
-/** The agent machine's context, when `snapshot` is one of ours. */
-export function contextOf(snapshot: unknown): AgentContext | undefined {
-  if (typeof snapshot !== 'object' || snapshot === null || !('context' in snapshot)) return undefined;
-  const context: unknown = snapshot.context;
-  if (typeof context !== 'object' || context === null || !('memory' in context) || !('run' in context)) return undefined;
-  return context as AgentContext;
 }

@@ -5,7 +5,7 @@
  */
 import type { AgentConfig } from '../protocols/agent.js';
 import type { SubAgentTaskSpec, TaskResult } from '../protocols/task.js';
-import type { SpawnRequest } from './pool.js';
+import type { SpawnRequest } from './agent-record.js';
 import type { ConsultationReply, RouteMessageRequest } from './messaging.js';
 
 /** What a CollaborativeAgent needs of its orchestrator. */

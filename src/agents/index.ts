@@ -10,7 +10,7 @@ export {
   resolveAgentConfig,
 } from './agent-config.js';
 export type { AgentDefaults } from './agent-config.js';
-export { abortReason, contextOf, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
+export { abortReason, inspectPooledAgent, inspectionOf, stateName } from './agent-inspection.js';
 export type { AgentInspection } from './agent-inspection.js';
 export { malformedReply } from './agent-reply.js';
 export { AgentSlots, DEFAULT_MAX_PARKED_AGENTS } from './agent-slots.js';
@@ -50,7 +50,8 @@ export type {
   RouteMessageRequest,
   SubscribeRequest,
 } from './messaging.js';
-export { AGENT_POOL_INBOX_ID, AgentPool } from './pool.js';
-export type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './pool.js';
+export { AGENT_POOL_INBOX_ID } from './agent-record.js';
+export type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './agent-record.js';
+export { AgentPool } from './pool.js';
 export { ToolRegistry, isZodTool, modelToolName } from './tools.js';
 export type { AgentTool, JsonSchemaTool, ZodTool } from './tools.js';

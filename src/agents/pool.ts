@@ -4,50 +4,27 @@
  * `replyTo`), so a user's custom agent machine only has to `sendTo(replyTo)`.
  */
 import { createActor, fromCallback } from 'xstate';
-import type { Actor, AnyActorRef, InspectionEvent, Observer } from 'xstate';
-import type { AgentConfig, AgentDescriptor, AgentMemoryData, AgentTask, AgentTaskResult, ResolvedAgentConfig } from '../protocols/agent.js';
+import type { Actor, AnyActorRef } from 'xstate';
+import type { AgentConfig, AgentTask, ResolvedAgentConfig } from '../protocols/agent.js';
 import { EMPTY_MEMORY } from '../protocols/agent.js';
 import type { AgentBroadcastEvent, AgentInboundEvent, AgentOutboundEvent } from '../protocols/agent-protocol.js';
 import { locateAgent } from '../actors/agent-directory.js';
 import { AgentExistsError, AgentFailedError, AgentNotFoundError, AgentTimeoutError, CancelledError, ConfigError, ShutDownError } from '../protocols/errors/errors.js';
-import type { ErrorData } from '../protocols/errors/errors.js';
-import type { ToolDefinition } from '../protocols/model.js';
 import { observationOf, withObservation } from '../actors/agent/run.js';
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import { THINKING_AGENT_TYPE } from '../actors/supervisor.js';
-import type { AgentDefaults } from './agent-config.js';
 import { differingConfigFields, resolveAgentConfig } from './agent-config.js';
-import type { EventHub } from '../protocols/events.js';
 import { ConsultationDesk, failedOutcome } from './consultation-desk.js';
-import type { ConsultationOutcome, ConsultationRequest, FailedOutcome } from './consultation-desk.js';
+import type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 import { addCents } from '../protocols/cents.js';
 import { malformedReply } from './agent-reply.js';
 import { deliverToAgent } from './direct-route.js';
 import { AgentSlots, DEFAULT_MAX_PARKED_AGENTS } from './agent-slots.js';
-import { contextOf } from './agent-inspection.js';
+import { contextOf } from '../actors/agent/context-of.js';
+import { AGENT_POOL_INBOX_ID } from './agent-record.js';
+import type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } from './agent-record.js';
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
-
-/** What the system knows of an agent, live or stopped. */
-export interface AgentRecord {
-  readonly agentId: string;
-  readonly template: string;
-  readonly agentType: string;
-  readonly config: ResolvedAgentConfig;
-  readonly descriptor: AgentDescriptor;
-  /** Spawned implicitly for a workflow task; stopped when its task settles. */
-  readonly ephemeral: boolean;
-  live: boolean;
-  memory: AgentMemoryData;
-  costCents: number;
-  tasksCompleted: number;
-  lastError: ErrorData | null;
-  thinkingTrace: string;
-  currentTask: string | null;
-}
-
-/** How an agent task ended: never a rejection, so the caller always learns the cost. */
-export type AgentRunOutcome = { readonly ok: true; readonly result: AgentTaskResult } | FailedOutcome;
 
 interface PendingTask {
   readonly agentId: string;
@@ -58,38 +35,6 @@ interface PendingTask {
 const HOST_DEADLINE_GRACE_MS = 1000;
 
 
-export interface AgentPoolOptions {
-  readonly supervisor: Actor<SupervisorMachine>;
-  readonly defaults: AgentDefaults;
-  readonly templates: ReadonlyMap<string, AgentConfig>;
-  readonly agentTypes: ReadonlyMap<string, unknown>;
-  /** Tool definitions by name; an agent's `tools` must all be here. */
-  readonly toolDefinitions: (agentId: string, config: ResolvedAgentConfig) => ToolDefinition[];
-  readonly events: EventHub;
-  readonly breakpointOnError: () => boolean;
-  /** Throws a ConfigError naming `field` when cost limits cannot be enforced on `model` (unknown price). */
-  readonly assertPriced?: (model: string, provider: string, field: string) => void;
-  /** The inspection observer (already redacting): the pool's inbox actor is registered with it. */
-  readonly inspect?: Observer<InspectionEvent>;
-  /** Idle actors of ephemeral agents kept for reuse (agent-slots.ts). Default 64. */
-  readonly maxParkedAgents?: number;
-}
-
-/** Id of the pool's inbox actor, as inspectors show it. */
-export const AGENT_POOL_INBOX_ID = 'agent-pool-inbox';
-
-export interface SpawnRequest {
-  /** Id of the new agent. Default: `<template>_<n>`. */
-  readonly agentId?: string;
-  /** Template name to spawn from. */
-  readonly template?: string;
-  /** Overrides on top of the template. */
-  readonly config?: AgentConfig;
-  /** `thinking` (default) or a type registered with registerAgentType. */
-  readonly agentType?: string;
-  readonly ephemeral?: boolean;
-}
-
 export class AgentPool {
   readonly #options: AgentPoolOptions;
   readonly #records = new Map<string, AgentRecord>();
@@ -98,7 +43,8 @@ export class AgentPool {
   readonly #turns = new Map<string, Promise<unknown>>();
   readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
-  readonly #slots: AgentSlots;
+  /** The supervisor agents are spawned under and the slots of their actors: set once, by {@link AgentPool.attach}. */
+  #host: { readonly supervisor: Actor<SupervisorMachine>; readonly slots: AgentSlots } | undefined;
   /** Resolved configs of templates spawned without overrides, by template object (see #resolve). */
   readonly #resolvedTemplates = new WeakMap<AgentConfig, { readonly key: string; readonly resolved: ResolvedAgentConfig }>();
   #counter = 0;
@@ -106,7 +52,6 @@ export class AgentPool {
 
   constructor(options: AgentPoolOptions) {
     this.#options = options;
-    this.#slots = new AgentSlots(options.supervisor, options.maxParkedAgents ?? DEFAULT_MAX_PARKED_AGENTS);
     const pool = this;
     this.#inbox = createActor(
       fromCallback<AgentOutboundEvent>(({ receive }) => {
@@ -115,16 +60,39 @@ export class AgentPool {
       // Agents reply here: an inspector must know this actor to place those events.
       { id: AGENT_POOL_INBOX_ID, ...(options.inspect ? { inspect: options.inspect } : {}) },
     ).start();
-    options.supervisor.on('agent.crashed', ({ agentId, error }) => {
+  }
+
+  /**
+   * Binds the pool to the supervisor its agents run under. The agent machine
+   * the supervisor spawns calls back into the pool's neighbours (messaging,
+   * memory compaction), so the pool exists first and is attached once the
+   * supervisor has started; an agent cannot be spawned before.
+   * @throws Error when the pool is already attached.
+   * @example
+   * const pool = new AgentPool(options);
+   * const supervisor = createActor(supervisorMachine, { systemId: 'supervisor' }).start();
+   * pool.attach(supervisor);
+   */
+  attach(supervisor: Actor<SupervisorMachine>): void {
+    if (this.#host) throw new Error('the agent pool is already attached to a supervisor');
+    const slots = new AgentSlots(supervisor, this.#options.maxParkedAgents ?? DEFAULT_MAX_PARKED_AGENTS);
+    this.#host = { supervisor, slots };
+    supervisor.on('agent.crashed', ({ agentId, error }) => {
       const record = this.#records.get(agentId);
       if (record) {
         record.live = false;
         record.lastError = error;
       }
-      this.#slots.crashed(agentId);
+      slots.crashed(agentId);
       this.#options.events.emit('agent.crashed', { agentId, error });
       this.#rejectAgent(agentId, () => new AgentFailedError(agentId, `its actor crashed: ${error.message}`, error));
     });
+  }
+
+  /** The supervisor and slots; spawning or routing before {@link AgentPool.attach} is a wiring bug. */
+  get #attached(): { readonly supervisor: Actor<SupervisorMachine>; readonly slots: AgentSlots } {
+    if (!this.#host) throw new Error('the agent pool is not attached to a supervisor yet (AgentPool.attach)');
+    return this.#host;
   }
 
   get(agentId: string): AgentRecord | undefined {
@@ -137,7 +105,7 @@ export class AgentPool {
 
   /** The live actor of an agent, if any. */
   ref(agentId: string): AnyActorRef | undefined {
-    return locateAgent(this.#options.supervisor.system, agentId);
+    return this.#host ? locateAgent(this.#host.supervisor.system, agentId) : undefined;
   }
 
   /**
@@ -151,6 +119,7 @@ export class AgentPool {
    */
   spawn(request: SpawnRequest): AgentRecord {
     this.#assertOpen();
+    const { slots } = this.#attached;
     const templateName = request.template ?? 'default';
     const template = request.template === undefined ? {} : this.#options.templates.get(request.template);
     if (!template) throw new ConfigError('template', `unknown template "${request.template}"`);
@@ -194,7 +163,7 @@ export class AgentPool {
       currentTask: null,
     };
     this.#records.set(agentId, record);
-    const spawned = this.#slots.spawn({
+    const spawned = slots.spawn({
       type: 'supervisor.spawn',
       agentId,
       agentType,
@@ -242,7 +211,7 @@ export class AgentPool {
     }
     this.#capture(record);
     // An idle ephemeral agent's actor is parked for the next ephemeral spawn, any other stopped.
-    this.#slots.release(agentId);
+    this.#attached.slots.release(agentId);
     record.live = false;
     this.#options.events.emit('agent.stopped', { agentId });
     this.#rejectAgent(agentId, () => new CancelledError(`agent "${agentId}" was stopped`));
@@ -256,7 +225,7 @@ export class AgentPool {
 
   /** Sends any protocol event to an agent: straight to a live agent, else through the supervisor's routing. */
   deliver(agentId: string, event: AgentInboundEvent): void {
-    deliverToAgent(this.#options.supervisor, agentId, event);
+    deliverToAgent(this.#attached.supervisor, agentId, event);
   }
 
   /**
@@ -367,7 +336,7 @@ export class AgentPool {
       note ??= observationOf(event);
       record.memory = withObservation(record.memory, note);
     }
-    if (live.length > 0) this.#options.supervisor.send({ type: 'supervisor.broadcast', agentIds: live, event });
+    if (live.length > 0) this.#attached.supervisor.send({ type: 'supervisor.broadcast', agentIds: live, event });
   }
 
   /** Stops every agent and fails every pending task. */
@@ -377,7 +346,7 @@ export class AgentPool {
     for (const pending of this.#pending.values()) pending.settle(failedOutcome(new ShutDownError()));
     this.#pending.clear();
     this.#consultations.failWaiting(() => new ShutDownError());
-    this.#slots.close();
+    this.#host?.slots.close();
     this.#inbox.stop?.();
   }
 

@@ -64,11 +64,12 @@ export async function loadTaskArtifacts(
 export interface MemoryCompactorDeps {
   readonly config: ResolvedConfig;
   readonly gateway: ModelGateway;
-  /** The pool is created after the agent machine, so it is read lazily. */
-  readonly pool: () => AgentPool;
+  /** Where the agent's own model and provider are read. */
+  readonly pool: AgentPool;
   readonly providers: ProviderRegistry;
   readonly defaults: { readonly model: string; readonly provider: string };
-  readonly context: () => SharedContextStore | undefined;
+  /** Where summaries are shared under enableCrossAgentMemory. */
+  readonly context: SharedContextStore | undefined;
 }
 
 type CompactMemory = NonNullable<AgentServices['compactMemory']>;
@@ -83,7 +84,7 @@ type CompactMemory = NonNullable<AgentServices['compactMemory']>;
 export function createMemoryCompactor(deps: MemoryCompactorDeps): CompactMemory {
   return async (input): Promise<CompactionOutcome | undefined> => {
     const { tokenThreshold, preserveLastNMessages } = deps.config.memoryConfig;
-    const agent = deps.pool().get(input.agentId)?.config;
+    const agent = deps.pool.get(input.agentId)?.config;
     const model = agent?.model ?? deps.defaults.model;
     const providerName = agent?.provider ?? deps.defaults.provider;
     const provider = deps.providers.get(providerName);
@@ -115,7 +116,7 @@ export function createMemoryCompactor(deps: MemoryCompactorDeps): CompactMemory 
     const outcome = await memory.compact(summarize);
     if (!outcome.compacted) return undefined;
     const data = memory.toJSON();
-    const context = deps.context();
+    const context = deps.context;
     if (deps.config.enableCrossAgentMemory && context && data.summary) {
       await context.storeArtifact({
         artifactId: memoryArtifactId(input.agentId),

@@ -11,7 +11,7 @@ import type { ModelProvider } from '../protocols/model.js';
 import { resolveAgentConfig } from '../agents/agent-config.js';
 import { abortReason, inspectPooledAgent } from '../agents/agent-inspection.js';
 import type { AgentInspection } from '../agents/agent-inspection.js';
-import type { SpawnRequest } from '../agents/pool.js';
+import type { SpawnRequest } from '../agents/agent-record.js';
 import type { AgentTool, JsonSchemaTool, ZodTool } from '../agents/tools.js';
 import { McpServers } from '../mcp/servers.js';
 import type { McpServerHandle } from '../mcp/servers.js';

@@ -17,7 +17,7 @@ import type { SubAgentTaskSpec, TaskResult, WorkflowResult } from '../protocols/
 import type { SupervisorMachine } from '../actors/supervisor.js';
 import type { AgentInspection } from '../agents/agent-inspection.js';
 import type { BroadcastReport, BroadcastRequest, ConsultationReply, RouteMessageRequest, SubscribeRequest } from '../agents/messaging.js';
-import type { SpawnRequest } from '../agents/pool.js';
+import type { SpawnRequest } from '../agents/agent-record.js';
 import type { AgentTool, JsonSchemaTool, ZodTool } from '../agents/tools.js';
 import type { SharedContextStore } from '../context/store.js';
 import type { WorkflowRecord } from '../journal/journal.js';

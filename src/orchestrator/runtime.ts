@@ -175,8 +175,9 @@ function agentDefaults(input: OrchestratorConfig, config: ResolvedConfig, provid
 
 /**
  * Validates `input` and wires one orchestrator's services; the supervisor is
- * started. Services that need one another are read lazily (the agent machine
- * is built before the pool it will report to).
+ * started. It reads top-down: the services, then the hosts (agent pool,
+ * messaging, runners), then the machines bound to them, then the supervisor
+ * the hosts attach to, then debug mode and instrumentation.
  * @throws ConfigError naming the first bad field.
  */
 export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): Runtime {
@@ -214,35 +215,8 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
   const agentTypes = new Map<string, AnyActorLogic>();
   const approvals = new ApprovalDesk({ events, now: Date.now, ...(recorder ? { journal: recorder } : {}) });
 
-  const agentMachine = createAgentMachine({
-    gateway,
-    now: Date.now,
-    runTool: (call, toolContext) => {
-      if (!context || !isArtifactTool(call.name)) {
-        const run = () => tools.run(call, toolContext);
-        return recorder ? runJournaledTool(recorder, toolContext, tools.resolve(call.name), run) : run();
-      }
-      const write = runArtifactTool(context, call, toolContext);
-      return journals ? journalArtifactWrite(journals, call, toolContext, write) : write;
-    },
-    isSequentialTool: (name) => tools.isSequential(name),
-    ...approvalServices(tools, approvals),
-    compactMemory: createMemoryCompactor({ config, gateway, pool: () => pool, providers, defaults, context: () => context }),
-    consult: (request) => messaging.consultForAgent(request),
-  });
-  const workflowMachine = createWorkflowMachine({
-    runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
-      workflows.track(workflowId, task.agentId, (hooks.dispatchTask ?? runTask)({ workflowId, spec: task, dependencyOutputs, signal })),
-    evaluateCondition: (workflowId, agentId, results) => workflows.evaluateCondition(workflowId, agentId, results),
-    now: Date.now,
-  });
-  const supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes, maxConsultationDepth: config.maxConsultationDepth }), {
-    systemId: 'supervisor',
-    ...(inspect ? { inspect } : {}),
-  }).start();
-
+  // Hosts first: agents, messaging and runs; the machines below call into them.
   const pool = new AgentPool({
-    supervisor,
     defaults,
     templates,
     agentTypes,
@@ -276,9 +250,18 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     loadArtifacts: (agentId, artifactIds) => loadTaskArtifacts(context, config.enableCrossAgentMemory, agentId, artifactIds),
     now: Date.now,
   });
+  const workflows = new WorkflowRunner({
+    events,
+    gateway,
+    defaultModel: () => ({ model: defaults.model, provider: defaults.provider }),
+    maxParallelAgents: config.maxParallelAgents,
+    maxInputDataBytes: config.maxInputDataBytes,
+    knownTemplates: () => new Set(templates.keys()),
+    now: Date.now,
+    spend,
+    ...(journals ? { observer: createJournalObserver({ journals, events }) } : {}),
+  });
   // Voters are bounded like the run's own tasks: its executeWorkflow override, else (a lone task) the orchestrator's.
-  const runTask = (request: TaskRunRequest): Promise<TaskResult> =>
-    request.spec.requiresApproval === true ? runApprovedTask(request, runOnce, approvals, config.approvalTimeoutSeconds) : runOnce(request);
   const runOnce = (request: TaskRunRequest): Promise<TaskResult> =>
     request.spec.consensusConfig
       ? runConsensus(
@@ -288,6 +271,8 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
           workflows.maxParallelAgentsOf(request.workflowId) ?? config.maxParallelAgents,
         )
       : runner.run(request);
+  const runTask = (request: TaskRunRequest): Promise<TaskResult> =>
+    request.spec.requiresApproval === true ? runApprovedTask(request, runOnce, approvals, config.approvalTimeoutSeconds) : runOnce(request);
   let taskCounter = 0;
   const executeTask = async (task: SubAgentTaskSpec | string, signal?: AbortSignal): Promise<TaskResult> => {
     const spec: SubAgentTaskSpec = typeof task === 'string' ? { agentId: `task_${++taskCounter}`, taskDescription: task } : task;
@@ -301,18 +286,36 @@ export function createRuntime(input: OrchestratorConfig, hooks: RuntimeHooks): R
     events.emit('task.finished', { workflowId, agentId: spec.agentId, result });
     return result;
   };
-  const workflows = new WorkflowRunner({
-    supervisor,
-    events,
+  // The machines, bound to those services, under one supervisor the hosts then attach to.
+  const agentMachine = createAgentMachine({
     gateway,
-    defaultModel: () => ({ model: defaults.model, provider: defaults.provider }),
-    maxParallelAgents: config.maxParallelAgents,
-    maxInputDataBytes: config.maxInputDataBytes,
-    knownTemplates: () => new Set(templates.keys()),
     now: Date.now,
-    spend,
-    ...(journals ? { observer: createJournalObserver({ journals, events }) } : {}),
+    runTool: (call, toolContext) => {
+      if (!context || !isArtifactTool(call.name)) {
+        const run = () => tools.run(call, toolContext);
+        return recorder ? runJournaledTool(recorder, toolContext, tools.resolve(call.name), run) : run();
+      }
+      const write = runArtifactTool(context, call, toolContext);
+      return journals ? journalArtifactWrite(journals, call, toolContext, write) : write;
+    },
+    isSequentialTool: (name) => tools.isSequential(name),
+    ...approvalServices(tools, approvals),
+    compactMemory: createMemoryCompactor({ config, gateway, pool, providers, defaults, context }),
+    consult: (request) => messaging.consultForAgent(request),
   });
+  const workflowMachine = createWorkflowMachine({
+    runTask: ({ workflowId, task, dependencyOutputs }, signal) =>
+      workflows.track(workflowId, task.agentId, (hooks.dispatchTask ?? runTask)({ workflowId, spec: task, dependencyOutputs, signal })),
+    evaluateCondition: (workflowId, agentId, results) => workflows.evaluateCondition(workflowId, agentId, results),
+    now: Date.now,
+  });
+  const supervisor = createActor(createSupervisorMachine({ agentMachine, workflowMachine, agentTypes, maxConsultationDepth: config.maxConsultationDepth }), {
+    systemId: 'supervisor',
+    ...(inspect ? { inspect } : {}),
+  }).start();
+
+  pool.attach(supervisor);
+  workflows.attach(supervisor);
 
   const debug = new DebugControl({
     events,

@@ -50,7 +50,6 @@ export interface ExecuteWorkflowOptions {
 }
 
 export interface WorkflowRunnerOptions {
-  readonly supervisor: Actor<SupervisorMachine>;
   readonly events: EventHub;
   readonly gateway: ModelGateway;
   readonly defaultModel: () => { model: string; provider: string };
@@ -91,9 +90,25 @@ export class WorkflowRunner {
   /** Runs from their start to their end, by id (set before the actor exists, so a second run under the id is refused). */
   readonly #runs = new Map<string, WorkflowRun>();
   #closing = false;
+  /** The supervisor runs start under: set once, by {@link WorkflowRunner.attach}. */
+  #supervisor: Actor<SupervisorMachine> | undefined;
 
   constructor(options: WorkflowRunnerOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Binds the runner to the supervisor its workflow actors run under. The
+   * workflow machine calls back into the runner (task tracking, conditions),
+   * so the runner exists first and is attached once the supervisor has started.
+   * @throws Error when the runner is already attached.
+   * @example
+   * const workflows = new WorkflowRunner(options);
+   * workflows.attach(createActor(supervisorMachine, { systemId: 'supervisor' }).start());
+   */
+  attach(supervisor: Actor<SupervisorMachine>): void {
+    if (this.#supervisor) throw new Error('the workflow runner is already attached to a supervisor');
+    this.#supervisor = supervisor;
   }
 
   /**
@@ -163,7 +178,9 @@ export class WorkflowRunner {
     const workflowId = options.workflowId ?? `wf_${nanoid(12)}`;
     // A second run under a live id would clash with the first's actor: refused before anything starts.
     if (this.#runs.has(workflowId)) throw new WorkflowRunningError(workflowId);
-    const { events, supervisor } = this.#options;
+    const { events } = this.#options;
+    const supervisor = this.#supervisor;
+    if (!supervisor) throw new Error('the workflow runner is not attached to a supervisor yet (WorkflowRunner.attach)');
     // Conditions stay here (functions never enter an actor); normalized tasks only say they have one.
     const taskConditions = new Map<string, TaskCondition>();
     for (const spec of options.tasks) if (spec.condition) taskConditions.set(spec.agentId, spec.condition);

@@ -10,6 +10,7 @@ export { compactMemoryLogic, compactedContext, compactionInput } from './compact
 export type { CompactionInput } from './compaction.js';
 export { answerConsultationLogic, closeConsultation, openConsultation } from './consultation.js';
 export type { ClosedConsultation, ConsultationInput, OpenedConsultation } from './consultation.js';
+export { contextOf } from './context-of.js';
 export { initialContext } from './initial-context.js';
 export { createAgentMachine } from './machine.js';
 export type { AgentMachine } from './machine.js';
