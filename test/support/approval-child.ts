@@ -5,7 +5,7 @@
  *
  * Usage: node --import tsx test/support/approval-child.ts <workspacePath>
  */
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { Orchestrator } from '../../src/index.js';
 import { APPROVAL_TASKS, APPROVAL_WORKFLOW_ID, approvalModel, setUpApprovalRun } from './approval-setup.js';
 
 const workspacePath = process.argv[2];

@@ -5,8 +5,8 @@
  *
  * Usage: node --import tsx test/support/context-crash-writer.ts <workspacePath>
  */
-import { ArtifactNotFoundError } from '../../src/protocols/errors/errors.js';
-import { SharedContextStore } from '../../src/context/store.js';
+import { ArtifactNotFoundError } from '../../src/index.js';
+import { SharedContextStore } from '../../src/index.js';
 import { CRASH_ARTIFACTS, crashContent } from './context-crash-content.js';
 
 const workspacePath = process.argv[2];

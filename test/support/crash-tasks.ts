@@ -2,9 +2,9 @@
  * The workflow of the crash test (test/runs/resume.test.ts), shared by the child
  * process that is killed and the test that resumes it.
  */
-import type { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import { SharedContextStore } from '../../src/context/store.js';
-import type { SubAgentTaskSpec } from '../../src/protocols/task.js';
+import type { Orchestrator } from '../../src/index.js';
+import { SharedContextStore } from '../../src/index.js';
+import type { SubAgentTaskSpec } from '../../src/index.js';
 
 export const CRASH_WORKFLOW_ID = 'wf_crash_test';
 export const CRASH_WRITER = 'crash-test';

@@ -6,7 +6,7 @@
  *
  * Usage: node --import tsx test/support/crash-workflow.ts <workspacePath>
  */
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
+import { Orchestrator } from '../../src/index.js';
 import { crashArtifactStore, CRASH_WORKFLOW_ID, crashTasks, storeResultArtifacts } from './crash-tasks.js';
 
 const workspacePath = process.argv[2];

@@ -3,10 +3,10 @@
  * model whose answers depend on the request (model, temperature, prompt), and
  * a counter of the calls a provider really answered.
  */
-import { createScriptedProvider } from '../../src/providers/testing/scripted.js';
-import type { ScriptedProvider } from '../../src/providers/testing/scripted.js';
-import { messageText } from '../../src/protocols/model.js';
-import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/protocols/model.js';
+import { createScriptedProvider } from '../../src/testing.js';
+import type { ScriptedProvider } from '../../src/testing.js';
+import { messageText } from '../../src/index.js';
+import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/index.js';
 
 /** Answers as a function of the request only, so runs are reproducible. */
 export function deterministicModel(name = 'scripted'): ScriptedProvider {

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ModelProvider, ModelRequest } from '../../src/protocols/model.js';
+import type { ModelProvider, ModelRequest } from '../../src/index.js';
 
 /** What the server does with the next request. */
 export type ScriptedReply =

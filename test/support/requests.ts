@@ -2,8 +2,8 @@
  * Reading the model requests a scripted provider recorded: which agent asked,
  * what it was asked, and which step of the agent machine asked it.
  */
-import type { ModelRequest } from '../../src/protocols/model.js';
-import { messageText, systemText } from '../../src/protocols/model.js';
+import type { ModelRequest } from '../../src/index.js';
+import { messageText, systemText } from '../../src/index.js';
 
 /** The agent a request comes from: its system prompt starts "You are <agentId>,". */
 export function agentOf(request: ModelRequest): string {

@@ -3,8 +3,8 @@
  * server, with a secret in its API key, its agents' system prompt and the task
  * text: the observability tests check that none of them leaks.
  */
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { OrchestratorConfig } from '../../src/orchestrator/config.js';
+import { Orchestrator } from '../../src/index.js';
+import type { OrchestratorConfig } from '../../src/index.js';
 import { startLoopbackServer } from './loopback-server.js';
 import type { LoopbackServer, ScriptedReply } from './loopback-server.js';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { Orchestrator } from '../../src/orchestrator/orchestrator.js';
-import type { OrchestratorConfig } from '../../src/orchestrator/config.js';
+import { Orchestrator } from '../../src/index.js';
+import type { OrchestratorConfig } from '../../src/index.js';
 
 export interface Tracked {
   /** A new orchestrator, shut down after the test. */

@@ -5,7 +5,7 @@
  *
  * Usage: node --import tsx test/support/workspace-lock-holder.ts <workspacePath> hold|exit
  */
-import { SharedContextStore } from '../../src/context/store.js';
+import { SharedContextStore } from '../../src/index.js';
 
 const [workspacePath, mode] = process.argv.slice(2);
 if (!workspacePath || (mode !== 'hold' && mode !== 'exit')) throw new Error('usage: workspace-lock-holder.ts <workspacePath> hold|exit');
