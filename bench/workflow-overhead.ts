@@ -25,6 +25,7 @@ import { dagTasks, randomDag } from './support/dag.js';
 import { fastest, inTempDir, measure, round, settle } from './support/measure.js';
 import type { Timing } from './support/measure.js';
 import { recordRequests, replayAll } from './support/providers.js';
+import { runActorFloor } from './support/actor-floor.js';
 
 /** Targets (issue 15): lean overhead, the default config's overhead, and what the journal adds to lean. */
 const TARGET_US = 30;
@@ -62,6 +63,8 @@ const DEFAULTS: Variant = {
 interface Measured {
   readonly troupe: Timing;
   readonly baseline: Timing;
+  /** The same calls on raw XState actors (lean only: one call a task). */
+  readonly floor?: Timing;
   readonly calls: number;
 }
 
@@ -84,11 +87,15 @@ async function runOnce(variant: Variant, taskCount: number, round: number): Prom
     const requests = provider.requests;
     await settle();
     const baseline = await measure(() => replayAll(createSimulatedProvider({ seed: SEED }), requests));
-    return { troupe: troupe.timing, baseline: baseline.timing, calls: requests.length };
+    if (variant !== LEAN) return { troupe: troupe.timing, baseline: baseline.timing, calls: requests.length };
+    await settle();
+    const floor = await measure(() => runActorFloor(createSimulatedProvider({ seed: SEED }), requests, dependencies, MAX_PARALLEL));
+    return { troupe: troupe.timing, baseline: baseline.timing, floor: floor.timing, calls: requests.length };
   });
 }
 
-async function overhead(variant: Variant, taskCount: number, runs: number): Promise<BenchFigure> {
+/** The overhead figure of `variant`, and for lean the actor floor's beside it. */
+async function overhead(variant: Variant, taskCount: number, runs: number): Promise<[BenchFigure, ...BenchFigure[]]> {
   await runOnce(variant, Math.min(taskCount, 1000), -1); // warm up the JIT on both sides
   const measured: Measured[] = [];
   for (let i = 0; i < runs; i++) measured.push(await runOnce(variant, taskCount, i));
@@ -98,7 +105,7 @@ async function overhead(variant: Variant, taskCount: number, runs: number): Prom
   const perTaskUs = ((troupe.wallMs - baseline.wallMs) * 1000) / taskCount;
   const cpuPerTaskUs = ((troupe.cpuMs - baseline.cpuMs) * 1000) / taskCount;
   const limit = variant === LEAN ? TARGET_US : variant === DEFAULTS ? TARGET_DEFAULT_US : undefined;
-  return {
+  const figure: BenchFigure = {
     case: 'workflow-overhead',
     metric: `overhead per task, ${variant.name}`,
     value: round(perTaskUs),
@@ -110,13 +117,29 @@ async function overhead(variant: Variant, taskCount: number, runs: number): Prom
       `${variant.describe}; troupe ${round(troupe.wallMs, 0)} ms vs baseline ${round(baseline.wallMs, 0)} ms wall ` +
       `(fastest of ${runs}); CPU overhead ${round(cpuPerTaskUs)} µs/task`,
   };
+  const floors = measured.flatMap((m) => (m.floor ? [m.floor] : []));
+  if (floors.length === 0) return [figure];
+  const floor = fastest(floors);
+  const floorUs = ((floor.wallMs - baseline.wallMs) * 1000) / taskCount;
+  const floorFigure: BenchFigure = {
+    case: 'workflow-overhead',
+    metric: 'actor floor per task (raw XState: one workflow actor, reused agent actors, a promise child a call)',
+    value: round(floorUs),
+    unit: 'µs/task',
+    baseline: { name: `Promise.all over the same ${calls} calls, µs/task`, value: round((baseline.wallMs * 1000) / taskCount) },
+    notes:
+      `the lean run's DAG and calls on the least XState a task of this design needs (bench/support/actor-floor.ts); ` +
+      `${round(floor.wallMs, 0)} ms wall (fastest of ${runs}); CPU overhead ${round(((floor.cpuMs - baseline.cpuMs) * 1000) / taskCount)} µs/task; ` +
+      `troupe lean is ${round(perTaskUs / Math.max(floorUs, 0.1), 1)}× this floor`,
+  };
+  return [figure, floorFigure];
 }
 
 const workflowOverhead: BenchCase = async ({ quick }) => {
   const taskCount = quick ? 200 : 10_000;
-  const lean = await overhead(LEAN, taskCount, quick ? 1 : 3);
-  const journaled = await overhead(LEAN_JOURNAL, taskCount, quick ? 1 : 2);
-  const defaults = await overhead(DEFAULTS, taskCount, quick ? 1 : 2);
+  const [lean, ...floor] = await overhead(LEAN, taskCount, quick ? 1 : 3);
+  const [journaled] = await overhead(LEAN_JOURNAL, taskCount, quick ? 1 : 2);
+  const [defaults] = await overhead(DEFAULTS, taskCount, quick ? 1 : 2);
   const journalUs = journaled.value - lean.value;
   const journalCost: BenchFigure = {
     case: 'workflow-overhead',
@@ -127,7 +150,7 @@ const workflowOverhead: BenchCase = async ({ quick }) => {
     met: journalUs <= TARGET_JOURNAL_US,
     notes: 'difference of the two overhead figures above (each the fastest of its runs)',
   };
-  return [lean, journaled, journalCost, defaults];
+  return [lean, ...floor, journaled, journalCost, defaults];
 };
 
 export default workflowOverhead;
