@@ -5,20 +5,25 @@
  * one reduce task that depends on all of them, on a constant instant model
  * (lean config: one call a task, journal off). The first run is cold (the
  * first workflow of the process) unless `warmupTasks` > 0 runs a smaller one
- * first. After each run, the same requests replay through `Promise.all`.
+ * first. After each run, the same requests replay through `Promise.all`, and
+ * then on the actor floor (the least XState this design needs a task).
  * Prints one JSON line: {@link FanOutSample}.
  */
 import { Orchestrator } from '../src/orchestrator/orchestrator.js';
+import type { ModelRequest } from '../src/protocols/model.js';
 import type { SubAgentTaskSpec } from '../src/protocols/task.js';
 import { measure } from './support/measure.js';
 import type { Timing } from './support/measure.js';
 import { constantModel, recordRequests, replayAll } from './support/providers.js';
+import { runActorFloor } from './support/actor-floor.js';
 
 export const FAN_OUT_MAX_PARALLEL = 100;
 
 export interface FanOutRun {
   readonly troupe: Timing;
   readonly baseline: Timing;
+  /** The same graph and calls on raw XState actors (bench/support/actor-floor.ts). */
+  readonly floor: Timing;
   readonly calls: number;
 }
 
@@ -40,6 +45,7 @@ export function fanOutTasks(count: number, prefix: string): SubAgentTaskSpec[] {
   return [...map, reduce];
 }
 
+/** One map-reduce on troupe, then its calls through `Promise.all` and on the actor floor. */
 async function oneRun(count: number, prefix: string, keep: unknown[]): Promise<FanOutRun> {
   const provider = recordRequests(constantModel());
   const orchestrator = new Orchestrator({ provider, enableThinkingAgents: false, journal: false, maxParallelAgents: FAN_OUT_MAX_PARALLEL });
@@ -50,7 +56,14 @@ async function oneRun(count: number, prefix: string, keep: unknown[]): Promise<F
   keep.push(orchestrator, troupe.value);
   const requests = provider.requests.splice(0);
   const baseline = await measure(() => replayAll(constantModel(), requests));
-  return { troupe: troupe.timing, baseline: baseline.timing, calls: requests.length };
+  const floor = await floorRun(count, requests);
+  return { troupe: troupe.timing, baseline: baseline.timing, floor, calls: requests.length };
+}
+
+/** The same map-reduce and calls on the actor floor. */
+async function floorRun(count: number, requests: readonly ModelRequest[]): Promise<Timing> {
+  const graph = Array.from({ length: count + 1 }, (_, i) => (i < count ? [] : Array.from({ length: count }, (_unused, m) => m)));
+  return (await measure(() => runActorFloor(constantModel(), requests, graph, FAN_OUT_MAX_PARALLEL))).timing;
 }
 
 function heapUsed(): number {

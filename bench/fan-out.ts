@@ -66,15 +66,28 @@ function warmest(runs: readonly FanOutRun[]): FanOutRun {
   return found;
 }
 
-function figures(s: FanOutSample): { cold: BenchFigure; warm: BenchFigure; warmUs: number } {
+function figures(s: FanOutSample): { cold: BenchFigure; warm: BenchFigure; floor: BenchFigure; warmUs: number } {
   const first = s.runs[0];
   if (!first) throw new Error('no run');
   const cold = perTask(first, s.tasks);
   const warmRun = warmest(s.runs);
   const warm = perTask(warmRun, s.tasks);
   const label = `${s.tasks} + 1 reduce`;
+  const warmFloor = fastest(s.runs.slice(1).map((r) => r.floor));
+  const floorUs = ((warmFloor.wallMs - warmRun.baseline.wallMs) * 1000) / (s.tasks + 1);
+  const floorCpuUs = ((warmFloor.cpuMs - warmRun.baseline.cpuMs) * 1000) / (s.tasks + 1);
   return {
     warmUs: warm.wall,
+    floor: {
+      case: 'fan-out',
+      metric: `actor floor per task, warm, ${label} (raw XState: one workflow actor, reused agent actors, a promise child a call)`,
+      value: round(floorUs),
+      unit: 'µs/task',
+      baseline: { name: `Promise.all over the same ${warmRun.calls} calls, µs/task`, value: round(warm.baseline, 2) },
+      notes:
+        `the same graph and calls on the least XState a task of this design needs (bench/support/actor-floor.ts), fastest of ` +
+        `${s.runs.length - 1} warm runs; CPU overhead ${round(floorCpuUs)} µs/task; troupe warm is ${round(warm.wall / Math.max(floorUs, 0.1), 1)}× this floor`,
+    },
     warm: {
       case: 'fan-out',
       metric: `overhead per task, warm, ${label}`,
@@ -107,7 +120,7 @@ const fanOut: BenchCase = async ({ quick }) => {
     const s = await sample(size, quick ? 2 : 4, 0);
     const f = figures(s);
     if (size === sizes[0]) smallWarmUs = f.warmUs;
-    out.push(f.cold, f.warm);
+    out.push(f.cold, f.warm, f.floor);
   }
   const big = await sample(bigSize, 1, sizes[0] ?? 1000);
   const bigRun = big.runs[0];
