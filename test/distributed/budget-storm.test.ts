@@ -1,9 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBudgetStore, redisKeys } from '../../src/distributed/index.js';
 import { BudgetExceededError } from '../../src/index.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
 
 const hasRedis = redisAvailable('budget-storm.test');
 
@@ -17,20 +16,7 @@ function random(seed: number): () => number {
 }
 
 describe.skipIf(!hasRedis)('the Redis budget store', () => {
-  let server: TestRedisServer;
-  const clients: Redis[] = [];
-  const client = (): Redis => {
-    const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
-    clients.push(redis);
-    return redis;
-  };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    for (const redis of clients) redis.disconnect();
-    await server?.close();
-  });
+  const { client } = useRedisSuite();
 
   it('budget storm: 8 clients, a tight limit, random kills: spent stays within the limit at every sample and at the end', async () => {
     const limit = 100;

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CoordinatorBudget, mergeBudgets } from '../../src/distributed/index.js';
 import { BudgetLedger, Orchestrator } from '../../src/index.js';
 import type { BudgetSnapshot } from '../../src/index.js';
 import { dagOf50, pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
-import { startWorkerProcess, stopWorkerProcess, waitFor } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
+import { waitFor } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('coordinator-budget.test');
 const LIMIT = 100_000;
@@ -31,20 +30,12 @@ async function dashboardCost(url: string): Promise<{ spentCents: number; reserve
 }
 
 describe.skipIf(!hasRedis)("the coordinator's budget view", () => {
-  let server: TestRedisServer;
-  const workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => stopWorkerProcess(w.child, 'SIGKILL')));
-    await server?.close();
-  });
+  const suite = useRedisSuite();
 
   it("monitoring.budget() and the dashboard show the workers' spend from the Redis books, in all and per agent", async () => {
     const queue = 'books';
-    workers.push(...(await Promise.all([1, 2].map(() => startWorkerProcess(server.url, queue, { TROUPE_TEST_BUDGET_CENTS: String(LIMIT) })))));
-    const coordinator = new Orchestrator({ ...pricedConfig(LIMIT), distributed: { redis: server.url, queue } });
+    await Promise.all([1, 2].map(() => suite.worker(queue, { TROUPE_TEST_BUDGET_CENTS: String(LIMIT) })));
+    const coordinator = new Orchestrator({ ...pricedConfig(LIMIT), distributed: { redis: suite.server.url, queue } });
     const monitoring = await coordinator.enableMonitoring({ dashboardPort: 0 });
     try {
       const result = await coordinator.executeWorkflow({ tasks: TASKS, maxParallelAgents: 4 });

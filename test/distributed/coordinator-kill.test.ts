@@ -1,56 +1,25 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
+import { startScript, stopWorkerProcess } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('coordinator-kill.test');
-const WORKER = fileURLToPath(new URL('../support/distributed-worker.ts', import.meta.url));
 const COORDINATOR = fileURLToPath(new URL('../support/distributed-coordinator.ts', import.meta.url));
 
-function spawnScript(script: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (ready.test(out)) resolve(child);
-    });
-    child.once('exit', (code, signal) => reject(new Error(`${script} exited (${String(code ?? signal)}) before "${ready.source}"`)));
-  });
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
-
 describe.skipIf(!hasRedis)('the coordinator SIGKILLed mid-run', () => {
-  let server: TestRedisServer;
-  const children: ChildProcess[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(children.map((child) => stop(child, 'SIGKILL')));
-    await server?.close();
-  });
+  const suite = useRedisSuite();
 
   it('a new process resumes the run from the Redis journal and finishes it', async () => {
     const queue = 'coord';
     const latency = { TROUPE_TEST_LATENCY_MS: '40' };
-    const workers = await Promise.all([1, 2].map(() => spawnScript(WORKER, [server.url, queue], /ready/, latency)));
-    children.push(...workers);
-    // The first coordinator dies once 4 tasks have finished.
-    const first = await spawnScript(COORDINATOR, [server.url, queue, 'wf_coord'], /(finished \S+\n[\s\S]*){4}/, latency);
-    children.push(first);
-    await stop(first, 'SIGKILL');
+    const { server } = suite;
+    const workers = await Promise.all([1, 2].map(() => suite.worker(queue, latency)));
+    // The first coordinator dies once 4 tasks have finished (SIGKILLed the moment it says so: the suite tracks only workers).
+    const first = await startScript(COORDINATOR, [server.url, queue, 'wf_coord'], /(finished \S+\n[\s\S]*){4}/, latency);
+    await stopWorkerProcess(first.child, 'SIGKILL');
 
     const successor = new Orchestrator({ ...DISTRIBUTED_CONFIG, journal: true, distributed: { redis: server.url, queue, leaseTtlMs: 1_000 } });
     try {
@@ -67,7 +36,7 @@ describe.skipIf(!hasRedis)('the coordinator SIGKILLed mid-run', () => {
       expect(after?.resumedAt).toHaveLength(1);
     } finally {
       await successor.shutdown();
-      await Promise.all(workers.map((child) => stop(child, 'SIGTERM')));
+      await Promise.all(workers.map((worker) => stopWorkerProcess(worker.child, 'SIGTERM')));
     }
   });
 });

@@ -1,62 +1,30 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { WorkflowResult } from '../../src/index.js';
 import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
+import { stopWorkerProcess } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('distributed-run.test');
-const WORKER = fileURLToPath(new URL('../support/distributed-worker.ts', import.meta.url));
-
-/** Starts a worker process and resolves once it listens to the queue. */
-function startWorker(url: string, queue: string, extra: string[] = []): Promise<{ child: ChildProcess; id: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, queue, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const match = /ready (\S+)/.exec(out);
-      if (match?.[1]) resolve({ child, id: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${String(code)} before it was ready`)));
-  });
-}
-
-function stopWorker(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 function outputs(result: WorkflowResult): Record<string, { status: string; output: unknown }> {
   return Object.fromEntries(Object.entries(result.results).map(([id, r]) => [id, { status: r.status, output: r.output }]));
 }
 
 describe.skipIf(!hasRedis)('a workflow on worker processes', () => {
-  let server: TestRedisServer;
+  const suite = useRedisSuite();
   let single: WorkflowResult;
-  const children: ChildProcess[] = [];
   beforeAll(async () => {
-    server = await startRedisServer();
     const local = new Orchestrator(DISTRIBUTED_CONFIG);
     single = await local.executeWorkflow({ workflowId: 'wf_dag', tasks: dagOf50(), maxParallelAgents: 8 });
     await local.shutdown();
   });
-  afterAll(async () => {
-    await Promise.all(children.map(stopWorker));
-    await server?.close();
-  });
 
   it.each([2, 3])('%i workers run a 50-task DAG with the results of the single-process run', async (count) => {
     const queue = `dag${count}`;
-    const workers = await Promise.all(Array.from({ length: count }, () => startWorker(server.url, queue)));
-    children.push(...workers.map((w) => w.child));
-    const coordinator = new Orchestrator({ ...DISTRIBUTED_CONFIG, distributed: { redis: server.url, queue } });
+    const workers = await Promise.all(Array.from({ length: count }, () => suite.worker(queue)));
+    const coordinator = new Orchestrator({ ...DISTRIBUTED_CONFIG, distributed: { redis: suite.server.url, queue } });
     const ranBy = new Map<string, string>();
     coordinator.events.on('worker.task', (event) => {
       if (event.status === 'finished') ranBy.set(event.agentId, event.workerId);
@@ -73,7 +41,7 @@ describe.skipIf(!hasRedis)('a workflow on worker processes', () => {
       expect([...ranBy.values()].every((id) => ids.has(id))).toBe(true);
     } finally {
       await coordinator.shutdown();
-      await Promise.all(workers.map((w) => stopWorker(w.child)));
+      await Promise.all(workers.map((w) => stopWorkerProcess(w.child)));
     }
   });
 
@@ -85,16 +53,15 @@ describe.skipIf(!hasRedis)('a workflow on worker processes', () => {
       execute: async () => 'found',
     };
     const run = async (queue: string, extra: string[]) => {
-      const worker = await startWorker(server.url, queue, extra);
-      children.push(worker.child);
-      const coordinator = new Orchestrator({ ...DISTRIBUTED_CONFIG, distributed: { redis: server.url, queue } });
+      const worker = await suite.worker(queue, {}, { extra });
+      const coordinator = new Orchestrator({ ...DISTRIBUTED_CONFIG, distributed: { redis: suite.server.url, queue } });
       coordinator.registerTool(lookup);
       coordinator.registerTemplate('researcher', { role: 'researcher', tools: ['lookup'] });
       try {
         return await coordinator.executeWorkflow({ tasks: [{ agentId: 'researcher', taskDescription: 'find it' }], continueOnFailure: true });
       } finally {
         await coordinator.shutdown();
-        await stopWorker(worker.child);
+        await stopWorkerProcess(worker.child);
       }
     };
     const without = await run('notool', []);

@@ -5,12 +5,11 @@ import { RedisBudgetStore, decodeTaskAnswer, memoKey, parseClaimLog, redisKeys, 
 import { Orchestrator } from '../../src/index.js';
 import type { SubAgentTaskSpec, TroupeEvent, WorkflowResult } from '../../src/index.js';
 import { pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import type { TcpProxy } from '../support/tcp-proxy.js';
-import { startWorkerProcess, stopWorkerProcess, waitFor } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { stopWorkerProcess, waitFor } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('partition.test');
 const LIMIT = 100_000;
@@ -31,31 +30,28 @@ function recordedBy(text: string | null): { token: unknown; holder: unknown } {
 }
 
 describe.skipIf(!hasRedis)('a partition between one worker and Redis', () => {
-  let server: TestRedisServer;
   let proxy: TcpProxy;
   let single: WorkflowResult;
-  const workers: WorkerProcess[] = [];
+  // Registered before the suite, so it runs after the suite's afterAll: the proxy closes once the workers are killed.
+  afterAll(async () => {
+    proxy?.resume();
+    await proxy?.close();
+  });
+  const suite = useRedisSuite();
   beforeAll(async () => {
-    server = await startRedisServer();
-    proxy = await startTcpProxy(server.port);
+    proxy = await startTcpProxy(suite.server.port);
     const local = new Orchestrator(pricedConfig(LIMIT));
     single = await local.executeWorkflow({ workflowId: 'wf_partition', tasks: TASKS });
     await local.shutdown();
   });
-  afterAll(async () => {
-    proxy?.resume();
-    await Promise.all(workers.map((w) => stopWorkerProcess(w.child, 'SIGKILL')));
-    await proxy?.close();
-    await server?.close();
-  });
 
   it("the job moves to another worker, the run completes, and the cut-off worker's late writes are refused", async () => {
+    const { server } = suite;
     const queue = 'partition';
     const keys = redisKeys(queue);
     const env = { TROUPE_TEST_BUDGET_CENTS: String(LIMIT) };
     // The stale worker reaches Redis only through the proxy; its model answers after 1.5 s.
-    const stale = await startWorkerProcess(proxy.url, queue, { ...env, TROUPE_TEST_LATENCY_MS: '1500' });
-    workers.push(stale);
+    const stale = await suite.worker(queue, { ...env, TROUPE_TEST_LATENCY_MS: '1500' }, { url: proxy.url });
     const coordinator = new Orchestrator({ ...pricedConfig(LIMIT), distributed: { redis: server.url, queue } });
     const failed: TroupeEvent<'model.call.failed'>[] = [];
     coordinator.events.on('model.call.failed', (event) => failed.push(event));
@@ -73,8 +69,7 @@ describe.skipIf(!hasRedis)('a partition between one worker and Redis', () => {
       expect(staleToken).toBeGreaterThan(0);
 
       // A second worker, not cut off: the stale worker's job lock expires and BullMQ moves the job to it.
-      const successor = await startWorkerProcess(server.url, queue, { ...env, TROUPE_TEST_LATENCY_MS: '20' });
-      workers.push(successor);
+      const successor = await suite.worker(queue, { ...env, TROUPE_TEST_LATENCY_MS: '20' });
       const result = await run;
       expect(result.status).toBe('succeeded');
       expect(outputs(result)).toEqual(outputs(single));

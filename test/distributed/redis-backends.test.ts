@@ -1,27 +1,13 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CallClaims, RedisArtifactStorage, RedisJournalStorage, parseClaimLog, redisKeys } from '../../src/distributed/index.js';
 import { FencedError, SharedContextStore, VersionConflictError } from '../../src/index.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
 
 const hasRedis = redisAvailable('redis-backends.test');
 
 describe.skipIf(!hasRedis)('Redis backends', () => {
-  let server: TestRedisServer;
-  const clients: Redis[] = [];
-  const client = (): Redis => {
-    const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
-    clients.push(redis);
-    return redis;
-  };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    for (const redis of clients) redis.disconnect();
-    await server?.close();
-  });
+  const { client } = useRedisSuite();
 
   it('artifact compare-and-set: of N writers with the same expectedVersion exactly one succeeds', async () => {
     const keys = redisKeys('cas');

@@ -1,15 +1,15 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RedisJournalStorage, loadDistributed, redisKeys } from '../../src/distributed/index.js';
 import { ConfigError, Orchestrator, createWorker } from '../../src/index.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
 import { waitFor } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('redis-connections.test');
 
 describe.skipIf(!hasRedis)('Redis connections and the journal size', () => {
-  let server: TestRedisServer;
+  const suite = useRedisSuite();
   let admin: Redis;
   /** Clients connected to the test's Redis, this test's own admin connection included. */
   const clients = async (): Promise<number> => {
@@ -17,19 +17,14 @@ describe.skipIf(!hasRedis)('Redis connections and the journal size', () => {
     return list.split('\n').filter((line) => line.trim() !== '').length;
   };
   beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url, { maxRetriesPerRequest: 2 });
+    admin = suite.client();
     await admin.ping();
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await server?.close();
   });
 
   it('a coordinator whose distributed config is refused opens no Redis connection', async () => {
     expect(await clients()).toBe(1);
-    expect(() => new Orchestrator({ journal: true, distributed: { redis: server.url, queue: 'bad:queue' } })).toThrow(ConfigError);
-    expect(() => new Orchestrator({ distributed: { redis: server.url, leaseTtlMs: 1 } })).toThrow(ConfigError);
+    expect(() => new Orchestrator({ journal: true, distributed: { redis: suite.server.url, queue: 'bad:queue' } })).toThrow(ConfigError);
+    expect(() => new Orchestrator({ distributed: { redis: suite.server.url, leaseTtlMs: 1 } })).toThrow(ConfigError);
     // The Redis journal's client would be opened once bullmq and ioredis are loaded: load them, let it happen, look.
     await loadDistributed();
     for (let i = 0; i < 20; i++) {
@@ -39,10 +34,10 @@ describe.skipIf(!hasRedis)('Redis connections and the journal size', () => {
   });
 
   it('a coordinator that shuts down leaves no connection open; one that never dispatched never opened any', async () => {
-    const idle = new Orchestrator({ distributed: { redis: server.url, queue: 'idle' } });
+    const idle = new Orchestrator({ distributed: { redis: suite.server.url, queue: 'idle' } });
     await idle.shutdown();
     expect(await clients()).toBe(1);
-    const used = new Orchestrator({ distributed: { redis: server.url, queue: 'used' } });
+    const used = new Orchestrator({ distributed: { redis: suite.server.url, queue: 'used' } });
     await used.monitoring.budget(); // reads the shared books: the coordinator connects
     expect(await clients()).toBeGreaterThan(1);
     await used.shutdown();
@@ -50,8 +45,8 @@ describe.skipIf(!hasRedis)('Redis connections and the journal size', () => {
   });
 
   it('createWorker with a config it refuses rejects with ConfigError and leaves no connection open', async () => {
-    await expect(createWorker({ redis: server.url, queue: 'refused', config: { maxParallelAgents: 0 } })).rejects.toBeInstanceOf(ConfigError);
-    await expect(createWorker({ redis: server.url, queue: 'refused', config: { totalCostLimitCents: -1 } })).rejects.toBeInstanceOf(ConfigError);
+    await expect(createWorker({ redis: suite.server.url, queue: 'refused', config: { maxParallelAgents: 0 } })).rejects.toBeInstanceOf(ConfigError);
+    await expect(createWorker({ redis: suite.server.url, queue: 'refused', config: { totalCostLimitCents: -1 } })).rejects.toBeInstanceOf(ConfigError);
     expect(await waitFor(async () => (await clients()) === 1)).toBe(true);
     for (let i = 0; i < 10; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -61,7 +56,7 @@ describe.skipIf(!hasRedis)('Redis connections and the journal size', () => {
 
   it("the journal's size comes from a byte counter, without reading the log", async () => {
     const keys = redisKeys('size');
-    const storage = new RedisJournalStorage(new Redis(server.url, { maxRetriesPerRequest: 2 }), keys, { owner: 'c1', leaseTtlMs: 60_000 });
+    const storage = new RedisJournalStorage(new Redis(suite.server.url, { maxRetriesPerRequest: 2 }), keys, { owner: 'c1', leaseTtlMs: 60_000 });
     try {
       expect(await storage.size('wf_none')).toBeUndefined();
       for (const line of ['{"a":1}', '{"b":"ünïcödé ✓"}', '{"c":[1,2,3]}']) await storage.append('wf_1', line);

@@ -1,22 +1,17 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisJournalStorage, redisKeys } from '../../src/distributed/index.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
 
 const hasRedis = redisAvailable('redis-restart.test');
 
 describe.skipIf(!hasRedis)('Redis killed and restarted mid-run (appendonly yes, appendfsync always)', () => {
-  let server: TestRedisServer;
-  beforeAll(async () => {
-    server = await startRedisServer({ appendonly: true, appendfsync: 'always' });
-  });
-  afterAll(async () => {
-    await server?.close();
-  });
+  const suite = useRedisSuite({ appendonly: true, appendfsync: 'always' });
 
   it('loses no acknowledged journal line, and appends continue in order after the restart', async () => {
     const keys = redisKeys('restart');
+    const { server } = suite;
     // No offline queue: a line is either acknowledged by Redis or its append fails; nothing is written later behind our back.
     const redis = new Redis(server.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50 });
     redis.on('error', () => undefined);

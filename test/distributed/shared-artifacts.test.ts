@@ -1,44 +1,37 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import { DISTRIBUTED_CONFIG, sharedContextConfig } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
-import { startWorkerProcess, stopWorkerProcess } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
+import { stopWorkerProcess } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('shared-artifacts.test');
 
 describe.skipIf(!hasRedis)('the shared context across workers', () => {
-  let server: TestRedisServer;
-  const workers: WorkerProcess[] = [];
   const directories: string[] = [];
   const workspace = (): string => {
     const directory = mkdtempSync(join(tmpdir(), 'troupe-shared-'));
     directories.push(directory);
     return directory;
   };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => stopWorkerProcess(w.child, 'SIGKILL')));
-    await server?.close();
+  // Registered before the suite, so it runs after the suite's afterAll: the workspaces go once no worker uses them.
+  afterAll(() => {
     for (const directory of directories) rmSync(directory, { recursive: true, force: true });
   });
+  const suite = useRedisSuite();
 
   it('an artifact the coordinator writes is read on a worker; one an agent writes on worker A is read on worker B and on the coordinator', async () => {
     const queue = 'shared';
-    const [first, second] = await Promise.all([1, 2].map(() => startWorkerProcess(server.url, queue, { TROUPE_TEST_SHARED_CONTEXT: workspace() })));
+    const [first, second] = await Promise.all([1, 2].map(() => suite.worker(queue, { TROUPE_TEST_SHARED_CONTEXT: workspace() })));
     if (!first || !second) throw new Error('workers did not start');
-    workers.push(first, second);
     const coordinatorWorkspace = workspace();
     const coordinator = new Orchestrator({
       ...DISTRIBUTED_CONFIG,
       ...sharedContextConfig(coordinatorWorkspace),
-      distributed: { redis: server.url, queue },
+      distributed: { redis: suite.server.url, queue },
     });
     const ranBy = new Map<string, string>();
     coordinator.events.on('worker.task', (event) => {

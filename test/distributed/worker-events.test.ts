@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { TroupeEvent } from '../../src/index.js';
 import { dagOf50, pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
-import type { TestRedisServer } from '../support/redis-server.js';
-import { startWorkerProcess, stopWorkerProcess, waitFor } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import { redisAvailable } from '../support/redis-server.js';
+import { useRedisSuite } from '../support/redis-suite.js';
+import { waitFor } from '../support/worker-process.js';
 
 const hasRedis = redisAvailable('worker-events.test');
 const LIMIT = 100_000;
 const TASKS = dagOf50().slice(0, 10);
 
 describe.skipIf(!hasRedis)("workers' events on the coordinator", () => {
-  let server: TestRedisServer;
-  const workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => stopWorkerProcess(w.child, 'SIGKILL')));
-    await server?.close();
-  });
+  const suite = useRedisSuite();
 
   it("a 2-worker run: the coordinator's metrics count the workers' model calls and cost, tagged with their worker ids", async () => {
     const local = new Orchestrator(pricedConfig(LIMIT));
@@ -30,8 +21,8 @@ describe.skipIf(!hasRedis)("workers' events on the coordinator", () => {
     await local.shutdown();
 
     const queue = 'events';
-    workers.push(...(await Promise.all([1, 2].map(() => startWorkerProcess(server.url, queue, { TROUPE_TEST_BUDGET_CENTS: String(LIMIT) })))));
-    const coordinator = new Orchestrator({ ...pricedConfig(LIMIT), distributed: { redis: server.url, queue } });
+    const workers = await Promise.all([1, 2].map(() => suite.worker(queue, { TROUPE_TEST_BUDGET_CENTS: String(LIMIT) })));
+    const coordinator = new Orchestrator({ ...pricedConfig(LIMIT), distributed: { redis: suite.server.url, queue } });
     await coordinator.enableMonitoring();
     const calls: TroupeEvent<'model.call.finished'>[] = [];
     coordinator.events.on('model.call.finished', (event) => calls.push(event));

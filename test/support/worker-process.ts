@@ -1,13 +1,23 @@
 /**
- * Worker child processes for the distributed tests: started with
- * test/support/distributed-worker.ts, resolved once they listen to the queue
- * (their `ready <id>` line), stopped with a signal.
+ * Child processes for the distributed tests: a script run with tsx, resolved
+ * once its output matches a pattern (`startScript`); a worker on
+ * test/support/distributed-worker.ts, resolved once it listens to the queue
+ * (its `ready <id>` line); stopped with a signal.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const WORKER = fileURLToPath(new URL('./distributed-worker.ts', import.meta.url));
+
+/** A child process started by `startScript`, once its output matched. */
+export interface ScriptProcess {
+  readonly child: ChildProcess;
+  /** The match of the `ready` pattern in its output. */
+  readonly ready: RegExpExecArray;
+  /** Everything the process printed so far. */
+  output(): string;
+}
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -16,21 +26,42 @@ export interface WorkerProcess {
   output(): string;
 }
 
-/** Starts a worker on `url` and `queue`; `env` is added to the environment, `extra` to its arguments. */
-export function startWorkerProcess(url: string, queue: string, env: Record<string, string> = {}, extra: string[] = []): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, queue, ...extra], {
+/**
+ * Runs `script` with tsx in a child process (its stdout piped, its stderr the
+ * test's) and resolves once what it printed matches `ready`; rejects if it
+ * exits before. `env` is added to the environment.
+ *
+ * @example
+ * ```ts
+ * const coordinator = await startScript(COORDINATOR, [url, queue], /finished/);
+ * await stopWorkerProcess(coordinator.child, 'SIGKILL');
+ * ```
+ */
+export function startScript(script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<ScriptProcess> {
+  // Without `g` or `y` the pattern keeps no lastIndex: every test of the output starts at its beginning.
+  const pattern = new RegExp(ready.source, ready.flags.replace(/[gy]/g, ''));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
   let out = '';
+  let matched = false;
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      const match = /ready (\S+)/.exec(out);
-      if (match?.[1]) resolve({ child, id: match[1], output: () => out });
+      const match = matched ? null : pattern.exec(out);
+      if (!match) return;
+      matched = true;
+      resolve({ child, ready: match, output: () => out });
     });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${String(code)} before it was ready`)));
+    child.once('exit', (code, signal) => reject(new Error(`${script} exited (${String(code ?? signal)}) before its output matched ${String(pattern)}`)));
   });
+}
+
+/** Starts a worker on `url` and `queue`; `env` is added to the environment, `extra` to its arguments. */
+export async function startWorkerProcess(url: string, queue: string, env: Record<string, string> = {}, extra: string[] = []): Promise<WorkerProcess> {
+  const { child, ready, output } = await startScript(WORKER, [url, queue, ...extra], /ready (\S+)/, env);
+  return { child, id: ready[1] ?? '', output };
 }
 
 /** Stops a worker (SIGTERM: it finishes or hands back its jobs) and resolves once it exited. */
