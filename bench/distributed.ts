@@ -16,10 +16,10 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Orchestrator } from '../src/index.js';
 import type { SubAgentTaskSpec } from '../src/index.js';
-import { DISTRIBUTED_CONFIG } from '../test/support/distributed-config.js';
-import { redisServerBinary, startRedisServer } from '../test/support/redis-server.js';
+import { DISTRIBUTED_CONFIG } from '../test/support/distributed/distributed-config.js';
+import { redisServerBinary, startRedisServer } from '../test/support/distributed/redis-server.js';
 
-const WORKER = fileURLToPath(new URL('../test/support/distributed-worker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('../test/support/distributed/distributed-worker.ts', import.meta.url));
 
 function startWorker(url: string, queue: string, latencyMs: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, queue], {

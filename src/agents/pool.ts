@@ -26,6 +26,12 @@ import type { AgentPoolOptions, AgentRecord, AgentRunOutcome, SpawnRequest } fro
 
 export type { ConsultationOutcome, ConsultationRequest } from './consultation-desk.js';
 
+/** The supervisor a pool's agents run under, and the slots of their actors. */
+interface PoolHost {
+  readonly supervisor: Actor<SupervisorMachine>;
+  readonly slots: AgentSlots;
+}
+
 interface PendingTask {
   readonly agentId: string;
   readonly settle: (outcome: AgentRunOutcome) => void;
@@ -44,7 +50,7 @@ export class AgentPool {
   readonly #consultations = new ConsultationDesk((toAgent, event) => this.deliver(toAgent, event));
   readonly #inbox: AnyActorRef;
   /** The supervisor agents are spawned under and the slots of their actors: set once, by {@link AgentPool.attach}. */
-  #host: { readonly supervisor: Actor<SupervisorMachine>; readonly slots: AgentSlots } | undefined;
+  #host: PoolHost | undefined;
   /** Resolved configs of templates spawned without overrides, by template object (see #resolve). */
   readonly #resolvedTemplates = new WeakMap<AgentConfig, { readonly key: string; readonly resolved: ResolvedAgentConfig }>();
   #counter = 0;
@@ -90,7 +96,7 @@ export class AgentPool {
   }
 
   /** The supervisor and slots; spawning or routing before {@link AgentPool.attach} is a wiring bug. */
-  get #attached(): { readonly supervisor: Actor<SupervisorMachine>; readonly slots: AgentSlots } {
+  get #attached(): PoolHost {
     if (!this.#host) throw new Error('the agent pool is not attached to a supervisor yet (AgentPool.attach)');
     return this.#host;
   }

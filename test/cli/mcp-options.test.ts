@@ -18,7 +18,7 @@ describe('the troupe command line', () => {
   });
 
   it('loads a config module whose default export is an OrchestratorConfig, and refuses one without a default', async () => {
-    const fromConfig = await loadOrchestrator('test/support/mcp-plain.config.ts');
+    const fromConfig = await loadOrchestrator('test/support/processes/mcp-plain.config.ts');
     cleanups.push(() => fromConfig.shutdown());
     expect(fromConfig).toBeInstanceOf(Orchestrator);
     expect(fromConfig.config.maxParallelAgents).toBe(2);

@@ -372,7 +372,7 @@ describe('SharedContextStore: TTL cleanup', () => {
 
   it('does not keep the process alive with its cleanup timer', async () => {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'context-idle-store.ts')], {
+      const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'processes', 'context-idle-store.ts')], {
         stdio: ['ignore', 'ignore', 'pipe'],
         // A timer that holds the process open would hang it: kill it well before the test's own timeout.
         timeout: 20_000,

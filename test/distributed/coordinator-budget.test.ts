@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CoordinatorBudget, mergeBudgets } from '../../src/distributed/index.js';
 import { BudgetLedger, Orchestrator } from '../../src/index.js';
 import type { BudgetSnapshot } from '../../src/index.js';
-import { dagOf50, pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { waitFor } from '../support/worker-process.js';
+import { dagOf50, pricedConfig } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { waitFor } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('coordinator-budget.test');
 const LIMIT = 100_000;

@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { startScript, stopWorkerProcess } from '../support/worker-process.js';
+import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { startScript, stopWorkerProcess } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('coordinator-kill.test');
-const COORDINATOR = fileURLToPath(new URL('../support/distributed-coordinator.ts', import.meta.url));
+const COORDINATOR = fileURLToPath(new URL('../support/distributed/distributed-coordinator.ts', import.meta.url));
 
 describe.skipIf(!hasRedis)('the coordinator SIGKILLed mid-run', () => {
   const suite = useRedisSuite();

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBudgetStore, decodeTaskAnswer, memoKey, parseClaimLog, redisKeys, repeatedCallsKey, taskJobId } from '../../src/distributed/index.js';
 import { Orchestrator } from '../../src/index.js';
 import type { SubAgentTaskSpec, TroupeEvent, WorkflowResult } from '../../src/index.js';
-import { pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
-import type { TcpProxy } from '../support/tcp-proxy.js';
-import { stopWorkerProcess, waitFor } from '../support/worker-process.js';
+import { pricedConfig } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { startTcpProxy } from '../support/distributed/tcp-proxy.js';
+import type { TcpProxy } from '../support/distributed/tcp-proxy.js';
+import { stopWorkerProcess, waitFor } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('partition.test');
 const LIMIT = 100_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CallClaims, RedisArtifactStorage, RedisJournalStorage, parseClaimLog, redisKeys } from '../../src/distributed/index.js';
 import { FencedError, SharedContextStore, VersionConflictError } from '../../src/index.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
 
 const hasRedis = redisAvailable('redis-backends.test');
 

@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RedisJournalStorage, loadDistributed, redisKeys } from '../../src/distributed/index.js';
 import { ConfigError, Orchestrator, createWorker } from '../../src/index.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { waitFor } from '../support/worker-process.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { waitFor } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('redis-connections.test');
 

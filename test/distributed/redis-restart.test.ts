@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisJournalStorage, redisKeys } from '../../src/distributed/index.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
 
 const hasRedis = redisAvailable('redis-restart.test');
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { redisAvailable, startRedisServer } from '../support/redis-server.js';
+import { redisAvailable, startRedisServer } from '../support/distributed/redis-server.js';
 
 const hasRedis = redisAvailable('redis-server.test');
 

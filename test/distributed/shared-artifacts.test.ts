@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
-import { DISTRIBUTED_CONFIG, sharedContextConfig } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { stopWorkerProcess } from '../support/worker-process.js';
+import { DISTRIBUTED_CONFIG, sharedContextConfig } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { stopWorkerProcess } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('shared-artifacts.test');
 

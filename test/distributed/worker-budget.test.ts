@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { redisKeys } from '../../src/distributed/index.js';
 import { Orchestrator } from '../../src/index.js';
-import { dagOf50 } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
+import { dagOf50 } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
 
 const hasRedis = redisAvailable('worker-budget.test');
 const LIMIT = 20;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { TroupeEvent } from '../../src/index.js';
-import { dagOf50, pricedConfig } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { waitFor } from '../support/worker-process.js';
+import { dagOf50, pricedConfig } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { waitFor } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('worker-events.test');
 const LIMIT = 100_000;

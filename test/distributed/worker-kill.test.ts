@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repeatedCallsKey, redisKeys } from '../../src/distributed/index.js';
 import { Orchestrator } from '../../src/index.js';
 import type { WorkflowResult } from '../../src/index.js';
-import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed-config.js';
-import { redisAvailable } from '../support/redis-server.js';
-import { useRedisSuite } from '../support/redis-suite.js';
-import { stopWorkerProcess, waitFor } from '../support/worker-process.js';
+import { DISTRIBUTED_CONFIG, dagOf50 } from '../support/distributed/distributed-config.js';
+import { redisAvailable } from '../support/distributed/redis-server.js';
+import { useRedisSuite } from '../support/distributed/redis-suite.js';
+import { stopWorkerProcess, waitFor } from '../support/distributed/worker-process.js';
 
 const hasRedis = redisAvailable('worker-kill.test');
 const TASKS = dagOf50().slice(0, 12);

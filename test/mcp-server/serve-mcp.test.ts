@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serveMcp } from '../../src/index.js';
 import type { McpServing } from '../../src/index.js';
 import { Orchestrator } from '../../src/index.js';
-import createOrchestrator from '../support/mcp-troupe.config.js';
+import createOrchestrator from '../support/processes/mcp-troupe.config.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -77,7 +77,7 @@ describe('troupe as an MCP server', () => {
   it('over stdio: `troupe mcp --config` serves every tool to the SDK client', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--config', 'test/support/mcp-troupe.config.ts'],
+      args: ['--import', 'tsx', 'src/cli/main.ts', 'mcp', '--config', 'test/support/processes/mcp-troupe.config.ts'],
       cwd: root,
       stderr: 'pipe',
     });

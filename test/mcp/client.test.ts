@@ -1,7 +1,7 @@
 /**
  * The MCP client against real servers over stdio: MCP's reference
  * server-everything (echo, get-sum, trigger-long-running-operation) and a
- * small server on the MCP SDK (test/support/mcp-test-server.ts) that pages
+ * small server on the MCP SDK (test/support/processes/mcp-test-server.ts) that pages
  * its tool list, announces changes and counts the calls it answered.
  */
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ const everything: McpStdioServerConfig = {
 const testServer: McpStdioServerConfig = {
   name: 'test',
   command: process.execPath,
-  args: ['--import', 'tsx', 'test/support/mcp-test-server.ts'],
+  args: ['--import', 'tsx', 'test/support/processes/mcp-test-server.ts'],
   cwd: root,
 };
 

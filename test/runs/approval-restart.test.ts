@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts the child and resolves with the first `waiting` line (the pending approval's id and its model calls). */
 async function runChildUntilWaiting(workspacePath: string): Promise<{ id: string; calls: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/approval-child.ts'), workspacePath], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/processes/approval-child.ts'), workspacePath], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -125,7 +125,7 @@ describe('a run whose process is killed', () => {
   it('resumes in another process: every task completes, no finished task calls the model again, artifacts intact', async () => {
     const workspacePath = tempDir('troupe-crash-');
     const journalPath = join(workspacePath, 'journals', `${CRASH_WORKFLOW_ID}.jsonl`);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/crash-workflow.ts'), workspacePath], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/processes/crash-workflow.ts'), workspacePath], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -216,7 +216,7 @@ describe('fs storage: crash safety', () => {
    */
   async function killWriterAfter(workspacePath: string, writes: number, delayMs: number): Promise<Map<string, number>> {
     const acknowledged = new Map<string, number>();
-    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'context-crash-writer.ts'), workspacePath], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'processes', 'context-crash-writer.ts'), workspacePath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -33,7 +33,7 @@ afterEach(async () => {
 
 /** Runs the lock-holder child until it prints "ready"; resolves with it and a promise of its exit. */
 async function startHolder(workspacePath: string, mode: 'hold' | 'exit') {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'workspace-lock-holder.ts'), workspacePath, mode], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'processes', 'workspace-lock-holder.ts'), workspacePath, mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -2,9 +2,9 @@
  * Child process of the distributed tests: a worker on the given Redis and
  * queue until SIGTERM (or the test SIGKILLs it).
  *
- * Usage: node --import tsx test/support/distributed-worker.ts <redis-url> <queue> [lookup-tool]
+ * Usage: node --import tsx test/support/distributed/distributed-worker.ts <redis-url> <queue> [lookup-tool]
  */
-import { createWorker } from '../../src/index.js';
+import { createWorker } from '../../../src/index.js';
 import { DISTRIBUTED_CONFIG } from './distributed-config.js';
 
 const [redis, queue, tool] = process.argv.slice(2);

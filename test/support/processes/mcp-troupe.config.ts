@@ -4,8 +4,8 @@
  * model answers every task with "done: <task>"; the shared context holds one
  * artifact that `reader` may read and `outsider` may not.
  */
-import { Orchestrator } from '../../src/index.js';
-import { createScriptedProvider, MemoryJournalStorage } from '../../src/testing.js';
+import { Orchestrator } from '../../../src/index.js';
+import { createScriptedProvider, MemoryJournalStorage } from '../../../src/testing.js';
 
 export default async function createOrchestrator(): Promise<Orchestrator> {
   const model = createScriptedProvider({

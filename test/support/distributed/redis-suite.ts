@@ -25,7 +25,7 @@ export interface RedisSuite {
   /** A new ioredis client on the server (`maxRetriesPerRequest: 2`), disconnected after the suite. */
   client(): Redis;
   /**
-   * A worker process on `queue` (test/support/distributed-worker.ts), resolved
+   * A worker process on `queue` (test/support/distributed/distributed-worker.ts), resolved
    * once it is ready; `env` is added to its environment. Still running after
    * the suite, it is SIGKILLed.
    */

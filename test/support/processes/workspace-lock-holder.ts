@@ -3,9 +3,9 @@
  * "ready <pid>". Mode `hold` then waits until it is killed; mode `exit` ends
  * the process without closing the store (the exit hook releases the lock).
  *
- * Usage: node --import tsx test/support/workspace-lock-holder.ts <workspacePath> hold|exit
+ * Usage: node --import tsx test/support/processes/workspace-lock-holder.ts <workspacePath> hold|exit
  */
-import { SharedContextStore } from '../../src/index.js';
+import { SharedContextStore } from '../../../src/index.js';
 
 const [workspacePath, mode] = process.argv.slice(2);
 if (!workspacePath || (mode !== 'hold' && mode !== 'exit')) throw new Error('usage: workspace-lock-holder.ts <workspacePath> hold|exit');

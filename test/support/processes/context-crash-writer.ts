@@ -3,11 +3,11 @@
  * "<artifactId> <version>" after each write is acknowledged. Continues from
  * whatever versions the workspace already holds.
  *
- * Usage: node --import tsx test/support/context-crash-writer.ts <workspacePath>
+ * Usage: node --import tsx test/support/processes/context-crash-writer.ts <workspacePath>
  */
-import { ArtifactNotFoundError } from '../../src/index.js';
-import { SharedContextStore } from '../../src/index.js';
-import { CRASH_ARTIFACTS, crashContent } from './context-crash-content.js';
+import { ArtifactNotFoundError } from '../../../src/index.js';
+import { SharedContextStore } from '../../../src/index.js';
+import { CRASH_ARTIFACTS, crashContent } from '../context-crash-content.js';
 
 const workspacePath = process.argv[2];
 if (!workspacePath) throw new Error('usage: context-crash-writer.ts <workspacePath>');

@@ -1,7 +1,7 @@
 /**
  * Child processes for the distributed tests: a script run with tsx, resolved
  * once its output matches a pattern (`startScript`); a worker on
- * test/support/distributed-worker.ts, resolved once it listens to the queue
+ * test/support/distributed/distributed-worker.ts, resolved once it listens to the queue
  * (its `ready <id>` line); stopped with a signal.
  */
 import { spawn } from 'node:child_process';

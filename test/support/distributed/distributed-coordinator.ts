@@ -3,9 +3,9 @@
  * Redis) running a workflow until the test SIGKILLs it. Prints
  * `finished <agentId>` as tasks finish.
  *
- * Usage: node --import tsx test/support/distributed-coordinator.ts <redis-url> <queue> <workflowId>
+ * Usage: node --import tsx test/support/distributed/distributed-coordinator.ts <redis-url> <queue> <workflowId>
  */
-import { Orchestrator } from '../../src/index.js';
+import { Orchestrator } from '../../../src/index.js';
 import { DISTRIBUTED_CONFIG, dagOf50 } from './distributed-config.js';
 
 const [redis, queue, workflowId] = process.argv.slice(2);

@@ -4,7 +4,7 @@
  * list and announces it (notifications/tools/list_changed), and it counts the
  * tool calls it answered (`calls`), so a test can tell whether troupe called it.
  *
- * Run: node --import tsx test/support/mcp-test-server.ts
+ * Run: node --import tsx test/support/processes/mcp-test-server.ts
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';

@@ -1,5 +1,5 @@
 /** The config and DAG the distributed tests run in one process and on workers alike. */
-import type { OrchestratorConfig, SubAgentTaskSpec } from '../../src/index.js';
+import type { OrchestratorConfig, SubAgentTaskSpec } from '../../../src/index.js';
 
 /** The simulated model's price in the priced configs: 0.001¢ a token. */
 export const TEST_PRICING = {

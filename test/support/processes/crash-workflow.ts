@@ -4,10 +4,10 @@
  * Each finished task's output is also stored as an artifact, so the test can
  * check that artifacts written before the kill are intact.
  *
- * Usage: node --import tsx test/support/crash-workflow.ts <workspacePath>
+ * Usage: node --import tsx test/support/processes/crash-workflow.ts <workspacePath>
  */
-import { Orchestrator } from '../../src/index.js';
-import { crashArtifactStore, CRASH_WORKFLOW_ID, crashTasks, storeResultArtifacts } from './crash-tasks.js';
+import { Orchestrator } from '../../../src/index.js';
+import { crashArtifactStore, CRASH_WORKFLOW_ID, crashTasks, storeResultArtifacts } from '../crash-tasks.js';
 
 const workspacePath = process.argv[2];
 if (!workspacePath) throw new Error('usage: crash-workflow.ts <workspacePath>');

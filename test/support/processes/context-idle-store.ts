@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SharedContextStore } from '../../src/index.js';
+import { SharedContextStore } from '../../../src/index.js';
 
 const workspacePath = mkdtempSync(join(tmpdir(), 'troupe-idle-'));
 process.on('exit', () => rmSync(workspacePath, { recursive: true, force: true }));

@@ -3,10 +3,10 @@
  * workflow on a fs workspace until it waits for a person, prints
  * `waiting <id> <model calls>` and waits until the test SIGKILLs it.
  *
- * Usage: node --import tsx test/support/approval-child.ts <workspacePath>
+ * Usage: node --import tsx test/support/processes/approval-child.ts <workspacePath>
  */
-import { Orchestrator } from '../../src/index.js';
-import { APPROVAL_TASKS, APPROVAL_WORKFLOW_ID, approvalModel, setUpApprovalRun } from './approval-setup.js';
+import { Orchestrator } from '../../../src/index.js';
+import { APPROVAL_TASKS, APPROVAL_WORKFLOW_ID, approvalModel, setUpApprovalRun } from '../approval-setup.js';
 
 const workspacePath = process.argv[2];
 if (!workspacePath) throw new Error('usage: approval-child.ts <workspacePath>');
