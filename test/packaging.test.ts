@@ -126,6 +126,17 @@ describe('the repo\'s private source condition', () => {
   });
 });
 
+describe('the repository', () => {
+  it('tracks no node_modules, no build output and no symbolic link, so a clean clone installs from scratch', async () => {
+    const { stdout } = await run('git', ['ls-files', '-s'], { cwd: repo, maxBuffer: 16 * 1024 * 1024 });
+    const entries = stdout.split('\n').filter((line) => line !== '');
+    expect(entries.length).toBeGreaterThan(100);
+    const paths = entries.map((line) => line.slice(line.indexOf('\t') + 1));
+    expect(paths.filter((path) => /^(node_modules|dist)(\/|$)/.test(path))).toEqual([]);
+    expect(entries.filter((line) => line.startsWith('120000 '))).toEqual([]);
+  });
+});
+
 describe('the packed package', () => {
   let work = '';
   let project = '';
