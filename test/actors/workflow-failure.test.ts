@@ -2,7 +2,7 @@
  * How a workflow fails: continueOnFailure both ways, caller cancellation,
  * cost limits, and the run's status values.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createActor, toPromise } from 'xstate';
 import { createWorkflowMachine } from '../../src/actors/workflow/index.js';
 import type { WorkflowServices } from '../../src/actors/workflow/index.js';
@@ -13,18 +13,14 @@ import { EMPTY_USAGE } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection } from '../support/requests.js';
+import { trackedForEachTest } from '../support/tracked.js';
+import { RUN_TEST_CONFIG } from '../support/scripted-runs.js';
 
 
-const open: Orchestrator[] = [];
+const tracked = trackedForEachTest();
 function orchestratorWith(provider: ScriptedProvider, config: OrchestratorConfig = {}): Orchestrator {
-  const orchestrator = new Orchestrator({ enableThinkingAgents: false, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...config, provider });
-  open.push(orchestrator);
-  return orchestrator;
+  return tracked.orchestrator({ ...RUN_TEST_CONFIG, ...config, provider });
 }
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((orchestrator) => orchestrator.shutdown()));
-});
 
 /** A promise with its resolver outside. */
 function deferred<T = void>() {

@@ -3,44 +3,18 @@
  * filters, ordering, unsubscribing, malformed patterns, and what an agent
  * keeps of what it observed (memory, respawns, the observation bound).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Orchestrator } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import type { OrchestratorConfig } from '../../src/index.js';
-import type { AgentRunOutcome } from '../../src/agents/index.js';
 import type { BroadcastMessage } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
-import type { ScriptedProvider } from '../../src/testing.js';
 import { MAX_OBSERVATIONS } from '../../src/index.js';
-import type { AgentTask } from '../../src/index.js';
-import type { ModelRequest } from '../../src/index.js';
 import { ConfigError } from '../../src/index.js';
 import type { TroupeEvent } from '../../src/index.js';
+import { systemText } from '../../src/index.js';
+import { plain, poolOrchestrators } from '../support/pool-orchestrator.js';
 
-/** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
-class TestOrchestrator extends Orchestrator {
-  runOn(agentId: string, task: AgentTask): Promise<AgentRunOutcome> {
-    return this.runtime.pool.run(agentId, task);
-  }
-  memoryOf(agentId: string) {
-    return this.runtime.pool.get(agentId)?.memory;
-  }
-}
+const orchestrator = poolOrchestrators();
 
-const open: Orchestrator[] = [];
-function orchestrator(model: ScriptedProvider, config: OrchestratorConfig = {}): TestOrchestrator {
-  const o = new TestOrchestrator({ provider: model, model: 'claude-3-5-sonnet', enableThinkingAgents: false, ...config });
-  open.push(o);
-  return o;
-}
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.shutdown();
-});
-
-const plain = { enableSelfReflection: false, enableExtendedThinking: false };
-
-function systemText(request: ModelRequest): string {
-  return typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join('\n');
-}
 
 describe('broadcast and subscribe', () => {
   function fleet(config: OrchestratorConfig = {}) {
@@ -166,7 +140,7 @@ describe('broadcast and subscribe', () => {
     const snapshot: unknown = ana.actor?.getSnapshot();
     expect(JSON.stringify(snapshot)).toContain('[risk.alert from researcher] {\\"level\\":\\"high\\"}');
     await o.runOn('ana', { taskId: 't1', task: 'Assess' });
-    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain(
+    expect(systemText(model.requests[0]?.system)).toContain(
       'Observations shared with you:\n- [risk.alert from researcher] {"level":"high"}',
     );
   });
@@ -183,7 +157,7 @@ describe('broadcast and subscribe', () => {
 
     o.spawnAgent({ agentId: 'ana', template: 'analyst' });
     await o.runOn('ana', { taskId: 't1', task: 'Plan' });
-    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain(
+    expect(systemText(model.requests[0]?.system)).toContain(
       '[discovery from researcher] opportunity in APAC',
     );
   });

@@ -1,51 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assign, enqueueActions, setup } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { Orchestrator } from '../../src/index.js';
-import type { OrchestratorConfig } from '../../src/index.js';
-import type { AgentRunOutcome } from '../../src/agents/index.js';
 import { CollaborativeAgent } from '../../src/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
-import type { ScriptedProvider } from '../../src/testing.js';
 import type { AgentMachineInput } from '../../src/index.js';
 import { DEFAULT_MAX_CONSULTATION_DEPTH } from '../../src/index.js';
 import type { DeliverEvent } from '../../src/index.js';
 import type { AgentInboundEvent, ConsultReplyEvent } from '../../src/index.js';
 import { consultReply } from '../../src/index.js';
-import type { AgentTask } from '../../src/index.js';
 import type { ModelRequest } from '../../src/index.js';
 import { messageText } from '../../src/index.js';
 import { AgentNotFoundError, CancelledError, ConsultationCycleError, ConsultationTimeoutError, CrossAgentQueriesDisabledError } from '../../src/index.js';
 import type { TroupeEvent } from '../../src/index.js';
+import { systemText } from '../../src/index.js';
+import { plain, poolOrchestrators } from '../support/pool-orchestrator.js';
 
-/** An orchestrator that can hand a task with `availableAgents` straight to an agent. */
-class TestOrchestrator extends Orchestrator {
-  runOn(agentId: string, task: AgentTask): Promise<AgentRunOutcome> {
-    return this.runtime.pool.run(agentId, task);
-  }
-  memoryOf(agentId: string) {
-    return this.runtime.pool.get(agentId)?.memory;
-  }
-}
-
-const open: Orchestrator[] = [];
-function orchestrator(model: ScriptedProvider, config: OrchestratorConfig = {}): TestOrchestrator {
-  const o = new TestOrchestrator({ provider: model, model: 'claude-3-5-sonnet', enableThinkingAgents: false, ...config });
-  open.push(o);
-  return o;
-}
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.shutdown();
-});
-
-const plain = { enableSelfReflection: false, enableExtendedThinking: false };
+const orchestrator = poolOrchestrators();
 
 function lastUserText(request: ModelRequest): string {
   const last = request.messages[request.messages.length - 1];
   return last ? messageText(last) : '';
-}
-function systemText(request: ModelRequest): string {
-  return typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join('\n');
 }
 
 /**
@@ -155,7 +129,7 @@ describe('routeMessage: one agent consults another', () => {
     expect(lastUserText(request)).toContain('Agent "analyst" consults you');
     expect(lastUserText(request)).toContain('How should we index orders?');
     expect(lastUserText(request)).toContain('"table": "orders"');
-    expect(systemText(request)).toContain('You are a database expert.');
+    expect(systemText(request.system)).toContain('You are a database expert.');
   });
 
   it('accepts a plain question string', async () => {
@@ -337,7 +311,7 @@ describe('CollaborativeAgent options', () => {
     o.spawnAgent({ agentId: 'peer', config: plain });
     const reviewer = new CollaborativeAgent({ orchestrator: o, agentId: 'rev', template: 'reviewer' });
     await reviewer.executeTask('Review the Q3 memo');
-    expect(systemText(model.requests[0] ?? { model: '', maxTokens: 1, messages: [] })).toContain('You are a meticulous reviewer.');
+    expect(systemText(model.requests[0]?.system)).toContain('You are a meticulous reviewer.');
     expect(reviewer.currentContext).toEqual({ task: 'Review the Q3 memo', output: 'Looks fine.', confidence: expect.any(Number) });
     await reviewer.consultPeer('peer', 'Do you agree?');
     expect(JSON.stringify(model.requests[1]?.messages)).toContain('Review the Q3 memo');
@@ -402,7 +376,7 @@ describe('agents consulting on their own (consult_agent)', () => {
         if (text.includes('consults you')) {
           // Answer only once every agent is itself waiting on a consultation.
           await everyoneIsConsulting;
-          const self = /You are (agent_\d+)/.exec(systemText(request))?.[1] ?? '?';
+          const self = /You are (agent_\d+)/.exec(systemText(request.system))?.[1] ?? '?';
           return { text: `${self} answers` };
         }
         const toolResult = request.messages.at(-1);

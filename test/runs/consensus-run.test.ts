@@ -2,7 +2,7 @@
  * Consensus runs through the orchestrator: voters answer with structured
  * votes, the tally is done in code, deliberation runs rounds until quorum.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/index.js';
 import type { ConsensusConfig, ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TaskResult } from '../../src/index.js';
 import { EMPTY_USAGE } from '../../src/index.js';
@@ -10,6 +10,8 @@ import { runConsensus } from '../../src/runs/index.js';
 import { createScriptedProvider } from '../../src/testing.js';
 import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection, promptOf } from '../support/requests.js';
+import { trackedForEachTest } from '../support/tracked.js';
+import { RUN_TEST_CONFIG } from '../support/scripted-runs.js';
 
 const isVote = (request: ModelRequest): boolean => request.structuredOutput?.name === 'vote';
 /** The round a ballot is for: the last one named (an agent's memory holds its earlier rounds). */
@@ -36,16 +38,10 @@ function voters(ballots: (agent: string, round: number, request: ModelRequest) =
   });
 }
 
-const open: Orchestrator[] = [];
+const tracked = trackedForEachTest();
 function orchestratorWith(provider: ScriptedProvider, config: OrchestratorConfig = {}): Orchestrator {
-  const orchestrator = new Orchestrator({ enableThinkingAgents: false, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...config, provider });
-  open.push(orchestrator);
-  return orchestrator;
+  return tracked.orchestrator({ ...RUN_TEST_CONFIG, ...config, provider });
 }
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((orchestrator) => orchestrator.shutdown()));
-});
 
 const experts = ['expert_1', 'expert_2', 'expert_3', 'expert_4', 'expert_5'];
 const consensusTask = (consensusConfig: ConsensusConfig, voterIds = experts): SubAgentTaskSpec => ({

@@ -6,46 +6,20 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Orchestrator, ProviderError, WorkflowValidationError } from '../../src/index.js';
-import type { ModelRequest, OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../../src/index.js';
+import type { OrchestratorConfig, SubAgentTaskSpec, TroupeEvent } from '../../src/index.js';
 import { systemText } from '../../src/index.js';
-import { createScriptedProvider } from '../../src/testing.js';
 import type { ScriptedProvider, ScriptedStep } from '../../src/testing.js';
 import { agentOf, isReflection, promptOf } from '../support/requests.js';
+import { trackedForEachTest } from '../support/tracked.js';
+import { RUN_TEST_CONFIG, scripted } from '../support/scripted-runs.js';
 
-interface Script {
-  /** The answer text of an agent. Default `<agent> answer`. */
-  readonly text?: (agent: string, request: ModelRequest) => string;
-  /** The reflection confidence of an agent. Default 0.8. */
-  readonly confidence?: (agent: string, request: ModelRequest) => number;
-  /** An error (or a pending promise) instead of an answer. */
-  readonly intercept?: (agent: string, request: ModelRequest) => ScriptedStep | Promise<ScriptedStep> | undefined;
-}
-
-/** A scripted model routing by agent: acting answers, reflections, interceptions. */
-function scripted(script: Script = {}): ScriptedProvider {
-  return createScriptedProvider({
-    fallback: (request) => {
-      const agent = agentOf(request);
-      const intercepted = script.intercept?.(agent, request);
-      if (intercepted !== undefined) return intercepted;
-      if (isReflection(request)) {
-        return { structured: { confidence: script.confidence?.(agent, request) ?? 0.8, critique: `critique of ${agent}` } };
-      }
-      return { text: script.text?.(agent, request) ?? `${agent} answer` };
-    },
-  });
-}
-
-const open: Orchestrator[] = [];
+const tracked = trackedForEachTest();
 function orchestratorWith(provider: ScriptedProvider, config: OrchestratorConfig = {}): Orchestrator {
-  const orchestrator = new Orchestrator({ enableThinkingAgents: false, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...config, provider });
-  open.push(orchestrator);
-  return orchestrator;
+  return tracked.orchestrator({ ...RUN_TEST_CONFIG, ...config, provider });
 }
 
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  await Promise.all(open.splice(0).map((orchestrator) => orchestrator.shutdown()));
 });
 
 /** Holds model calls until `size` are in flight together (or a safety timeout passes), then releases them all. */
