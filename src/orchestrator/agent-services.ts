@@ -116,7 +116,7 @@ export function createMemoryCompactor(deps: MemoryCompactorDeps): CompactMemory 
     const outcome = await memory.compact(summarize);
     if (!outcome.compacted) return undefined;
     const data = memory.toJSON();
-    const context = deps.context;
+    const { context } = deps;
     if (deps.config.enableCrossAgentMemory && context && data.summary) {
       await context.storeArtifact({
         artifactId: memoryArtifactId(input.agentId),
