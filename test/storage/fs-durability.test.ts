@@ -270,5 +270,6 @@ describe('fs storage: crash safety', () => {
       await store.close();
       stores.splice(stores.indexOf(store), 1);
     }
-  });
+    // Ten child processes start and are killed; on a loaded 2-core machine each start takes seconds.
+  }, 120_000);
 });

@@ -5,8 +5,10 @@
  *
  * Usage: node --import tsx test/support/processes/context-crash-writer.ts <workspacePath>
  */
-import { ArtifactNotFoundError } from '../../../src/index.js';
-import { SharedContextStore } from '../../../src/index.js';
+// The context capability's own face, not the package index: this script is
+// started ten times a test, and loading the whole package costs ~2 s a start.
+import { ArtifactNotFoundError } from '../../../src/protocols/index.js';
+import { SharedContextStore } from '../../../src/context/index.js';
 import { CRASH_ARTIFACTS, crashContent } from '../context-crash-content.js';
 
 const workspacePath = process.argv[2];
