@@ -1,5 +1,6 @@
 /**
- * Small generic helpers: a priority queue, closest-match suggestions, redaction of secrets.
+ * Small generic helpers: a priority queue, closest-match suggestions, redaction of secrets,
+ * deferred loading of optional dependencies.
  */
 export {
   RESERVED_IDS,
@@ -20,6 +21,7 @@ export type { ArgumentKind } from './arguments.js';
 export { closestMatch } from './closest-match.js';
 export { configErrorFrom, notOneOf } from './config-errors.js';
 export { DEFAULT_MAX_INPUT_DATA_BYTES, MAX_INPUT_DATA_DEPTH, assertInputData } from './input-data.js';
+export { loadOnce } from './load-once.js';
 export { parsePartialJson } from './partial-json.js';
 export { PriorityQueue } from './priority-queue.js';
 export type { Comparator } from './priority-queue.js';
