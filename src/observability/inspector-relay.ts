@@ -14,9 +14,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { PortInUseError } from '../protocols/errors/errors.js';
+import { loadOnce } from '../util/load-once.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 const HOST = '127.0.0.1';
@@ -28,6 +28,8 @@ const DEFAULT_REPLAY_BUFFER_BYTES = 8 * 1024 * 1024;
 const CLOSE_GRACE_MS = 500;
 /** Close code sent to clients when the relay stops (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
+/** `ws` is loaded when the first relay starts, not when troupe is imported. */
+const loadWs = loadOnce(() => import('ws'));
 
 export interface WebSocketRelayOptions {
   /** TCP port; 0 (default) picks a free one. A port already in use is a `PortInUseError`. */
@@ -98,6 +100,7 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
  * ```
  */
 export async function startWebSocketRelay(options: WebSocketRelayOptions = {}): Promise<WebSocketRelay> {
+  const { WebSocketServer } = await loadWs();
   const replay = new ReplayBuffer(options.replayBufferSize ?? 1000, options.replayBufferBytes ?? DEFAULT_REPLAY_BUFFER_BYTES);
   const clients = new Set<WebSocket>();
   const sockets = new Set<Duplex>();

@@ -3,13 +3,16 @@
  * 127.0.0.1 and an inspection observer that sends it every actor, event and
  * snapshot, with prompts and keys redacted before they leave the process.
  */
-import { createWebSocketInspector } from '@statelyai/inspect';
 import type { AnyEventObject, InspectionEvent, MachineContext, Observer } from 'xstate';
 import { createRedactor, redactEvent, redactRecord, redactSnapshot } from '../util/sanitize.js';
 import type { Redactor } from '../util/sanitize.js';
 import type { StatelyInspectionEvent } from './stately-events.js';
 import { redactDefinition } from './redact-definition.js';
 import { startWebSocketRelay } from './inspector-relay.js';
+import { loadOnce } from '../util/load-once.js';
+
+/** `@statelyai/inspect` is loaded when the first relay starts, not when troupe is imported. */
+const loadInspect = loadOnce(() => import('@statelyai/inspect'));
 
 /** The Stately inspector UI the relay page embeds. */
 export const STATELY_INSPECTOR_URL = 'https://stately.ai/inspect';
@@ -114,6 +117,7 @@ function isEventObject(value: unknown): value is AnyEventObject {
  * ```
  */
 export async function startInspectorRelay(options: InspectorRelayOptions = {}): Promise<InspectorRelay> {
+  const { createWebSocketInspector } = await loadInspect();
   const relay = await startWebSocketRelay({
     port: options.port ?? 0,
     page: bridgePage(options.inspectorUrl ?? STATELY_INSPECTOR_URL),
