@@ -12,8 +12,11 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Many tests start child processes (workers, servers, crash writers), each of
+    // which loads the sources through tsx; on a loaded 2-core CI machine a start
+    // can take seconds, so the budget is generous. A hung test still fails.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

@@ -87,7 +87,7 @@ describe('an approval across a process restart', () => {
     expect(requested).toHaveLength(1);
     expect(decided).toHaveLength(1);
     expect(decided[0]).toMatchObject({ approvalId: first.id, decision: { outcome: 'approved', note: 'approved after the restart' } });
-  }, 30_000);
+  }, 60_000);
 });
 
 /** The model of the question-then-task run: ask a person, then answer with what they said. */

@@ -180,5 +180,5 @@ describe('a run whose process is killed', () => {
       expect(artifact.content).toBe(result.output);
     }
     await store.close();
-  }, 20_000);
+  }, 60_000);
 });
