@@ -2,15 +2,15 @@
  * troupe as an MCP server: an orchestrator's runs, agents and artifacts as
  * MCP tools (server-tools.ts), over stdio or streamable HTTP. HTTP is
  * stateless (each request gets its own server and transport), binds
- * 127.0.0.1 unless told otherwise, and answers only at `/mcp`.
+ * 127.0.0.1 unless told otherwise, and answers only at `/mcp`. The MCP SDK's
+ * server side is loaded when serving starts, not when troupe is imported.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ConfigError } from '../protocols/errors/errors.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ConfigError, McpServerUnavailableError, toErrorData } from '../protocols/errors/errors.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { loadOnce } from '../util/load-once.js';
 import { registerServedTools } from './served-tools.js';
 
 export interface ServeMcpOptions {
@@ -31,8 +31,29 @@ export interface McpServing {
 const VERSION = '0.1.0';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-function createMcpServer(orchestrator: Orchestrator, name: string): McpServer {
-  const server = new McpServer({ name, version: VERSION }, { capabilities: { tools: {} } });
+/** The SDK's server and stdio transport, loaded once, when serving over stdio starts. */
+const loadStdioSdk = loadOnce(async () => {
+  const [mcp, stdio] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('@modelcontextprotocol/sdk/server/stdio.js')]);
+  return { McpServer: mcp.McpServer, StdioServerTransport: stdio.StdioServerTransport };
+});
+
+/** The SDK's server and streamable HTTP transport, loaded once, when serving over HTTP starts. */
+const loadHttpSdk = loadOnce(async () => {
+  const [mcp, http] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
+  return { McpServer: mcp.McpServer, StreamableHTTPServerTransport: http.StreamableHTTPServerTransport };
+});
+
+/** Loads part of the SDK. @throws McpServerUnavailableError when it cannot be loaded. */
+async function loadSdk<T>(load: () => Promise<T>, name: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new McpServerUnavailableError(name, `could not load @modelcontextprotocol/sdk: ${toErrorData(error).message}`, error);
+  }
+}
+
+function createMcpServer(Server: typeof McpServer, orchestrator: Orchestrator, name: string): McpServer {
+  const server = new Server({ name, version: VERSION }, { capabilities: { tools: {} } });
   registerServedTools(server, orchestrator);
   return server;
 }
@@ -48,11 +69,13 @@ function createMcpServer(orchestrator: Orchestrator, name: string): McpServer {
  * await serveMcp(orchestrator, { transport: 'stdio' });
  * ```
  * @throws ConfigError for a port out of range.
+ * @throws McpServerUnavailableError when `@modelcontextprotocol/sdk` cannot be loaded.
  */
 export async function serveMcp(orchestrator: Orchestrator, options: ServeMcpOptions): Promise<McpServing> {
   const name = options.name ?? 'troupe';
   if (options.transport === 'stdio') {
-    const server = createMcpServer(orchestrator, name);
+    const { McpServer, StdioServerTransport } = await loadSdk(loadStdioSdk, name);
+    const server = createMcpServer(McpServer, orchestrator, name);
     await server.connect(new StdioServerTransport());
     return { url: undefined, close: () => server.close() };
   }
@@ -62,6 +85,7 @@ export async function serveMcp(orchestrator: Orchestrator, options: ServeMcpOpti
 }
 
 async function serveHttp(orchestrator: Orchestrator, name: string, port: number, host: string): Promise<McpServing> {
+  const { McpServer, StreamableHTTPServerTransport } = await loadSdk(loadHttpSdk, name);
   let allowedHosts: string[] | undefined;
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -69,7 +93,7 @@ async function serveHttp(orchestrator: Orchestrator, name: string, port: number,
       response.writeHead(404, { 'content-type': 'text/plain' }).end('MCP is served at /mcp');
       return;
     }
-    const server = createMcpServer(orchestrator, name);
+    const server = createMcpServer(McpServer, orchestrator, name);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -3,15 +3,40 @@
  * whole tool list (every page) and follows `notifications/tools/list_changed`,
  * calls tools, and starts the server again when it dies, a bounded number of
  * times. Past that, or once closed, calls fail with McpServerUnavailableError.
+ * The MCP SDK's client is loaded by the first connection, not when troupe is
+ * imported.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { McpServerUnavailableError, toErrorData } from '../protocols/errors/errors.js';
+import { loadOnce } from '../util/load-once.js';
 import { isStdioConfig, validateMcpServerConfig } from './server-config.js';
 import type { McpServerConfig } from './server-config.js';
+
+/** The parts of the MCP SDK's client side a connection uses, loaded once, by the first connection. */
+const loadClientSdk = loadOnce(async () => {
+  const [client, stdio, http, types] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]);
+  return {
+    Client: client.Client,
+    StdioClientTransport: stdio.StdioClientTransport,
+    getDefaultEnvironment: stdio.getDefaultEnvironment,
+    StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+    StreamableHTTPError: http.StreamableHTTPError,
+    CallToolResultSchema: types.CallToolResultSchema,
+    ErrorCode: types.ErrorCode,
+    McpError: types.McpError,
+    ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema,
+  };
+});
+
+type ClientSdk = Awaited<ReturnType<typeof loadClientSdk>>;
 
 export type McpServerState = 'connecting' | 'ready' | 'restarting' | 'unavailable' | 'closed';
 
@@ -39,6 +64,8 @@ export class McpConnection {
   readonly #maxRestarts: number;
   readonly #timeoutMs: number;
   readonly #onTools: (tools: readonly Tool[]) => void;
+  /** The SDK, set once the first connection has loaded it (before any client or transport exists). */
+  #sdk: ClientSdk | undefined;
   #client: Client | undefined;
   #transport: StdioClientTransport | StreamableHTTPClientTransport | undefined;
   /** A reconnection under way; calls wait for it. */
@@ -75,7 +102,8 @@ export class McpConnection {
       name: this.name,
       transport: isStdioConfig(this.#config) ? 'stdio' : 'http',
       state: this.#state,
-      pid: this.#transport instanceof StdioClientTransport ? this.#transport.pid : null,
+      // A transport exists only once the SDK is loaded.
+      pid: this.#sdk && this.#transport instanceof this.#sdk.StdioClientTransport ? this.#transport.pid : null,
       restarts: this.#restarts,
       pendingCalls: this.#pending,
       tools: this.#tools.map((tool) => tool.name),
@@ -95,22 +123,23 @@ export class McpConnection {
    */
   async callTool(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
     const client = await this.#available();
+    const sdk = this.#loadedSdk();
     this.#pending++;
     try {
-      const result = await client.callTool({ name: tool, arguments: args }, CallToolResultSchema, {
+      const result = await client.callTool({ name: tool, arguments: args }, sdk.CallToolResultSchema, {
         timeout: this.#timeoutMs,
         resetTimeoutOnProgress: true,
         // Asking for progress lets a long tool's notifications keep its deadline from running out.
         onprogress: () => undefined,
         ...(signal ? { signal } : {}),
       });
-      return CallToolResultSchema.parse(result);
+      return sdk.CallToolResultSchema.parse(result);
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      if (error instanceof sdk.McpError && error.code === sdk.ErrorCode.ConnectionClosed) {
         throw new McpServerUnavailableError(this.name, `the connection closed during the call to "${tool}"`, error);
       }
-      if (!isStdioConfig(this.#config) && (error instanceof TypeError || error instanceof StreamableHTTPError)) {
+      if (!isStdioConfig(this.#config) && (error instanceof TypeError || error instanceof sdk.StreamableHTTPError)) {
         // An HTTP request that failed below MCP (refused, reset, session unknown): the next call connects afresh.
         this.#dropHttp(client);
         throw new McpServerUnavailableError(this.name, `the request for "${tool}" failed: ${toErrorData(error).message}`, error);
@@ -130,28 +159,45 @@ export class McpConnection {
     const client = this.#client;
     const transport = this.#transport;
     this.#client = undefined;
-    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+    if (this.#sdk && transport instanceof this.#sdk.StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
     await client?.close().catch(() => undefined);
   }
 
-  #makeTransport(): StdioClientTransport | StreamableHTTPClientTransport {
+  #makeTransport(sdk: ClientSdk): StdioClientTransport | StreamableHTTPClientTransport {
     const config = this.#config;
     if (isStdioConfig(config)) {
-      return new StdioClientTransport({
+      return new sdk.StdioClientTransport({
         command: config.command,
         args: [...(config.args ?? [])],
-        env: { ...getDefaultEnvironment(), ...config.env },
+        env: { ...sdk.getDefaultEnvironment(), ...config.env },
         stderr: config.stderr ?? 'ignore',
         ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
       });
     }
-    return new StreamableHTTPClientTransport(new URL(config.url), config.headers ? { requestInit: { headers: { ...config.headers } } } : {});
+    return new sdk.StreamableHTTPClientTransport(new URL(config.url), config.headers ? { requestInit: { headers: { ...config.headers } } } : {});
+  }
+
+  /** Loads the SDK (once). @throws McpServerUnavailableError when it cannot be loaded. */
+  async #loadSdk(): Promise<ClientSdk> {
+    try {
+      this.#sdk ??= await loadClientSdk();
+      return this.#sdk;
+    } catch (error) {
+      throw new McpServerUnavailableError(this.name, `could not load @modelcontextprotocol/sdk: ${toErrorData(error).message}`, error);
+    }
+  }
+
+  /** The SDK, once a connection has loaded it: whoever holds a client may use it. */
+  #loadedSdk(): ClientSdk {
+    if (this.#sdk === undefined) throw new McpServerUnavailableError(this.name, this.#unavailableReason);
+    return this.#sdk;
   }
 
   async #connect(): Promise<Client> {
-    const transport = this.#makeTransport();
-    const client = new Client({ name: 'troupe', version: '0.1.0' }, { capabilities: {} });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    const sdk = await this.#loadSdk();
+    const transport = this.#makeTransport(sdk);
+    const client = new sdk.Client({ name: 'troupe', version: '0.1.0' }, { capabilities: {} });
+    client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => {
       this.#refresh(client).catch(() => undefined);
     });
     client.onclose = () => this.#lost(client);
