@@ -200,6 +200,44 @@ describe('the packed package', () => {
     expect(dev.stdout.trim()).toBe('function');
   }, SLOW);
 
+  it('loads no optional SDK until it is used: a task runs without them, an inspector relay or a provider call loads its own', async () => {
+    // A resolve hook notes every package a module is loaded from, synchronously, in a file.
+    await writeFile(
+      join(project, 'note-packages.mjs'),
+      `import { appendFileSync } from 'node:fs';
+      export async function resolve(specifier, context, next) {
+        const resolved = await next(specifier, context);
+        const match = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(resolved.url);
+        if (match) appendFileSync(${JSON.stringify(join(project, 'packages.log'))}, match[1] + '\\n');
+        return resolved;
+      }`,
+    );
+    await writeFile(join(project, 'register-note.mjs'), `import { register } from 'node:module'; register('./note-packages.mjs', import.meta.url);`);
+    const script = `import { readFileSync } from 'node:fs';
+      const loaded = () => [...new Set(readFileSync('packages.log', 'utf8').split('\\n').filter(Boolean))];
+      const { Orchestrator, startInspectorRelay, createOpenAIProvider } = await import('troupe');
+      const o = new Orchestrator({ provider: 'simulated' });
+      await o.executeTask('say hi');
+      await o.shutdown();
+      const afterTask = loaded();
+      const relay = await startInspectorRelay();
+      await relay.stop();
+      const afterRelay = loaded();
+      const provider = createOpenAIProvider({ apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' });
+      await provider.complete({ model: 'm', messages: [{ role: 'user', content: 'hi' }], maxTokens: 8 }).catch(() => undefined);
+      console.log(JSON.stringify({ afterTask, afterRelay, afterCall: loaded() }));`;
+    await writeFile(join(project, 'packages.log'), '');
+    const out = await run('node', ['--import', './register-note.mjs', '--input-type=module', '-e', script], { cwd: project });
+    const seen: { afterTask: string[]; afterRelay: string[]; afterCall: string[] } = JSON.parse(out.stdout.trim().split('\n').pop() ?? '');
+    const optional = ['openai', '@anthropic-ai/sdk', '@modelcontextprotocol/sdk', '@statelyai/inspect', 'ws', 'bullmq', 'ioredis'];
+    expect(seen.afterTask).toEqual(expect.arrayContaining(['troupe', 'xstate']));
+    expect(seen.afterTask.filter((name) => optional.includes(name))).toEqual([]);
+    expect(seen.afterRelay).toEqual(expect.arrayContaining(['ws', '@statelyai/inspect']));
+    expect(seen.afterRelay).not.toContain('openai');
+    expect(seen.afterCall).toContain('openai');
+    expect(seen.afterCall.filter((name) => ['@anthropic-ai/sdk', '@modelcontextprotocol/sdk', 'bullmq', 'ioredis'].includes(name))).toEqual([]);
+  }, SLOW);
+
   it('type-checks a strict consumer with lib ES2023 and skipLibCheck false', async () => {
     await writeFile(join(project, 'consumer.ts'), consumerSource);
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify(consumerTsconfig));

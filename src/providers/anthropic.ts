@@ -1,15 +1,10 @@
 /**
  * The Anthropic provider: the {@link ModelProvider} port on `@anthropic-ai/sdk`'s
  * Messages API, plain or streamed (anthropic-stream.ts). The SDK's own retries are off: retries are the
- * gateway's, one policy for every provider.
+ * gateway's, one policy for every provider. The `@anthropic-ai/sdk` package is
+ * loaded on a provider's first call, not when troupe is imported.
  */
-import Anthropic, {
-  AnthropicError,
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { ClientOptions } from '@anthropic-ai/sdk';
 import type {
   ContentBlockParam,
@@ -39,6 +34,9 @@ import { streamAnthropicMessage } from './anthropic-stream.js';
 import { routeApiKey } from './api-key.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkCallContext, SdkErrorClasses } from './provider-errors.js';
+import { loadSdkPackage } from './sdk-client.js';
+import type { SdkClient } from './sdk-client.js';
+import { loadOnce } from '../util/load-once.js';
 
 
 export interface AnthropicProviderOptions {
@@ -55,13 +53,7 @@ export interface AnthropicProviderOptions {
 const PROVIDER = 'anthropic';
 const EPHEMERAL = { type: 'ephemeral' } as const;
 
-const SDK_ERRORS: SdkErrorClasses = {
-  SdkError: AnthropicError,
-  APIError,
-  APIUserAbortError,
-  APIConnectionError,
-  APIConnectionTimeoutError,
-};
+const loadAnthropicSdk = loadSdkPackage(PROVIDER, '@anthropic-ai/sdk', () => import('@anthropic-ai/sdk'));
 
 /** How the structured-output tool was declared, so its input can be read back. */
 interface StructuredPlan {
@@ -330,20 +322,31 @@ function resolveKey(options: AnthropicProviderOptions): string {
 export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
   const apiKey = resolveKey(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
-  const client = new Anthropic({
-    apiKey,
-    // The SDK would otherwise also send ANTHROPIC_AUTH_TOKEN, to whatever baseURL.
-    authToken: null,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
-    logLevel: 'off',
-    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  const connect = loadOnce(async (): Promise<SdkClient<Anthropic>> => {
+    const sdk = await loadAnthropicSdk();
+    const client = new sdk.Anthropic({
+      apiKey,
+      // The SDK would otherwise also send ANTHROPIC_AUTH_TOKEN, to whatever baseURL.
+      authToken: null,
+      maxRetries: 0,
+      timeout: timeoutMs,
+      // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
+      logLevel: 'off',
+      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    const classes: SdkErrorClasses = {
+      SdkError: sdk.AnthropicError,
+      APIError: sdk.APIError,
+      APIUserAbortError: sdk.APIUserAbortError,
+      APIConnectionError: sdk.APIConnectionError,
+      APIConnectionTimeoutError: sdk.APIConnectionTimeoutError,
+    };
+    return { client, classes };
   });
-  const context = (signal: AbortSignal | undefined): SdkCallContext => ({
+  const context = (signal: AbortSignal | undefined, classes: SdkErrorClasses): SdkCallContext => ({
     provider: PROVIDER,
-    classes: SDK_ERRORS,
+    classes,
     secrets: [apiKey],
     signal,
     timeoutMs,
@@ -353,13 +356,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
     name: PROVIDER,
     async complete(request: ModelRequest): Promise<ModelResponse> {
       const { params, structured } = buildParams(request);
-      const body: unknown = await callSdk((signal) => client.messages.create(params, { signal }), context(request.signal));
+      const { client, classes } = await connect();
+      const body: unknown = await callSdk((signal) => client.messages.create(params, { signal }), context(request.signal, classes));
       return toModelResponse(body, structured);
     },
     async stream(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse> {
       const { params, structured } = buildParams(request);
-      const streamOptions = { provider: PROVIDER, classes: SDK_ERRORS, structuredTool: structured?.toolName, onDelta };
-      const body = await callSdk((signal) => streamAnthropicMessage(client, params, signal, streamOptions), context(request.signal));
+      const { client, classes } = await connect();
+      const streamOptions = { provider: PROVIDER, classes, structuredTool: structured?.toolName, onDelta };
+      const body = await callSdk((signal) => streamAnthropicMessage(client, params, signal, streamOptions), context(request.signal, classes));
       return toModelResponse(body, structured);
     },
     async countTokens(request: ModelRequest): Promise<number> {
@@ -372,7 +377,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
         ...(params.tool_choice === undefined ? {} : { tool_choice: params.tool_choice }),
         ...(params.thinking === undefined ? {} : { thinking: params.thinking }),
       };
-      const body: unknown = await callSdk((signal) => client.messages.countTokens(countParams, { signal }), context(request.signal));
+      const { client, classes } = await connect();
+      const body: unknown = await callSdk((signal) => client.messages.countTokens(countParams, { signal }), context(request.signal, classes));
       const parsed = tokenCountSchema.safeParse(body);
       if (!parsed.success) throw malformedResponse(PROVIDER, 'the token count response lacks input_tokens');
       return parsed.data.input_tokens;

@@ -2,15 +2,10 @@
  * The OpenAI provider: the {@link ModelProvider} port on the `openai` SDK's
  * Chat Completions API, plain or streamed (openai-stream.ts), which OpenAI-compatible local servers
  * (Ollama, vLLM, llama.cpp) also speak. The SDK's own retries are off: retries
- * are the gateway's, one policy for every provider.
+ * are the gateway's, one policy for every provider. The `openai` package is
+ * loaded on a provider's first call, not when troupe is imported.
  */
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  OpenAIError,
-} from 'openai';
+import type OpenAI from 'openai';
 import type { ClientOptions } from 'openai';
 import type {
   ChatCompletionCreateParamsNonStreaming,
@@ -37,6 +32,9 @@ import { isOwnURL, routeApiKey } from './api-key.js';
 import { streamChatCompletion } from './openai-stream.js';
 import { callSdk, DEFAULT_PROVIDER_TIMEOUT_MS, malformedResponse } from './provider-errors.js';
 import type { SdkErrorClasses } from './provider-errors.js';
+import { loadSdkPackage } from './sdk-client.js';
+import type { SdkClient } from './sdk-client.js';
+import { loadOnce } from '../util/load-once.js';
 
 export interface OpenAIProviderOptions {
   /** Defaults to `OPENAI_API_KEY`; may be left out for a local server (see {@link LOCAL_SERVER_API_KEY}). */
@@ -54,13 +52,7 @@ export interface OpenAIProviderOptions {
 /** The key sent to a non-OpenAI `baseURL` when none is configured: local servers ignore it. */
 export const LOCAL_SERVER_API_KEY = 'not-needed';
 
-const SDK_ERRORS: SdkErrorClasses = {
-  SdkError: OpenAIError,
-  APIError,
-  APIUserAbortError,
-  APIConnectionError,
-  APIConnectionTimeoutError,
-};
+const loadOpenAISdk = loadSdkPackage('openai', 'openai', () => import('openai'));
 
 /**
  * Whether `model` is an OpenAI reasoning model (o-series, gpt-5 family): those
@@ -304,7 +296,8 @@ function toModelResponse(body: unknown, request: ModelRequest, provider: string)
  * except for a `baseURL` that is not OpenAI's, where {@link LOCAL_SERVER_API_KEY} is sent.
  * `OPENAI_API_KEY` goes only to `https://api.openai.com` (and its regional
  * subdomains) or to the `OPENAI_BASE_URL` set beside it; any other `baseURL`
- * gets only `options.apiKey`, else the placeholder.
+ * gets only `options.apiKey`, else the placeholder. The SDK client is made on
+ * the first call; an `openai` package that cannot be loaded fails it with a ConfigError.
  *
  * @example
  * ```ts
@@ -321,19 +314,30 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
   const name = options.name ?? 'openai';
   const { apiKey, authenticationHint } = resolveKey(options, name);
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
-  const client = new OpenAI({
-    apiKey,
-    maxRetries: 0,
-    timeout: timeoutMs,
-    // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
-    logLevel: 'off',
-    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  const connect = loadOnce(async (): Promise<SdkClient<OpenAI>> => {
+    const sdk = await loadOpenAISdk();
+    const client = new sdk.OpenAI({
+      apiKey,
+      maxRetries: 0,
+      timeout: timeoutMs,
+      // troupe reports failures itself; the SDK would print stream chunks it cannot parse.
+      logLevel: 'off',
+      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    const classes = {
+      SdkError: sdk.OpenAIError,
+      APIError: sdk.APIError,
+      APIUserAbortError: sdk.APIUserAbortError,
+      APIConnectionError: sdk.APIConnectionError,
+      APIConnectionTimeoutError: sdk.APIConnectionTimeoutError,
+    };
+    return { client, classes };
   });
   const secrets = apiKey === LOCAL_SERVER_API_KEY ? [] : [apiKey];
-  const context = (signal: AbortSignal | undefined) => ({
+  const context = (signal: AbortSignal | undefined, classes: SdkErrorClasses) => ({
     provider: name,
-    classes: SDK_ERRORS,
+    classes,
     secrets,
     signal,
     timeoutMs,
@@ -344,13 +348,15 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
     name,
     async complete(request: ModelRequest): Promise<ModelResponse> {
       const params = buildParams(request);
-      const body: unknown = await callSdk((signal) => client.chat.completions.create(params, { signal }), context(request.signal));
+      const { client, classes } = await connect();
+      const body: unknown = await callSdk((signal) => client.chat.completions.create(params, { signal }), context(request.signal, classes));
       return toModelResponse(body, request, name);
     },
     async stream(request: ModelRequest, onDelta: ModelDeltaSink): Promise<ModelResponse> {
       const params = buildParams(request);
-      const options = { provider: name, classes: SDK_ERRORS, request, onDelta };
-      const body = await callSdk((signal) => streamChatCompletion(client, params, signal, options), context(request.signal));
+      const { client, classes } = await connect();
+      const options = { provider: name, classes, request, onDelta };
+      const body = await callSdk((signal) => streamChatCompletion(client, params, signal, options), context(request.signal, classes));
       return toModelResponse(body, request, name);
     },
   };
