@@ -29,7 +29,7 @@ const CLOSE_GRACE_MS = 500;
 /** Close code sent to clients when the relay stops (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
 /** `ws` is loaded when the first relay starts, not when troupe is imported. */
-const loadWs = loadOnce(() => import('ws'));
+export const loadWs = loadOnce(() => import('ws'));
 
 export interface WebSocketRelayOptions {
   /** TCP port; 0 (default) picks a free one. A port already in use is a `PortInUseError`. */

@@ -8,8 +8,12 @@ import { createRedactor, redactEvent, redactRecord, redactSnapshot } from '../ut
 import type { Redactor } from '../util/sanitize.js';
 import type { StatelyInspectionEvent } from './stately-events.js';
 import { redactDefinition } from './redact-definition.js';
-import { startWebSocketRelay } from './inspector-relay.js';
+import { loadWs, startWebSocketRelay } from './inspector-relay.js';
+import { RelaySocket } from './relay-socket.js';
 import { loadOnce } from '../util/load-once.js';
+
+/** Inspection events held while the observer's socket opens (it opens within milliseconds, on loopback). */
+const WAITING_EVENTS = 1000;
 
 /** `@statelyai/inspect` is loaded when the first relay starts, not when troupe is imported. */
 const loadInspect = loadOnce(() => import('@statelyai/inspect'));
@@ -117,7 +121,7 @@ function isEventObject(value: unknown): value is AnyEventObject {
  * ```
  */
 export async function startInspectorRelay(options: InspectorRelayOptions = {}): Promise<InspectorRelay> {
-  const { createWebSocketInspector } = await loadInspect();
+  const [{ createInspector }, { WebSocket }] = await Promise.all([loadInspect(), loadWs()]);
   const relay = await startWebSocketRelay({
     port: options.port ?? 0,
     page: bridgePage(options.inspectorUrl ?? STATELY_INSPECTOR_URL),
@@ -127,18 +131,18 @@ export async function startInspectorRelay(options: InspectorRelayOptions = {}): 
   const redactor = createRedactor({
     secrets: [...(options.secrets ?? []), process.env.ANTHROPIC_API_KEY, process.env.OPENAI_API_KEY],
   });
-  const inspector = createWebSocketInspector({
-    url: relay.wsUrl,
+  const inspector = createInspector(new RelaySocket(relay.wsUrl, WebSocket, WAITING_EVENTS), {
     sanitizeContext: (context: MachineContext): MachineContext => {
       const redacted = redactor.redact(context);
       return isRecord(redacted) ? redacted : {};
     },
     sanitizeEvent: (event) => redactEvent(redactor, event),
     // The sanitize options cover contexts and events; this covers the rest of
-    // a snapshot (a promise actor's input and output, errors). Idempotent,
-    // as the adapter applies it again to events it held back.
+    // a snapshot (a promise actor's input and output, errors) and the machine
+    // definitions, and leaves plain data that serializes as JSON.
     serialize: (event) => redactStatelyEvent(redactor, event),
   });
+  inspector.start();
   let stopped = false;
   return {
     // Once stopped, events an orchestrator still sends cost nothing (the adapter would convert, redact and queue each).

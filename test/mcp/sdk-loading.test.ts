@@ -43,7 +43,7 @@ describe('the MCP SDK, loaded on first use', () => {
   });
 
   it('a connection whose SDK cannot be loaded fails to start with MCP_SERVER_UNAVAILABLE, and so do its calls', async () => {
-    const { McpConnection } = await import('../../src/mcp/connection.js');
+    const { McpConnection } = await import('../../src/mcp/index.js');
     const onTools = vi.fn();
     const connection = new McpConnection({ name: 'files', command: process.execPath, args: ['-e', ''] }, onTools);
     expect(loaded).toEqual([]);
@@ -61,7 +61,7 @@ describe('the MCP SDK, loaded on first use', () => {
   });
 
   it('serveMcp rejects with MCP_SERVER_UNAVAILABLE over stdio and HTTP when its SDK cannot be loaded, and checks the port first', async () => {
-    const { serveMcp } = await import('../../src/mcp-server/serve-mcp.js');
+    const { serveMcp } = await import('../../src/mcp-server/index.js');
     const { Orchestrator } = await import('../../src/index.js');
     const orchestrator = new Orchestrator({ journal: false });
     try {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createWebSocketReceiver } from '@statelyai/inspect';
 import type { StatelyInspectionEvent } from '@statelyai/inspect';
@@ -9,6 +11,7 @@ import { createRedactor, REDACTED, redactInspectionEvent } from '../../src/index
 import { anthropicReply, SECRET_KEY, SECRET_PROMPT, SECRET_TASK, secretsIn, secretTasks, startSecretRun } from '../support/secret-run.js';
 import type { SecretRun } from '../support/secret-run.js';
 
+const execute = promisify(execFile);
 let relay: InspectorRelay | undefined;
 let run: SecretRun | undefined;
 afterEach(async () => {
@@ -157,6 +160,17 @@ describe('inspector relay options', () => {
 });
 
 describe('a stopped relay', () => {
+  it('leaves nothing running: a program that starts and stops one at once exits', async () => {
+    // Stopped before its observer's socket opened, the relay used to leave the socket reconnecting every 5 s, for ever.
+    const script = `import { startInspectorRelay } from './src/index.ts';
+      const relay = await startInspectorRelay();
+      await relay.stop();
+      console.log('stopped');`;
+    // A process still running at 45 s is killed, and the call rejects.
+    const { stdout } = await execute('node', ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 45_000 });
+    expect(stdout.trim()).toBe('stopped');
+  });
+
   it('does no work for inspection events still sent to its observer', async () => {
     relay = await startInspectorRelay();
     const captured: InspectionEvent[] = [];
