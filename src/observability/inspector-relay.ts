@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { PortInUseError } from '../protocols/errors/errors.js';
-import { loadOnce } from '../util/load-once.js';
+import { loadWs } from './load-ws.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
 const HOST = '127.0.0.1';
@@ -28,8 +28,6 @@ const DEFAULT_REPLAY_BUFFER_BYTES = 8 * 1024 * 1024;
 const CLOSE_GRACE_MS = 500;
 /** Close code sent to clients when the relay stops (RFC 6455 "going away"). */
 const GOING_AWAY = 1001;
-/** `ws` is loaded when the first relay starts, not when troupe is imported. */
-export const loadWs = loadOnce(() => import('ws'));
 
 export interface WebSocketRelayOptions {
   /** TCP port; 0 (default) picks a free one. A port already in use is a `PortInUseError`. */

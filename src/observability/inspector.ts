@@ -8,7 +8,8 @@ import { createRedactor, redactEvent, redactRecord, redactSnapshot } from '../ut
 import type { Redactor } from '../util/sanitize.js';
 import type { StatelyInspectionEvent } from './stately-events.js';
 import { redactDefinition } from './redact-definition.js';
-import { loadWs, startWebSocketRelay } from './inspector-relay.js';
+import { startWebSocketRelay } from './inspector-relay.js';
+import { loadWs } from './load-ws.js';
 import { RelaySocket } from './relay-socket.js';
 import { loadOnce } from '../util/load-once.js';
 
