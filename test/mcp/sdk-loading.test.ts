@@ -5,7 +5,8 @@
  * Each test mocks the SDK's modules with factories that note they ran and
  * fail, then imports the sources afresh.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { mockMissingModules } from '../support/failing-modules.js';
 
 const SDK_MODULES = [
   '@modelcontextprotocol/sdk/client/index.js',
@@ -17,23 +18,7 @@ const SDK_MODULES = [
   '@modelcontextprotocol/sdk/server/streamableHttp.js',
 ] as const;
 
-let loaded: string[] = [];
-
-beforeEach(() => {
-  loaded = [];
-  vi.resetModules();
-  for (const specifier of SDK_MODULES) {
-    vi.doMock(specifier, () => {
-      loaded.push(specifier);
-      throw new Error(`Cannot find module '${specifier}'`);
-    });
-  }
-});
-
-afterEach(() => {
-  for (const specifier of SDK_MODULES) vi.doUnmock(specifier);
-  vi.resetModules();
-});
+const loaded = mockMissingModules(SDK_MODULES);
 
 describe('the MCP SDK, loaded on first use', () => {
   it('importing the MCP client and server loads none of it', async () => {

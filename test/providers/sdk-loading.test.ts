@@ -5,28 +5,14 @@
  * creation). Each test mocks the SDK packages with factories that note they
  * ran and fail, then imports the sources afresh.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mockMissingModules } from '../support/failing-modules.js';
 
 const SDK_PACKAGES = ['openai', '@anthropic-ai/sdk'] as const;
 
-let loaded: string[] = [];
+const loaded = mockMissingModules(SDK_PACKAGES);
 
-beforeEach(() => {
-  loaded = [];
-  vi.resetModules();
-  for (const specifier of SDK_PACKAGES) {
-    vi.doMock(specifier, () => {
-      loaded.push(specifier);
-      throw new Error(`Cannot find package '${specifier}'`);
-    });
-  }
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-  for (const specifier of SDK_PACKAGES) vi.doUnmock(specifier);
-  vi.resetModules();
-});
+afterEach(() => vi.unstubAllEnvs());
 
 const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 8 };
 
